@@ -1,0 +1,185 @@
+# sklad: one GNU Makefile for the program, its tests, fuzzers and benchmarks.
+#
+#   make            build build/sklad
+#   make run        install missing packages, build, start sklad
+#   make check      install missing packages, build, run every test
+#   make asan       every test under AddressSanitizer + UBSan (build/asan/)
+#   make fuzz       each libFuzzer target for FUZZ_SECONDS (clang)
+#   make bench      figures beside their baselines
+#   make check-layers   each third-party header only in its module
+#   make install / uninstall   honour PREFIX and DESTDIR
+#
+# Each folder lists its objects in its own module.mk (Kbuild style); this
+# file holds only the rules. V=1 shows the commands.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+LOCALEDIR ?= $(PREFIX)/share/locale
+DESTDIR ?=
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+CLANG ?= clang
+FUZZ_SECONDS ?= 30
+
+# O is the build folder; SAN=1 builds with ASan + UBSan.
+O ?= build
+SAN ?=
+
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
+
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wwrite-strings -Wundef -Wformat=2
+PKGS := ncursesw libevdev sqlite3 libcurl jansson libdmtx
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+ifeq ($(SAN),1)
+CFLAGS += $(SAN_FLAGS)
+LDFLAGS += $(SAN_FLAGS)
+endif
+
+ALL_CFLAGS := -std=gnu11 $(WARNINGS) $(CFLAGS) -I. $(PKG_CFLAGS) \
+	-DSKLAD_VERSION='"$(VERSION)"' -DSKLAD_LOCALEDIR='"$(LOCALEDIR)"' \
+	-MMD -MP
+
+ifeq ($(V),1)
+Q :=
+quiet = @true
+else
+Q := @
+quiet = @printf '  %-6s %s\n'
+endif
+
+# Module object lists (scanners-y, store-y, sync-y, console-y), tests,
+# fuzz targets and benchmarks come from the folders themselves.
+scanners-y :=
+store-y :=
+sync-y :=
+console-y :=
+unit-tests :=
+fuzz-targets :=
+benches :=
+include scanners/module.mk store/module.mk sync/module.mk console/module.mk
+include tests/module.mk
+
+# Archives in dependency order: what links later is used by what came before.
+MODULES := console sync store scanners
+archive = $(O)/lib$(1).a
+ARCHIVES := $(foreach m,$(MODULES),$(if $($(m)-y),$(call archive,$(m))))
+
+.PHONY: all run check check-unit asan fuzz bench check-layers deps \
+	install uninstall clean locale
+.DEFAULT_GOAL := all
+
+all: $(O)/sklad locale
+
+$(O)/%.o: %.c
+	$(quiet) CC $@
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+define module_rule
+$(call archive,$(1)): $(addprefix $(O)/,$($(1)-y))
+	$$(quiet) AR $$@
+	$$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
+endef
+$(foreach m,$(MODULES),$(if $($(m)-y),$(eval $(call module_rule,$(m)))))
+
+$(O)/sklad: $(O)/console/main.o $(ARCHIVES)
+	$(quiet) LINK $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcrypt
+
+# Translations: po/LANG.po -> $(O)/locale/LANG/LC_MESSAGES/sklad.mo
+LANGS := $(basename $(notdir $(wildcard po/*.po)))
+MO_FILES := $(foreach l,$(LANGS),$(O)/locale/$(l)/LC_MESSAGES/sklad.mo)
+locale: $(MO_FILES)
+$(O)/locale/%/LC_MESSAGES/sklad.mo: po/%.po
+	$(quiet) MSGFMT $@
+	@mkdir -p $(@D)
+	$(Q)msgfmt --check -o $@ $<
+
+# Tests: one cmocka program per module, linked against the same archives.
+$(O)/tests/%: $(O)/tests/%.o $(ARCHIVES)
+	$(quiet) LINK $@
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS) -lcrypt
+
+UNIT_BINS := $(addprefix $(O)/tests/unit/,$(unit-tests))
+
+# The tests find the binary and the translations through the environment.
+TEST_ENV := SKLAD_BIN=$(abspath $(O)/sklad) \
+	SKLAD_LOCALEDIR=$(abspath $(O)/locale) SKLAD_SRC=$(CURDIR)
+
+check-unit: $(O)/sklad locale $(UNIT_BINS)
+	$(Q)$(TEST_ENV) sh tests/run-tests.sh $(UNIT_BINS)
+
+# check and run first make sure the Debian packages are there, then build
+# in a fresh make so that pkg-config sees what was just installed.
+check:
+	$(Q)sh packaging/deps.sh ensure
+	$(Q)$(MAKE) --no-print-directory check-layers
+	$(Q)$(MAKE) --no-print-directory check-unit
+
+asan:
+	$(Q)sh packaging/deps.sh ensure
+	$(Q)$(MAKE) --no-print-directory O=$(O)/asan SAN=1 check-unit
+
+run:
+	$(Q)sh packaging/deps.sh ensure
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)sh packaging/run-demo.sh $(O)
+
+deps:
+	$(Q)sh packaging/deps.sh install
+
+# Fuzzing: clang's libFuzzer, with ASan and UBSan, straight from sources.
+FUZZ_FLAGS := -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined \
+	-DSKLAD_LOCALEDIR='"/nonexistent"'
+$(O)/fuzz/%: tests/fuzz/%.c $(scanners-y:.o=.c)
+	$(quiet) FUZZ $@
+	@mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $^
+
+fuzz: $(addprefix $(O)/fuzz/,$(fuzz-targets))
+	$(Q)for t in $(fuzz-targets); do \
+		mkdir -p $(O)/fuzz/corpus-$$t; \
+		echo "  FUZZ   $$t for $(FUZZ_SECONDS)s"; \
+		$(O)/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			$(O)/fuzz/corpus-$$t tests/fuzz/corpus/$$t 2>$(O)/fuzz/$$t.log \
+			|| { tail -40 $(O)/fuzz/$$t.log; exit 1; }; \
+		grep -E '^stat::(number_of_executed_units|peak_rss_mb)' \
+			$(O)/fuzz/$$t.log; \
+	done
+
+# Benchmarks run from the default optimised build (never under SAN=1).
+BENCH_BINS := $(addprefix $(O)/tests/bench/,$(benches))
+bench: $(O)/sklad $(BENCH_BINS)
+	$(Q)for b in $(BENCH_BINS); do $(TEST_ENV) $$b || exit 1; done
+
+# Each third-party header has one home (DESIGN.md, Layout).
+check-layers:
+	$(Q)sh tests/check-layers.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(O)/sklad $(DESTDIR)$(BINDIR)/sklad
+	install -m 644 packaging/man/sklad.1 $(DESTDIR)$(MANDIR)/man1/sklad.1
+	for l in $(LANGS); do \
+		install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES; \
+		install -m 644 $(O)/locale/$$l/LC_MESSAGES/sklad.mo \
+			$(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/sklad.mo; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/sklad $(DESTDIR)$(MANDIR)/man1/sklad.1
+	for l in $(LANGS); do \
+		rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/sklad.mo; \
+	done
+
+clean:
+	rm -rf $(O)
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -1,0 +1,98 @@
+/*
+ * cli: the table of subcommands, help, usage errors, locale set-up.
+ */
+#include <libintl.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "console/cli.h"
+
+static const struct cli_command commands[] = {
+	{ "mark parse", "[--json] [SCAN...]",
+	  "parse scans (arguments, or one per line on stdin)",
+	  cmd_mark_parse },
+	{ "sscc check", "CODE", "check an SSCC and its check digit",
+	  cmd_sscc_check },
+	{ "sscc make", "--gcp PREFIX [--extension DIGIT] SERIAL",
+	  "build an SSCC from a company prefix and a serial reference",
+	  cmd_sscc_make },
+};
+
+/* How many words of `words` match argv from the start; 0 if not all. */
+static int
+match_words(const char *words, int argc, char **argv)
+{
+	const char *w = words;
+	int i = 0;
+
+	while (*w != '\0') {
+		size_t len = strcspn(w, " ");
+
+		if (i >= argc || strlen(argv[i]) != len ||
+		    strncmp(argv[i], w, len) != 0)
+			return 0;
+		i++;
+		w += len;
+		w += *w == ' ';
+	}
+	return i;
+}
+
+const struct cli_command *
+cli_find(int argc, char **argv, int *used)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		int n = match_words(commands[i].words, argc, argv);
+
+		if (n > 0) {
+			*used = n;
+			return &commands[i];
+		}
+	}
+	*used = 0;
+	return NULL;
+}
+
+void
+cli_help(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: sklad COMMAND [ARGS]\n\n"
+		"sklad records marked goods (Chestny ZNAK) as they are "
+		"scanned: packing, unpacking,\naccepting and shipping.\n\n"
+		"Commands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  sklad %s %s\n      %s\n", commands[i].words,
+			commands[i].args, commands[i].help);
+	fprintf(out, "\n  sklad --version\n\nSee sklad(1).\n");
+}
+
+int
+cli_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("sklad: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'sklad --help'.\n", stderr);
+	return CLI_USAGE;
+}
+
+void
+cli_locale_init(void)
+{
+	const char *dir = getenv("SKLAD_LOCALEDIR");
+
+	setlocale(LC_ALL, "");
+	bindtextdomain("sklad", dir != NULL && *dir != '\0' ? dir :
+		       SKLAD_LOCALEDIR);
+	bind_textdomain_codeset("sklad", "UTF-8");
+	textdomain("sklad");
+}

@@ -1,0 +1,56 @@
+/*
+ * cli: sklad's subcommands and what they share.
+ *
+ * Every subcommand is a row of one table (cli.c): its words ("mark parse"),
+ * its entry point and its help. main() only finds the row and calls it, so
+ * tests can run any subcommand in-process and `sklad --help` is generated
+ * from the same rows. Subcommands print results on stdout, complaints on
+ * stderr, and return one of the exit codes below; none calls exit().
+ */
+#ifndef SKLAD_CLI_H
+#define SKLAD_CLI_H
+
+#include <stdio.h>
+
+enum cli_exit {
+	CLI_OK = 0,		/* done, everything valid */
+	CLI_FAIL = 1,		/* done, but something was refused or failed */
+	CLI_USAGE = 2,		/* the command line itself is wrong */
+};
+
+struct cli_command {
+	const char *words;	/* "mark parse": what the user types */
+	const char *args;	/* "[--json] [SCAN...]" */
+	const char *help;	/* one line, shown by sklad --help */
+	/* argv[0] is the last of the words; options follow. */
+	int (*run)(int argc, char **argv);
+};
+
+/*
+ * The row whose words start argv, or NULL. *used is set to how many argv
+ * entries the words took.
+ */
+const struct cli_command *cli_find(int argc, char **argv, int *used);
+
+/* Print `sklad --help` to out. */
+void cli_help(FILE *out);
+
+/*
+ * Report a usage error on stderr as "sklad: <message>" and a hint to
+ * --help; returns CLI_USAGE so callers can `return cli_usage(...)`.
+ */
+int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Bind the gettext domain "sklad" to SKLAD_LOCALEDIR from the environment
+ * (tests and `make run` use the build tree) or the installed locale dir,
+ * and take the locale from the environment.
+ */
+void cli_locale_init(void);
+
+/* Subcommands (cmd_*.c). */
+int cmd_mark_parse(int argc, char **argv);
+int cmd_sscc_check(int argc, char **argv);
+int cmd_sscc_make(int argc, char **argv);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * main: find the subcommand and run it. Nothing else lives here, so that
+ * every subcommand is reachable from tests without this file.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "console/cli.h"
+
+int
+main(int argc, char **argv)
+{
+	const struct cli_command *cmd;
+	int used;
+
+	cli_locale_init();
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		cli_help(argc < 2 ? stderr : stdout);
+		return argc < 2 ? CLI_USAGE : CLI_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("sklad %s\n", SKLAD_VERSION);
+		return CLI_OK;
+	}
+	cmd = cli_find(argc - 1, argv + 1, &used);
+	if (cmd == NULL)
+		return cli_usage("unknown command '%s'", argv[1]);
+	return cmd->run(argc - used, argv + used);
+}

@@ -1,0 +1,4 @@
+# console/: the program: subcommands, the poll loop, workflows, screens.
+# main.o is linked into build/sklad only; the rest is an archive the tests
+# link too.
+console-y += console/cli.o console/cmd_mark.o

@@ -1,0 +1,2 @@
+# store/: SQLite schema, migrations, warehouse rules and operations.
+store-y +=

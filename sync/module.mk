@@ -1,0 +1,2 @@
+# sync/: documents, signing, the True API client, the outbox runner.
+sync-y +=

@@ -1,0 +1,5 @@
+# tests/: cmocka programs (tests/unit/NAME.c -> build/tests/unit/NAME),
+# libFuzzer targets (tests/fuzz/NAME.c) and benchmarks (tests/bench/NAME.c).
+unit-tests += test_mark test_mark_props test_cli_mark
+fuzz-targets += fuzz_mark
+benches += bench_mark
