@@ -30,7 +30,7 @@ VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo unkn
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wundef -Wformat=2
-PKGS := ncursesw libevdev sqlite3 libcurl jansson libdmtx
+PKGS := ncursesw libevdev sqlite3 libcurl jansson libdmtx openssl
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
@@ -65,6 +65,9 @@ fuzz-targets :=
 benches :=
 include scanners/module.mk store/module.mk sync/module.mk console/module.mk
 include tests/module.mk
+# Optional parts add themselves: tests/vm/vm.mk sets VM_CHECK := check-vm.
+VM_CHECK :=
+-include tests/vm/vm.mk
 
 # Archives in dependency order: what links later is used by what came before.
 MODULES := console sync store scanners
@@ -122,6 +125,7 @@ check:
 	$(Q)sh packaging/deps.sh ensure
 	$(Q)$(MAKE) --no-print-directory check-layers
 	$(Q)$(MAKE) --no-print-directory check-unit
+	$(Q)$(if $(VM_CHECK),$(MAKE) --no-print-directory $(VM_CHECK))
 
 asan:
 	$(Q)sh packaging/deps.sh ensure
