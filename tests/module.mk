@@ -3,3 +3,4 @@
 unit-tests += test_mark test_mark_props test_cli_mark
 fuzz-targets += fuzz_mark
 benches += bench_mark
+unit-tests += test_keymap
