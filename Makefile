@@ -142,7 +142,7 @@ deps:
 # Fuzzing: clang's libFuzzer, with ASan and UBSan, straight from sources.
 FUZZ_FLAGS := -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined \
 	-DSKLAD_LOCALEDIR='"/nonexistent"'
-$(O)/fuzz/%: tests/fuzz/%.c $(scanners-y:.o=.c)
+$(O)/fuzz/%: tests/fuzz/%.c $(filter-out $(scanners-dev-y:.o=.c),$(scanners-y:.o=.c))
 	$(quiet) FUZZ $@
 	@mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $^

@@ -18,6 +18,15 @@ static const struct cli_command commands[] = {
 	{ "sscc make", "--gcp PREFIX [--extension DIGIT] SERIAL",
 	  "build an SSCC from a company prefix and a serial reference",
 	  cmd_sscc_make },
+	{ "scanners list", "[--all] [--json]",
+	  "input devices that could be scanners, and whether sklad may read "
+	  "them", cmd_scanners_list },
+	{ "scanners watch", "[--json] [--device MATCH]... [--gs-key KEY] "
+	  "[--gs-char C] [--timeout MS] [--end enter,kpenter,tab,timeout] "
+	  "[--prefix S] [--suffix S] [--max-length N] [--layout us] "
+	  "[--no-grab] [--count N]",
+	  "print each scan of the given scanners, decoded and parsed, "
+	  "until Ctrl+C", cmd_scanners_watch },
 };
 
 /* How many words of `words` match argv from the start; 0 if not all. */

@@ -52,5 +52,7 @@ void cli_locale_init(void);
 int cmd_mark_parse(int argc, char **argv);
 int cmd_sscc_check(int argc, char **argv);
 int cmd_sscc_make(int argc, char **argv);
+int cmd_scanners_list(int argc, char **argv);
+int cmd_scanners_watch(int argc, char **argv);
 
 #endif

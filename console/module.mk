@@ -2,3 +2,4 @@
 # main.o is linked into build/sklad only; the rest is an archive the tests
 # link too.
 console-y += console/cli.o console/cmd_mark.o
+console-y += console/cmd_scanners.o

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #define SCAN_MAX 640		/* bytes of one scan, longest codes are ~300 */
-#define SCAN_DEVICE_MAX 96	/* device label, NUL-terminated */
+#define SCAN_DEVICE_MAX 128	/* device label, NUL-terminated */
 #define SCAN_NODE_MAX 48	/* "/dev/input/event12" or "tty", NUL-terminated */
 
 /* scan.flags */

@@ -1,0 +1,633 @@
+/*
+ * evdev: configured scanners through libevdev, grabbed, hot-plugged, and
+ * decoded into a queue of scans and device events (evdev.h).
+ *
+ * Each open device is a slot: fd, libevdev handle, decoder, grab state.
+ * Hot-plug is one inotify fd on the device folder (and its by-id folder);
+ * any change there triggers a rescan that opens matching nodes not yet
+ * open, so udev's late by-id links and permission changes are picked up.
+ *
+ * What it must not do: block, print, exit, or let a half-typed code out
+ * as a scan. The only file that includes libevdev.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libevdev/libevdev.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scanners/evdev.h"
+#include "scanners/evdev_sys.h"
+
+#define QUEUE_MAX 128
+#define QUEUE_RESERVE 8		/* stop reading devices below this much room */
+#define FAILED_MAX 16
+
+enum slot_state {
+	SLOT_FREE = 0,
+	SLOT_WAIT_RELEASE,	/* open, a key is held: grab later */
+	SLOT_BUSY,		/* another program holds the grab */
+	SLOT_GRABBED,		/* ours alone, decoding */
+	SLOT_SHARED,		/* no grab wanted, decoding */
+};
+
+struct slot {
+	enum slot_state state;
+	int fd;
+	struct libevdev *dev;
+	int id;			/* device_id of its scans */
+	char node[SCAN_NODE_MAX];
+	char label[SCAN_DEVICE_MAX];
+	int64_t retry_ms;	/* next grab attempt when SLOT_BUSY */
+	struct keymap km;
+};
+
+/* A node that could not be opened, remembered so it is reported once. */
+struct failed {
+	char node[SCAN_NODE_MAX];
+	int err;
+};
+
+struct ev_ctx {
+	struct ev_config cfg;
+	struct ev_match all;	/* what nmatch == 0 means: any keyboard */
+	char dir[256];		/* the device folder */
+	int ino;		/* inotify fd */
+	int wd_dir, wd_by_id;	/* watches, -1 if none */
+	int next_id;
+	struct slot slots[EV_SLOTS_MAX];
+	struct failed failed[FAILED_MAX];
+	struct ev_event queue[QUEUE_MAX];
+	int qhead, qlen;
+};
+
+int64_t
+ev_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Room for a new event at the tail (the oldest is dropped if full). */
+static struct ev_event *
+push(struct ev_ctx *ctx, enum ev_event_kind kind, const struct slot *s)
+{
+	struct ev_event *ev;
+
+	if (ctx->qlen == QUEUE_MAX) {
+		ctx->qhead = (ctx->qhead + 1) % QUEUE_MAX;
+		ctx->qlen--;
+	}
+	ev = &ctx->queue[(ctx->qhead + ctx->qlen++) % QUEUE_MAX];
+	ev->kind = kind;
+	ev->msg[0] = '\0';
+	ev->scan.len = 0;
+	ev->scan.bytes[0] = '\0';
+	ev->scan.flags = 0;
+	ev->scan.first_ms = ev->scan.last_ms = 0;
+	snprintf(ev->scan.device, sizeof(ev->scan.device), "%s", s->label);
+	snprintf(ev->scan.node, sizeof(ev->scan.node), "%s", s->node);
+	ev->scan.device_id = s->id;
+	return ev;
+}
+
+bool
+ev_next(struct ev_ctx *ctx, struct ev_event *out)
+{
+	if (ctx->qlen == 0)
+		return false;
+	*out = ctx->queue[ctx->qhead];
+	ctx->qhead = (ctx->qhead + 1) % QUEUE_MAX;
+	ctx->qlen--;
+	return true;
+}
+
+static bool
+any_key_down(const struct libevdev *dev)
+{
+	unsigned code;
+
+	for (code = 0; code <= KEY_MAX; code++)
+		if (libevdev_has_event_code(dev, EV_KEY, code) &&
+		    libevdev_get_event_value(dev, EV_KEY, code) != 0)
+			return true;
+	return false;
+}
+
+/* Make the decoder's modifiers and CapsLock those libevdev knows now. */
+static void
+sync_keymap(struct slot *s)
+{
+	unsigned code;
+
+	keymap_reset_state(&s->km,
+			   libevdev_get_event_value(s->dev, EV_LED, LED_CAPSL));
+	for (code = KEY_LEFTCTRL; code <= KEY_RIGHTALT; code++)
+		if (libevdev_get_event_value(s->dev, EV_KEY, code))
+			keymap_key_state(&s->km, (uint16_t)code, true);
+}
+
+/* Take the grab now if no key is held; report what happened. */
+static void
+try_grab(struct ev_ctx *ctx, struct slot *s, int64_t now_ms)
+{
+	struct ev_event *ev;
+	char holder[128];
+	int rc;
+
+	if (any_key_down(s->dev)) {
+		s->state = SLOT_WAIT_RELEASE;
+		return;
+	}
+	rc = libevdev_grab(s->dev, LIBEVDEV_GRAB);
+	if (rc == 0) {
+		s->state = SLOT_GRABBED;
+		sync_keymap(s);
+		ev = push(ctx, EV_EVENT_GRABBED, s);
+		snprintf(ev->msg, sizeof(ev->msg), "%s is now read by sklad "
+			 "only", s->label);
+		return;
+	}
+	if (s->state != SLOT_BUSY) {
+		ev = push(ctx, EV_EVENT_GRAB_FAILED, s);
+		if (rc == -EBUSY) {
+			ev_sys_holder(s->node, holder, sizeof(holder));
+			snprintf(ev->msg, sizeof(ev->msg), "%s is held by %s; "
+				 "its scans go there until it lets go",
+				 s->label, holder);
+		} else {
+			snprintf(ev->msg, sizeof(ev->msg), "cannot grab %s: %s",
+				 s->label, strerror(-rc));
+		}
+	}
+	s->state = SLOT_BUSY;
+	s->retry_ms = now_ms + ctx->cfg.grab_retry_ms;
+}
+
+/* Close a slot; a pending code is reported as discarded, never sent. */
+static void
+drop_slot(struct ev_ctx *ctx, struct slot *s, const char *why)
+{
+	struct ev_event *ev;
+	size_t n;
+
+	if (s->state == SLOT_GRABBED || s->state == SLOT_SHARED) {
+		n = s->km.len;
+		if (keymap_pending(&s->km)) {
+			ev = push(ctx, EV_EVENT_DISCARDED, s);
+			memcpy(ev->scan.bytes, s->km.buf, n);
+			ev->scan.bytes[n] = '\0';
+			ev->scan.len = n;
+			snprintf(ev->msg, sizeof(ev->msg), "%s %s in the middle "
+				 "of a code: %zu characters discarded, scan "
+				 "it again", s->label, why, n);
+		}
+	}
+	ev = push(ctx, EV_EVENT_UNPLUGGED, s);
+	snprintf(ev->msg, sizeof(ev->msg), "%s %s", s->label, why);
+	if (s->state == SLOT_GRABBED)
+		libevdev_grab(s->dev, LIBEVDEV_UNGRAB);
+	libevdev_free(s->dev);
+	close(s->fd);
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+}
+
+/* Report an open failure once per node and error. */
+static void
+report_failed(struct ev_ctx *ctx, const struct ev_devinfo *info, int err)
+{
+	struct slot tmp = { .fd = -1, .id = 0 };
+	struct ev_event *ev;
+	int i, free_i = -1;
+
+	for (i = 0; i < FAILED_MAX; i++) {
+		if (strcmp(ctx->failed[i].node, info->node) == 0) {
+			if (ctx->failed[i].err == err)
+				return;
+			free_i = i;
+			break;
+		}
+		if (free_i < 0 && ctx->failed[i].node[0] == '\0')
+			free_i = i;
+	}
+	if (free_i >= 0) {
+		snprintf(ctx->failed[free_i].node, SCAN_NODE_MAX, "%s",
+			 info->node);
+		ctx->failed[free_i].err = err;
+	}
+	snprintf(tmp.label, sizeof(tmp.label), "%s", info->name);
+	snprintf(tmp.node, sizeof(tmp.node), "%s", info->node);
+	ev = push(ctx, EV_EVENT_ERROR, &tmp);
+	ev_sys_why(info->node, err, ev->msg, sizeof(ev->msg));
+}
+
+static void
+forget_failed(struct ev_ctx *ctx, const char *node)
+{
+	int i;
+
+	for (i = 0; i < FAILED_MAX; i++)
+		if (strcmp(ctx->failed[i].node, node) == 0)
+			ctx->failed[i].node[0] = '\0';
+}
+
+static struct slot *
+free_slot(struct ev_ctx *ctx)
+{
+	int i;
+
+	for (i = 0; i < EV_SLOTS_MAX; i++)
+		if (ctx->slots[i].state == SLOT_FREE)
+			return &ctx->slots[i];
+	return NULL;
+}
+
+/* Open info's node for match m (keys) into a free slot and grab it. */
+static void
+open_device(struct ev_ctx *ctx, const struct ev_devinfo *info,
+	    const struct ev_match *m, int64_t now_ms)
+{
+	struct slot *s = free_slot(ctx);
+	struct ev_event *ev;
+	int fd, rc;
+
+	if (s == NULL)
+		return;
+	fd = open(info->node, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		report_failed(ctx, info, errno);
+		return;
+	}
+	rc = libevdev_new_from_fd(fd, &s->dev);
+	if (rc == 0)
+		rc = libevdev_set_clock_id(s->dev, CLOCK_MONOTONIC);
+	if (rc < 0) {
+		libevdev_free(s->dev);
+		s->dev = NULL;
+		close(fd);
+		report_failed(ctx, info, -rc);
+		return;
+	}
+	forget_failed(ctx, info->node);
+	s->fd = fd;
+	s->id = ++ctx->next_id;
+	snprintf(s->node, sizeof(s->node), "%s", info->node);
+	snprintf(s->label, sizeof(s->label), "%s",
+		 m->label[0] != '\0' ? m->label : info->name);
+	keymap_init(&s->km, &m->keys, NULL);	/* checked in ev_open */
+	s->state = SLOT_SHARED;
+	ev = push(ctx, EV_EVENT_PLUGGED, s);
+	snprintf(ev->msg, sizeof(ev->msg), "%s (%04x:%04x) on %s", info->name,
+		 (unsigned)libevdev_get_id_vendor(s->dev),
+		 (unsigned)libevdev_get_id_product(s->dev), s->node);
+	if (ctx->cfg.grab)
+		try_grab(ctx, s, now_ms);
+	else
+		sync_keymap(s);
+}
+
+static bool
+node_open(const struct ev_ctx *ctx, const char *node)
+{
+	int i;
+
+	for (i = 0; i < EV_SLOTS_MAX; i++)
+		if (ctx->slots[i].state != SLOT_FREE &&
+		    strcmp(ctx->slots[i].node, node) == 0)
+			return true;
+	return false;
+}
+
+/* The match a device is, or NULL. */
+static const struct ev_match *
+find_match(const struct ev_ctx *ctx, const struct ev_devinfo *info)
+{
+	int i;
+
+	if (ctx->cfg.nmatch == 0)
+		return info->keyboard ? &ctx->all : NULL;
+	for (i = 0; i < ctx->cfg.nmatch; i++)
+		if (ev_sys_matches(&ctx->cfg.match[i], ctx->dir, info))
+			return &ctx->cfg.match[i];
+	return NULL;
+}
+
+/* Open every matching node that is not open yet. */
+static void
+rescan(struct ev_ctx *ctx, int64_t now_ms)
+{
+	struct ev_devinfo info;
+	const struct ev_match *m;
+	struct dirent *de;
+	DIR *d = opendir(ctx->dir);
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "event", 5) != 0 ||
+		    ev_sys_info(ctx->dir, de->d_name, &info) < 0 ||
+		    node_open(ctx, info.node))
+			continue;
+		m = find_match(ctx, &info);
+		if (m != NULL)
+			open_device(ctx, &info, m, now_ms);
+	}
+	closedir(d);
+}
+
+static void
+watch_by_id(struct ev_ctx *ctx)
+{
+	char path[PATH_MAX];
+
+	if (ctx->wd_by_id >= 0)
+		return;
+	snprintf(path, sizeof(path), "%s/by-id", ctx->dir);
+	ctx->wd_by_id = inotify_add_watch(ctx->ino, path, IN_CREATE |
+					  IN_DELETE | IN_MOVED_TO);
+}
+
+int
+ev_open(struct ev_ctx **out, const struct ev_config *cfg, struct err *e)
+{
+	struct ev_ctx *ctx;
+	struct keymap km;
+	int i, rc;
+
+	*out = NULL;
+	for (i = 0; i < cfg->nmatch; i++)
+		if ((rc = keymap_init(&km, &cfg->match[i].keys, e)) < 0)
+			return rc;
+	if ((rc = keymap_init(&km, &cfg->keys, e)) < 0)
+		return rc;
+	ctx = calloc(1, sizeof(*ctx));
+	if (ctx == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	ctx->cfg = *cfg;
+	if (ctx->cfg.grab_retry_ms <= 0)
+		ctx->cfg.grab_retry_ms = EV_GRAB_RETRY_MS;
+	snprintf(ctx->dir, sizeof(ctx->dir), "%s",
+		 cfg->dir != NULL ? cfg->dir : "/dev/input");
+	ctx->cfg.dir = ctx->dir;
+	ctx->all.vendor = ctx->all.product = -1;
+	ctx->all.keys = cfg->keys;
+	for (i = 0; i < EV_SLOTS_MAX; i++)
+		ctx->slots[i].fd = -1;
+	ctx->wd_by_id = -1;
+	ctx->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (ctx->ino < 0 || (ctx->wd_dir = inotify_add_watch(ctx->ino,
+	    ctx->dir, IN_CREATE | IN_DELETE | IN_ATTRIB | IN_MOVED_TO)) < 0) {
+		rc = err_set(e, errno == EACCES ? ERR_DENIED : ERR_IO,
+			     "cannot watch %s for scanners: %s", ctx->dir,
+			     strerror(errno));
+		goto out;
+	}
+	watch_by_id(ctx);
+	rescan(ctx, ev_now_ms());
+	*out = ctx;
+	return 0;
+out:
+	if (ctx->ino >= 0)
+		close(ctx->ino);
+	free(ctx);
+	return rc;
+}
+
+void
+ev_close(struct ev_ctx **pctx)
+{
+	struct ev_ctx *ctx = *pctx;
+	int i;
+
+	if (ctx == NULL)
+		return;
+	for (i = 0; i < EV_SLOTS_MAX; i++) {
+		struct slot *s = &ctx->slots[i];
+
+		if (s->state == SLOT_FREE)
+			continue;
+		if (s->state == SLOT_GRABBED)
+			libevdev_grab(s->dev, LIBEVDEV_UNGRAB);
+		libevdev_free(s->dev);
+		close(s->fd);
+	}
+	close(ctx->ino);
+	free(ctx);
+	*pctx = NULL;
+}
+
+int
+ev_pollfds(struct ev_ctx *ctx, struct pollfd *pfds, int max)
+{
+	int i, n = 0;
+
+	if (n < max) {
+		pfds[n].fd = ctx->ino;
+		pfds[n].events = POLLIN;
+		pfds[n++].revents = 0;
+	}
+	for (i = 0; i < EV_SLOTS_MAX && n < max; i++) {
+		if (ctx->slots[i].state == SLOT_FREE)
+			continue;
+		pfds[n].fd = ctx->slots[i].fd;
+		pfds[n].events = POLLIN;
+		pfds[n++].revents = 0;
+	}
+	return n;
+}
+
+int
+ev_timeout(const struct ev_ctx *ctx, int64_t now_ms)
+{
+	int64_t next = -1, d;
+	int i;
+
+	if (ctx->qlen > 0)
+		return 0;
+	for (i = 0; i < EV_SLOTS_MAX; i++) {
+		const struct slot *s = &ctx->slots[i];
+
+		d = -1;
+		if (s->state == SLOT_BUSY)
+			d = s->retry_ms;
+		else if (s->state == SLOT_GRABBED || s->state == SLOT_SHARED)
+			d = keymap_deadline(&s->km);
+		if (d >= 0 && (next < 0 || d < next))
+			next = d;
+	}
+	if (next < 0)
+		return -1;
+	if (next <= now_ms)
+		return 0;
+	return next - now_ms > INT32_MAX ? INT32_MAX : (int)(next - now_ms);
+}
+
+/* Queue what the decoder produced for one event. */
+static void
+deliver(struct ev_ctx *ctx, struct slot *s, int rc, const struct scan *sc)
+{
+	struct ev_event *ev;
+
+	if (rc == KEYMAP_NONE)
+		return;
+	ev = push(ctx, rc == KEYMAP_SCAN ? EV_EVENT_SCAN : EV_EVENT_DISCARDED,
+		  s);
+	memcpy(ev->scan.bytes, sc->bytes, sc->len + 1);
+	ev->scan.len = sc->len;
+	ev->scan.flags = sc->flags;
+	ev->scan.first_ms = sc->first_ms;
+	ev->scan.last_ms = sc->last_ms;
+	if (rc == KEYMAP_FRAGMENT)
+		snprintf(ev->msg, sizeof(ev->msg), "%s stopped in the middle "
+			 "of a code (no end key for %d ms): %zu characters "
+			 "discarded, scan it again", s->label,
+			 s->km.cfg.timeout_ms, sc->len);
+}
+
+/* After SYN_DROPPED: drop the damaged code, replay state, resync keys. */
+static int
+resync(struct ev_ctx *ctx, struct slot *s, struct input_event *ie)
+{
+	struct ev_event *ev;
+	size_t n = 0;
+	int rc = LIBEVDEV_READ_STATUS_SYNC;
+
+	if (s->state == SLOT_GRABBED || s->state == SLOT_SHARED)
+		n = keymap_discard(&s->km);
+	if (n > 0) {
+		ev = push(ctx, EV_EVENT_DISCARDED, s);
+		snprintf(ev->msg, sizeof(ev->msg), "%s: the system dropped key "
+			 "events in the middle of a code; %zu characters "
+			 "discarded, scan it again", s->label, n);
+	}
+	while (rc == LIBEVDEV_READ_STATUS_SYNC)
+		rc = libevdev_next_event(s->dev, LIBEVDEV_READ_FLAG_SYNC, ie);
+	if (s->state == SLOT_GRABBED || s->state == SLOT_SHARED)
+		sync_keymap(s);
+	return rc;
+}
+
+/* Read one device until EAGAIN (or the queue needs draining). */
+static void
+read_device(struct ev_ctx *ctx, struct slot *s, int64_t now_ms)
+{
+	struct input_event ie;
+	struct scan sc;
+	int64_t t;
+	int rc;
+
+	while (QUEUE_MAX - ctx->qlen >= QUEUE_RESERVE) {
+		rc = libevdev_next_event(s->dev, LIBEVDEV_READ_FLAG_NORMAL, &ie);
+		if (rc == LIBEVDEV_READ_STATUS_SYNC)
+			rc = resync(ctx, s, &ie);
+		if (rc == -EAGAIN)
+			break;
+		if (rc < 0) {
+			drop_slot(ctx, s, rc == -ENODEV ? "was unplugged" :
+				  "stopped working");
+			return;
+		}
+		if (rc != LIBEVDEV_READ_STATUS_SUCCESS)
+			continue;
+		if (s->state == SLOT_GRABBED || s->state == SLOT_SHARED) {
+			t = (int64_t)ie.input_event_sec * 1000 +
+			    ie.input_event_usec / 1000;
+			deliver(ctx, s, keymap_feed(&s->km, ie.type, ie.code,
+						    ie.value, t, &sc), &sc);
+		}
+	}
+	if (s->state == SLOT_WAIT_RELEASE)
+		try_grab(ctx, s, now_ms);
+}
+
+/* Unplug the slot on node base, if any. */
+static void
+node_gone(struct ev_ctx *ctx, const char *base)
+{
+	char node[PATH_MAX];
+	int i;
+
+	snprintf(node, sizeof(node), "%s/%s", ctx->dir, base);
+	forget_failed(ctx, node);
+	for (i = 0; i < EV_SLOTS_MAX; i++)
+		if (ctx->slots[i].state != SLOT_FREE &&
+		    strcmp(ctx->slots[i].node, node) == 0)
+			drop_slot(ctx, &ctx->slots[i], "was unplugged");
+}
+
+/* Read inotify; unplug deleted nodes; rescan on any change. */
+static void
+read_hotplug(struct ev_ctx *ctx, int64_t now_ms)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ie;
+	bool changed = false;
+	ssize_t len;
+	char *p;
+
+	while ((len = read(ctx->ino, buf, sizeof(buf))) > 0) {
+		for (p = buf; p < buf + len; p += sizeof(*ie) + ie->len) {
+			ie = (const struct inotify_event *)p;
+			changed = true;
+			if (ie->wd == ctx->wd_by_id && (ie->mask & IN_IGNORED))
+				ctx->wd_by_id = -1;
+			if (ie->wd == ctx->wd_dir && ie->len > 0 &&
+			    (ie->mask & IN_DELETE))
+				node_gone(ctx, ie->name);
+		}
+	}
+	if (!changed)
+		return;
+	watch_by_id(ctx);
+	rescan(ctx, now_ms);
+}
+
+/* Deadlines: timed-out codes, grab retries. */
+static void
+run_timers(struct ev_ctx *ctx, int64_t now_ms)
+{
+	struct scan sc;
+	int i;
+
+	for (i = 0; i < EV_SLOTS_MAX; i++) {
+		struct slot *s = &ctx->slots[i];
+
+		if (s->state == SLOT_BUSY && now_ms >= s->retry_ms)
+			try_grab(ctx, s, now_ms);
+		else if (s->state == SLOT_GRABBED || s->state == SLOT_SHARED)
+			deliver(ctx, s, keymap_tick(&s->km, now_ms, &sc), &sc);
+	}
+}
+
+void
+ev_dispatch(struct ev_ctx *ctx, const struct pollfd *pfds, int n,
+	    int64_t now_ms)
+{
+	bool hotplug = false;
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		if (pfds[i].revents == 0)
+			continue;
+		if (pfds[i].fd == ctx->ino) {
+			hotplug = true;
+			continue;
+		}
+		for (j = 0; j < EV_SLOTS_MAX; j++)
+			if (ctx->slots[j].state != SLOT_FREE &&
+			    ctx->slots[j].fd == pfds[i].fd)
+				read_device(ctx, &ctx->slots[j], now_ms);
+	}
+	if (hotplug)
+		read_hotplug(ctx, now_ms);
+	run_timers(ctx, now_ms);
+}
