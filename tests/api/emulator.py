@@ -826,17 +826,22 @@ def control(state, line):
 			for ci in c.get("cises", []):
 				state.cises[ci["cis"]] = ci
 		elif cmd == "add_incoming":
-			d = {"id": c.get("id", str(uuid.uuid4())),
-			     "type": c.get("type", "LP_SHIP_GOODS"),
-			     "pg": c.get("pg", "furs"), "format": "MANUAL",
-			     "content": json.dumps(c.get("body")).encode(),
-			     "body": c.get("body"),
-			     "senderInn": c.get("senderInn", "7700000002"),
-			     "receiverInn": INN, "received": time.time(),
-			     "final": c.get("status", "WAIT_ACCEPTANCE"),
-			     "errors": [], "input": True}
-			state.docs.append(d)
-			return {"ok": True, "id": d["id"]}
+			ids = []
+			for k in range(c.get("count", 1)):
+				d = {"id": c.get("id", str(uuid.uuid4())),
+				     "type": c.get("type", "LP_SHIP_GOODS"),
+				     "pg": c.get("pg", "furs"),
+				     "format": "MANUAL",
+				     "content": json.dumps(c.get("body")).encode(),
+				     "body": c.get("body"),
+				     "senderInn": c.get("senderInn", "7700000002"),
+				     "receiverInn": INN,
+				     "received": time.time() - k * 0.001,
+				     "final": c.get("status", "WAIT_ACCEPTANCE"),
+				     "errors": [], "input": True}
+				state.docs.append(d)
+				ids.append(d["id"])
+			return {"ok": True, "id": ids[0], "ids": ids}
 		elif cmd == "state":
 			return {"ok": True,
 				"docs": [{"id": d["id"], "type": d["type"],

@@ -1,0 +1,928 @@
+/*
+ * api: True API requests with auth, throttle, back-off and the
+ * exactly-once rule (see api.h).
+ *
+ * Every request goes through call(): throttle, send, ask policy.h what the
+ * answer means, and act on it (re-auth once, wait and repeat, or report).
+ * Must not: log or return tokens, signatures or bodies; repeat a create
+ * that may have been recorded.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sync/api.h"
+#include "sync/http.h"
+
+#define TOKEN_MAGIC "sklad-token 1"
+#define DEFAULT_TTL_MS ((int64_t)9 * 3600 * 1000 + 30 * 60 * 1000)
+#define TOKEN_MARGIN_MS ((int64_t)5 * 60 * 1000)
+#define CISES_CHUNK 1000	/* ref §7 */
+#define LIST_PAGE 1000		/* ref §8 */
+#define FIND_SLACK_MS ((int64_t)10 * 60 * 1000)	/* clock skew margin */
+
+struct sy_api {
+	char *v3, *v4, *pg, *inn, *token_file;
+	struct sy_sign *signer;
+	struct sy_http *http;
+	int united;
+	long timeout_ms;
+	int max_attempts;
+	int64_t max_wait_ms;
+	int64_t ttl_ms;
+	char *token;		/* current token, or NULL */
+	int64_t token_exp;	/* wall ms */
+	struct sy_policy_bucket bucket;
+	unsigned rnd;		/* jitter state */
+	void (*log)(void *, const char *);
+	void *log_ctx;
+};
+
+/* The outcome of call(): an answer to parse, or why there is none. */
+struct reply {
+	struct sy_http_resp *resp;	/* owned when act == DONE */
+	enum sy_policy_act act;
+	long status;
+	int64_t delay_ms;
+	char text[400];		/* server's or network's words */
+};
+
+int64_t
+sy_api_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+logf_(struct sy_api *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+logf_(struct sy_api *a, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (a->log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	a->log(a->log_ctx, line);
+}
+
+/* snprintf whose truncation is intended (messages are cut, not lost). */
+static void
+put(char *dst, size_t dsz, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+put(char *dst, size_t dsz, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(dst, dsz, fmt, ap);
+	va_end(ap);
+}
+
+static void
+nap(int64_t ms)
+{
+	struct timespec ts;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static unsigned
+jitter(struct sy_api *a)
+{
+	a->rnd ^= a->rnd << 13;
+	a->rnd ^= a->rnd >> 17;
+	a->rnd ^= a->rnd << 5;
+	return a->rnd % 1000;
+}
+
+static void
+wipe_token(struct sy_api *a)
+{
+	if (a->token) {
+		memset(a->token, 0, strlen(a->token));
+		free(a->token);
+	}
+	a->token = NULL;
+	a->token_exp = 0;
+}
+
+static int
+is_https(const char *u)
+{
+	return u && strncmp(u, "https://", 8) == 0;
+}
+
+int
+sy_api_new(struct sy_api **out, const struct sy_api_config *cfg,
+	   struct err *e)
+{
+	struct sy_http_opts ho = { 0 };
+	struct sy_api *a;
+	int rc;
+
+	*out = NULL;
+	if (cfg == NULL || !is_https(cfg->v3_url) || !is_https(cfg->v4_url))
+		return err_set(e, ERR_INVALID, "the True API addresses must "
+			       "be https:// URLs");
+	if (cfg->pg == NULL || *cfg->pg == '\0' || cfg->inn == NULL ||
+	    *cfg->inn == '\0' || cfg->signer == NULL)
+		return err_set(e, ERR_INVALID, "sync needs a product group, "
+			       "the participant's INN and a signer");
+	a = calloc(1, sizeof(*a));
+	if (a == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	a->v3 = strdup(cfg->v3_url);
+	a->v4 = strdup(cfg->v4_url);
+	a->pg = strdup(cfg->pg);
+	a->inn = strdup(cfg->inn);
+	a->token_file = cfg->token_file ? strdup(cfg->token_file) : NULL;
+	if (!a->v3 || !a->v4 || !a->pg || !a->inn ||
+	    (cfg->token_file && !a->token_file)) {
+		rc = err_set(e, ERR_INTERNAL, "out of memory");
+		goto fail;
+	}
+	a->signer = cfg->signer;
+	a->united = cfg->united_token;
+	a->timeout_ms = cfg->timeout_ms;
+	a->max_attempts = cfg->max_attempts > 0 ? cfg->max_attempts : 5;
+	a->max_wait_ms = cfg->max_wait_ms > 0 ? cfg->max_wait_ms : 120000;
+	a->ttl_ms = cfg->token_ttl_ms > 0 ? cfg->token_ttl_ms :
+		DEFAULT_TTL_MS;
+	a->log = cfg->log;
+	a->log_ctx = cfg->log_ctx;
+	a->rnd = (unsigned)getpid() * 2654435761u ^
+		(unsigned)sy_api_wall_ms();
+	if (a->rnd == 0)
+		a->rnd = 1;
+	ho.ca_file = cfg->ca_file;
+	ho.timeout_ms = cfg->timeout_ms;
+	rc = sy_http_new(&a->http, &ho, e);
+	if (rc < 0)
+		goto fail;
+	*out = a;
+	return 0;
+fail:
+	sy_api_free(&a);
+	return rc;
+}
+
+void
+sy_api_free(struct sy_api **pp)
+{
+	struct sy_api *a;
+
+	if (pp == NULL || *pp == NULL)
+		return;
+	a = *pp;
+	wipe_token(a);
+	sy_http_free(&a->http);
+	free(a->v3);
+	free(a->v4);
+	free(a->pg);
+	free(a->inn);
+	free(a->token_file);
+	free(a);
+	*pp = NULL;
+}
+
+/* ---- token cache ------------------------------------------------------ */
+
+/* Load a cached token that is private, well-formed and not near expiry. */
+static void
+token_load(struct sy_api *a)
+{
+	char buf[4096], *nl, *tok;
+	struct stat st;
+	long long exp;
+	ssize_t n;
+	int fd;
+
+	if (a->token_file == NULL)
+		return;
+	fd = open(a->token_file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+		logf_(a, "token cache %s ignored: it must be a private file "
+		      "(mode 600)", a->token_file);
+		close(fd);
+		return;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	if (strncmp(buf, TOKEN_MAGIC "\n", sizeof(TOKEN_MAGIC)) != 0)
+		return;
+	if (sscanf(buf + sizeof(TOKEN_MAGIC), "%lld", &exp) != 1)
+		return;
+	nl = strchr(buf + sizeof(TOKEN_MAGIC), '\n');
+	if (nl == NULL)
+		return;
+	tok = nl + 1;
+	nl = strchr(tok, '\n');
+	if (nl == NULL || nl == tok)
+		return;
+	*nl = '\0';
+	if ((int64_t)exp - TOKEN_MARGIN_MS <= sy_api_wall_ms())
+		goto out;
+	wipe_token(a);
+	a->token = strdup(tok);
+	a->token_exp = a->token ? (int64_t)exp : 0;
+out:
+	memset(buf, 0, sizeof(buf));
+}
+
+/* Write the token atomically into a new mode-0600 file. */
+static void
+token_save(struct sy_api *a)
+{
+	char tmp[4096];
+	FILE *f;
+	int fd;
+
+	if (a->token_file == NULL || a->token == NULL)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.new", a->token_file);
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0) {
+		logf_(a, "cannot write the token cache %s: %s", tmp,
+		      strerror(errno));
+		return;
+	}
+	fchmod(fd, 0600);
+	f = fdopen(fd, "w");
+	if (f == NULL) {
+		close(fd);
+		unlink(tmp);
+		return;
+	}
+	fprintf(f, "%s\n%lld\n%s\n", TOKEN_MAGIC, (long long)a->token_exp,
+		a->token);
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		fclose(f);
+		unlink(tmp);
+		return;
+	}
+	fclose(f);
+	if (rename(tmp, a->token_file) < 0)
+		unlink(tmp);
+}
+
+static void
+token_forget(struct sy_api *a)
+{
+	wipe_token(a);
+	if (a->token_file)
+		unlink(a->token_file);
+}
+
+static int
+have_token(struct sy_api *a)
+{
+	if (a->token && a->token_exp - TOKEN_MARGIN_MS > sy_api_wall_ms())
+		return 1;
+	wipe_token(a);
+	token_load(a);
+	return a->token != NULL;
+}
+
+/* ---- one request, with the policy applied ---------------------------- */
+
+/* path part of a URL for log lines (no host, no query). */
+static const char *
+url_path(const char *url)
+{
+	const char *p = strstr(url, "://");
+
+	p = p ? strchr(p + 3, '/') : NULL;
+	return p ? p : url;
+}
+
+static void
+reply_free(struct reply *r)
+{
+	sy_http_resp_free(&r->resp);
+}
+
+/*
+ * Send method url (body) with the policy of op until it is done or
+ * decided otherwise. with_auth adds the Bearer token (logging in when
+ * there is none). On return r->act is DONE (r->resp set), FAIL,
+ * UNAVAILABLE or RECONCILE; the return value is 0, or negative when
+ * login failed (ERR_AUTH / ERR_NET) or the request could not be made.
+ */
+static int
+call(struct sy_api *a, enum sy_policy_op op, const char *method,
+     const char *url, const void *body, size_t len, int with_auth,
+     struct reply *r, struct err *e)
+{
+	struct sy_policy_in in = { 0 };
+	struct sy_policy_out out;
+	int attempt = 0, reauthed = 0, rc;
+
+	memset(r, 0, sizeof(*r));
+	for (;;) {
+		const char *hdrs[4];
+		char *authz = NULL;
+		struct sy_http_req req = { 0 };
+		int64_t w;
+		int nh = 0;
+
+		if (with_auth && !have_token(a)) {
+			rc = sy_api_login(a, e);
+			if (rc < 0) {
+				r->act = rc == ERR_NET ? SY_ACT_UNAVAILABLE :
+					SY_ACT_FAIL;
+				put(r->text, sizeof(r->text), "%s",
+				    e ? e->msg : "login failed");
+				return rc;
+			}
+		}
+		while ((w = sy_policy_throttle(&a->bucket,
+					       sy_http_now_ms())) > 0)
+			nap(w);
+		hdrs[nh++] = "Accept: */*";	/* ref §9.3, §13 */
+		if (strcmp(method, "POST") == 0)
+			hdrs[nh++] = "Content-Type: application/json;"
+				"charset=UTF-8";
+		if (with_auth) {
+			size_t n = strlen(a->token) + 32;
+
+			authz = malloc(n);
+			if (authz == NULL)
+				return err_set(e, ERR_INTERNAL,
+					       "out of memory");
+			snprintf(authz, n, "Authorization: Bearer %s",
+				 a->token);
+			hdrs[nh++] = authz;
+		}
+		hdrs[nh] = NULL;
+		req.method = method;
+		req.url = url;
+		req.headers = hdrs;
+		req.body = body;
+		req.body_len = len;
+		req.timeout_ms = a->timeout_ms;
+		rc = sy_http_run(a->http, &req, &r->resp, e);
+		if (authz) {
+			memset(authz, 0, strlen(authz));
+			free(authz);
+		}
+		if (rc < 0)
+			return rc;
+		in.op = op;
+		in.net = r->resp->net != 0;
+		in.request_sent = r->resp->request_sent;
+		in.status = r->resp->status;
+		in.retry_after_s = r->resp->retry_after_s;
+		in.attempt = attempt;
+		in.reauthed = reauthed;
+		in.max_attempts = a->max_attempts;
+		in.max_wait_ms = a->max_wait_ms;
+		in.jitter_ms = jitter(a);
+		sy_policy_decide(&in, &out);
+		r->act = out.act;
+		r->status = r->resp->status;
+		r->delay_ms = out.delay_ms;
+		if (r->resp->net)
+			snprintf(r->text, sizeof(r->text), "%s",
+				 r->resp->errmsg);
+		else
+			sy_wire_error_text(r->resp->body, r->resp->body_len,
+					   r->text, sizeof(r->text));
+		if (in.net)
+			logf_(a, "%s %s: no answer (%s)%s", method,
+			      url_path(url), r->resp->errmsg,
+			      in.request_sent ? " after sending" : "");
+		else
+			logf_(a, "%s %s: %ld", method, url_path(url),
+			      r->resp->status);
+		switch (out.act) {
+		case SY_ACT_DONE:
+			return 0;
+		case SY_ACT_REAUTH:
+			logf_(a, "token refused; signing in again");
+			token_forget(a);
+			reauthed = 1;
+			sy_http_resp_free(&r->resp);
+			continue;
+		case SY_ACT_RETRY:
+			logf_(a, "waiting %lld ms before trying again",
+			      (long long)out.delay_ms);
+			sy_http_resp_free(&r->resp);
+			nap(out.delay_ms);
+			attempt++;
+			continue;
+		case SY_ACT_FAIL:
+		case SY_ACT_UNAVAILABLE:
+		case SY_ACT_RECONCILE:
+			sy_http_resp_free(&r->resp);
+			return 0;
+		}
+	}
+}
+
+/* Map a finished call that did not end in DONE to an error. */
+static int
+reply_err(const struct reply *r, const char *what, struct err *e)
+{
+	if (r->act == SY_ACT_UNAVAILABLE)
+		return err_set(e, ERR_NET, "%s: the server is unavailable "
+			       "(%s)", what, r->text[0] ? r->text : "no answer");
+	if (r->status == 401)
+		return err_set(e, ERR_AUTH, "%s: the server refused the "
+			       "token: %s", what, r->text);
+	return err_set(e, ERR_SERVER, "%s: the server refused (HTTP %ld): "
+		       "%s", what, r->status, r->text);
+}
+
+int
+sy_api_login(struct sy_api *a, struct err *e)
+{
+	struct sy_wire_challenge ch = { .data = NULL };
+	struct reply r = { 0 };
+	char url[1024], *sig = NULL, *body = NULL, *tok = NULL;
+	int rc;
+
+	wipe_token(a);
+	snprintf(url, sizeof(url), "%s/auth/key", a->v3);
+	rc = call(a, SY_OP_AUTH, "GET", url, NULL, 0, 0, &r, e);
+	if (rc < 0)
+		goto out;
+	if (r.act != SY_ACT_DONE) {
+		rc = r.act == SY_ACT_UNAVAILABLE ?
+			reply_err(&r, "sign-in", e) :
+			err_set(e, ERR_AUTH, "sign-in: the server refused "
+				"(HTTP %ld): %s", r.status, r.text);
+		goto out;
+	}
+	rc = sy_wire_parse_challenge(r.resp->body, r.resp->body_len, &ch, e);
+	reply_free(&r);
+	if (rc < 0)
+		goto out;
+	rc = sy_sign_data(a->signer, ch.data, strlen(ch.data),
+			  SY_SIGN_ATTACHED, &sig, e);
+	if (rc < 0)
+		goto out;
+	body = sy_wire_signin_body(ch.uuid, sig, a->united);
+	if (body == NULL) {
+		rc = err_set(e, ERR_INTERNAL, "out of memory");
+		goto out;
+	}
+	snprintf(url, sizeof(url), "%s/auth/simpleSignIn", a->v3);
+	rc = call(a, SY_OP_AUTH, "POST", url, body, strlen(body), 0, &r, e);
+	if (rc < 0)
+		goto out;
+	if (r.act != SY_ACT_DONE) {
+		rc = r.act == SY_ACT_UNAVAILABLE ?
+			reply_err(&r, "sign-in", e) :
+			err_set(e, ERR_AUTH, "sign-in: the server refused "
+				"(HTTP %ld): %s", r.status, r.text);
+		goto out;
+	}
+	rc = sy_wire_parse_token(r.resp->body, r.resp->body_len, &tok, e);
+	reply_free(&r);
+	if (rc < 0)
+		goto out;
+	a->token = tok;
+	tok = NULL;
+	a->token_exp = sy_api_wall_ms() + a->ttl_ms;
+	token_save(a);
+	logf_(a, "signed in; token valid for %lld min",
+	      (long long)(a->ttl_ms / 60000));
+out:
+	reply_free(&r);
+	free(ch.data);
+	if (sig) {
+		memset(sig, 0, strlen(sig));
+		free(sig);
+	}
+	if (body) {
+		memset(body, 0, strlen(body));
+		free(body);
+	}
+	free(tok);
+	return rc;
+}
+
+int
+sy_api_sign_document(struct sy_api *a, const void *body, size_t len,
+		     char **sig_b64, struct err *e)
+{
+	return sy_sign_data(a->signer, body, len, SY_SIGN_DETACHED, sig_b64,
+			    e);
+}
+
+/* Percent-encode s (RFC 3986 unreserved kept) onto the end of dst. */
+static void
+put_escaped(char *dst, size_t dsz, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(dst);
+
+	for (; *s && n + 4 < dsz; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    c == '.' || c == '~') {
+			dst[n++] = (char)c;
+		} else {
+			dst[n++] = '%';
+			dst[n++] = hex[c >> 4];
+			dst[n++] = hex[c & 15];
+		}
+	}
+	dst[n] = '\0';
+}
+
+/* Append "&name=value" (or "?name=" first) to a URL. */
+static void
+add_param(char *url, size_t usz, const char *name, const char *value)
+{
+	size_t n = strlen(url);
+
+	snprintf(url + n, usz - n, "%c%s=", strchr(url, '?') ? '&' : '?',
+		 name);
+	put_escaped(url, usz, value);
+}
+
+int
+sy_api_submit(struct sy_api *a, const struct sy_api_doc *doc,
+	      struct sy_api_result *res, struct err *e)
+{
+	struct reply r = { 0 };
+	char url[1024], *body = NULL;
+	size_t blen = 0;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (doc == NULL || doc->type == NULL || doc->signature == NULL ||
+	    (doc->body == NULL && doc->body_len > 0))
+		return err_set(e, ERR_INVALID, "incomplete document");
+	rc = sy_policy_doc_allowed(doc->type, a->pg, e);
+	if (rc == ERR_REFUSED) {
+		res->outcome = SY_SUBMIT_REFUSED_LOCALLY;
+		snprintf(res->message, sizeof(res->message), "%s",
+			 e ? e->msg : "refused");
+		return 0;
+	}
+	if (rc < 0)
+		return rc;
+	body = sy_wire_create_body(doc->format ? doc->format : "MANUAL",
+				   doc->type, doc->body, doc->body_len,
+				   doc->signature, &blen);
+	if (body == NULL)
+		return err_set(e, ERR_INVALID, "the document cannot be "
+			       "wrapped for sending (bad type, format or "
+			       "signature)");
+	snprintf(url, sizeof(url), "%s/lk/documents/create", a->v3);
+	add_param(url, sizeof(url), "pg", a->pg);
+	rc = call(a, SY_OP_CREATE, "POST", url, body, blen, 1, &r, e);
+	res->http_status = r.status;
+	snprintf(res->message, sizeof(res->message), "%s", r.text);
+	if (rc < 0) {
+		if (rc == ERR_NET) {
+			/* login failed for the network: nothing was sent */
+			res->outcome = SY_SUBMIT_UNAVAILABLE;
+			rc = 0;
+		}
+		goto out;
+	}
+	switch (r.act) {
+	case SY_ACT_DONE:
+		rc = sy_wire_parse_doc_id(r.resp->body, r.resp->body_len,
+					  res->id, sizeof(res->id), e);
+		if (rc < 0) {
+			/* accepted, but we cannot tell its id: find it */
+			res->outcome = SY_SUBMIT_UNKNOWN;
+			snprintf(res->message, sizeof(res->message),
+				 "the server accepted the document without "
+				 "a readable id");
+			rc = 0;
+		} else {
+			res->outcome = SY_SUBMIT_ACCEPTED;
+			res->message[0] = '\0';
+			logf_(a, "document accepted, id %s", res->id);
+		}
+		break;
+	case SY_ACT_RECONCILE:
+		res->outcome = SY_SUBMIT_UNKNOWN;
+		break;
+	case SY_ACT_UNAVAILABLE:
+		res->outcome = SY_SUBMIT_UNAVAILABLE;
+		res->retry_ms = r.delay_ms;
+		break;
+	default:
+		res->outcome = SY_SUBMIT_REJECTED;
+		if (r.status == 401)
+			snprintf(res->message, sizeof(res->message),
+				 "the server refused the new token too: %s",
+				 r.text);
+		break;
+	}
+out:
+	reply_free(&r);
+	free(body);
+	return rc;
+}
+
+int
+sy_api_status(struct sy_api *a, const char *id, struct sy_api_status *st,
+	      struct err *e)
+{
+	struct reply r = { 0 };
+	char url[1024];
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	snprintf(url, sizeof(url), "%s/doc/", a->v4);
+	put_escaped(url, sizeof(url), id);
+	snprintf(url + strlen(url), sizeof(url) - strlen(url), "/info");
+	rc = call(a, SY_OP_READ, "GET", url, NULL, 0, 1, &r, e);
+	if (rc < 0)
+		goto out;
+	if (r.act != SY_ACT_DONE) {
+		if (r.act == SY_ACT_FAIL && r.status == 404)
+			goto out;	/* not found (yet): found = 0 */
+		rc = reply_err(&r, "document status", e);
+		goto out;
+	}
+	rc = sy_wire_parse_doc_info(r.resp->body, r.resp->body_len, &st->doc,
+				    e);
+	if (rc == 0) {
+		st->found = 1;
+		st->fate = sy_policy_fate(st->doc.status);
+	}
+out:
+	reply_free(&r);
+	return rc;
+}
+
+int
+sy_api_doc_body(struct sy_api *a, const char *id, char **json, size_t *len,
+		struct err *e)
+{
+	struct reply r = { 0 };
+	char url[1024];
+	int rc;
+
+	*json = NULL;
+	*len = 0;
+	snprintf(url, sizeof(url), "%s/doc/", a->v4);
+	put_escaped(url, sizeof(url), id);
+	snprintf(url + strlen(url), sizeof(url) - strlen(url),
+		 "/info?body=true");
+	rc = call(a, SY_OP_READ, "GET", url, NULL, 0, 1, &r, e);
+	if (rc < 0)
+		goto out;
+	if (r.act != SY_ACT_DONE) {
+		rc = r.status == 404 ?
+			err_set(e, ERR_NOTFOUND, "document %s is not known "
+				"to the server", id) :
+			reply_err(&r, "document", e);
+		goto out;
+	}
+	*json = r.resp->body;
+	*len = r.resp->body_len;
+	r.resp->body = NULL;
+out:
+	reply_free(&r);
+	return rc;
+}
+
+/* ISO 8601 UTC with milliseconds and Z (ref §8, §12.5). */
+static void
+iso_utc(int64_t ms, char *buf, size_t bsz)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	put(buf, bsz, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+}
+
+/* One /doc/list page after did ("" for the first). */
+static int
+list_page(struct sy_api *a, const struct sy_api_list_query *q,
+	  const char *did, struct sy_wire_doc **docs, size_t *n,
+	  int *next, struct err *e)
+{
+	struct reply r = { 0 };
+	char url[4096], num[32];
+	int rc, i;
+
+	snprintf(url, sizeof(url), "%s/doc/list", a->v4);
+	add_param(url, sizeof(url), "pg", a->pg);
+	add_param(url, sizeof(url), q->incoming ? "receiverInn" :
+		  "senderInn", a->inn);
+	if (q->from_ms || q->to_ms) {
+		char d[40];
+
+		iso_utc(q->from_ms, d, sizeof(d));
+		add_param(url, sizeof(url), "dateFrom", d);
+		iso_utc(q->to_ms, d, sizeof(d));
+		add_param(url, sizeof(url), "dateTo", d);
+	}
+	for (i = 0; q->types && q->types[i]; i++)
+		add_param(url, sizeof(url), "documentType", q->types[i]);
+	if (q->status)
+		add_param(url, sizeof(url), "documentStatus", q->status);
+	snprintf(num, sizeof(num), "%d", LIST_PAGE);
+	add_param(url, sizeof(url), "limit", num);
+	if (did && *did) {
+		add_param(url, sizeof(url), "did", did);
+		add_param(url, sizeof(url), "pageDir", "NEXT");
+	}
+	rc = call(a, SY_OP_READ, "GET", url, NULL, 0, 1, &r, e);
+	if (rc < 0)
+		goto out;
+	if (r.act != SY_ACT_DONE) {
+		rc = reply_err(&r, "document list", e);
+		goto out;
+	}
+	rc = sy_wire_parse_doc_list(r.resp->body, r.resp->body_len, docs, n,
+				    next, e);
+out:
+	reply_free(&r);
+	return rc;
+}
+
+int
+sy_api_list(struct sy_api *a, const struct sy_api_list_query *q,
+	    struct sy_wire_doc **docs, size_t *n, struct err *e)
+{
+	size_t max = q->max ? q->max : 10000, have = 0;
+	struct sy_wire_doc *all = NULL;
+	char did[128] = "";
+	int next = 1, rc = 0;
+
+	*docs = NULL;
+	*n = 0;
+	while (next && have < max) {
+		struct sy_wire_doc *page = NULL, *grown;
+		size_t k = 0, take;
+
+		rc = list_page(a, q, did, &page, &k, &next, e);
+		if (rc < 0)
+			break;
+		take = k < max - have ? k : max - have;
+		if (take > 0) {
+			grown = realloc(all, (have + take) * sizeof(*all));
+			if (grown == NULL) {
+				free(page);
+				rc = err_set(e, ERR_INTERNAL, "out of memory");
+				break;
+			}
+			all = grown;
+			memcpy(all + have, page, take * sizeof(*all));
+			have += take;
+			snprintf(did, sizeof(did), "%s", page[k - 1].id);
+		}
+		free(page);
+		if (k == 0 || did[0] == '\0')
+			break;
+	}
+	if (rc < 0) {
+		free(all);
+		return rc;
+	}
+	*docs = all;
+	*n = have;
+	return 0;
+}
+
+int
+sy_api_find(struct sy_api *a, const struct sy_api_find_query *q, int *found,
+	    char *id, size_t idsz, struct err *e)
+{
+	const char *types[2] = { q->type, NULL };
+	struct sy_api_list_query lq = { 0 };
+	struct sy_wire_doc *docs = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	*found = 0;
+	if (idsz)
+		id[0] = '\0';
+	lq.incoming = 0;
+	lq.types = types;
+	lq.from_ms = q->from_ms - FIND_SLACK_MS;
+	lq.to_ms = q->to_ms + FIND_SLACK_MS;
+	rc = sy_api_list(a, &lq, &docs, &n, e);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < n && !*found; i++) {
+		struct reply r = { 0 };
+		char url[1024];
+
+		if (strcmp(docs[i].type, q->type) != 0 || docs[i].input == 1)
+			continue;
+		snprintf(url, sizeof(url), "%s/doc/", a->v4);
+		put_escaped(url, sizeof(url), docs[i].id);
+		snprintf(url + strlen(url), sizeof(url) - strlen(url),
+			 "/info?body=true&content=true");
+		rc = call(a, SY_OP_READ, "GET", url, NULL, 0, 1, &r, e);
+		if (rc < 0)
+			break;
+		if (r.act != SY_ACT_DONE) {
+			rc = reply_err(&r, "document lookup", e);
+			reply_free(&r);
+			break;
+		}
+		if (sy_wire_doc_matches(r.resp->body, r.resp->body_len,
+					q->body, q->body_len)) {
+			*found = 1;
+			snprintf(id, idsz, "%s", docs[i].id);
+			logf_(a, "the document had arrived: id %s", id);
+		}
+		reply_free(&r);
+	}
+	free(docs);
+	return rc;
+}
+
+int
+sy_api_cises(struct sy_api *a, const char *const *codes, size_t n,
+	     struct sy_wire_cis **out, size_t *nout, struct err *e)
+{
+	struct sy_wire_cis *all = NULL;
+	size_t have = 0, off;
+	char url[1024];
+	int rc = 0;
+
+	*out = NULL;
+	*nout = 0;
+	snprintf(url, sizeof(url), "%s/cises/info", a->v3);
+	for (off = 0; off < n; off += CISES_CHUNK) {
+		size_t k = n - off < CISES_CHUNK ? n - off : CISES_CHUNK, m;
+		struct sy_wire_cis *part = NULL, *grown;
+		struct reply r = { 0 };
+		char *body = sy_wire_cises_body(codes + off, k);
+
+		if (body == NULL) {
+			rc = err_set(e, ERR_INVALID, "cannot build the code "
+				     "list");
+			break;
+		}
+		rc = call(a, SY_OP_READ, "POST", url, body, strlen(body), 1,
+			  &r, e);
+		free(body);
+		if (rc == 0 && r.act != SY_ACT_DONE)
+			rc = reply_err(&r, "code lookup", e);
+		if (rc == 0)
+			rc = sy_wire_parse_cises(r.resp->body,
+						 r.resp->body_len, &part, &m,
+						 e);
+		reply_free(&r);
+		if (rc < 0)
+			break;
+		grown = m ? realloc(all, (have + m) * sizeof(*all)) : all;
+		if (m && grown == NULL) {
+			free(part);
+			rc = err_set(e, ERR_INTERNAL, "out of memory");
+			break;
+		}
+		all = grown;
+		if (m)
+			memcpy(all + have, part, m * sizeof(*all));
+		have += m;
+		free(part);
+	}
+	if (rc < 0) {
+		free(all);
+		return rc;
+	}
+	*out = all;
+	*nout = have;
+	return 0;
+}
