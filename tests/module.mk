@@ -4,3 +4,4 @@ unit-tests += test_mark test_mark_props test_cli_mark
 fuzz-targets += fuzz_mark
 benches += bench_mark
 unit-tests += test_keymap
+unit-tests += test_sy_policy test_sy_wire test_sy_sign test_sy_http test_sy_api
