@@ -45,7 +45,7 @@ struct emu {
 };
 
 /* Read one line from the child within timeout_ms into line; 0 or -1. */
-static int
+static int __attribute__((unused))
 emu_readline(struct emu *m, char *line, size_t lsz, int timeout_ms)
 {
 	for (;;) {
@@ -74,7 +74,7 @@ emu_readline(struct emu *m, char *line, size_t lsz, int timeout_ms)
 	}
 }
 
-static int
+static int __attribute__((unused))
 emu_rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *f)
 {
 	(void)sb;
@@ -87,7 +87,7 @@ emu_rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *f)
  * Start the emulator; extra: further arguments (NULL-terminated list,
  * may be NULL). 0 on success, -1 (with a message on stderr) if not.
  */
-static int
+static int __attribute__((unused))
 emu_start(struct emu *m, const char *const *extra)
 {
 	const char *src = getenv("SKLAD_SRC");
@@ -164,7 +164,7 @@ emu_start(struct emu *m, const char *const *extra)
  * Send one control command (a JSON object) and return the reply parsed
  * (caller json_decref's it), or NULL.
  */
-static json_t *
+static json_t * __attribute__((unused))
 emu_cmd(struct emu *m, const char *json)
 {
 	char line[1 << 16];
@@ -179,7 +179,7 @@ emu_cmd(struct emu *m, const char *json)
 }
 
 /* Send a command and report whether it said ok. */
-static int
+static int __attribute__((unused))
 emu_ok(struct emu *m, const char *json)
 {
 	json_t *r = emu_cmd(m, json);
@@ -190,7 +190,7 @@ emu_ok(struct emu *m, const char *json)
 }
 
 /* Number of documents the emulator has recorded. */
-static int
+static int __attribute__((unused))
 emu_ndocs(struct emu *m)
 {
 	json_t *r = emu_cmd(m, "{\"cmd\":\"state\"}");
@@ -201,7 +201,7 @@ emu_ndocs(struct emu *m)
 }
 
 /* How many logged requests had a path ending in suffix. */
-static int
+static int __attribute__((unused))
 emu_count(struct emu *m, const char *suffix)
 {
 	json_t *r = emu_cmd(m, "{\"cmd\":\"state\"}");
@@ -222,7 +222,7 @@ emu_count(struct emu *m, const char *suffix)
 }
 
 /* Stop the child (closing its stdin ends it) and remove the work dir. */
-static void
+static void __attribute__((unused))
 emu_stop(struct emu *m)
 {
 	int i, st;
@@ -250,7 +250,7 @@ emu_stop(struct emu *m)
 }
 
 /* Milliseconds on the monotonic clock. */
-static long long
+static long long __attribute__((unused))
 emu_now_ms(void)
 {
 	struct timespec ts;
