@@ -75,8 +75,10 @@ archive = $(O)/lib$(1).a
 ARCHIVES := $(foreach m,$(MODULES),$(if $($(m)-y),$(call archive,$(m))))
 
 .PHONY: all run check check-unit asan fuzz bench check-layers deps \
-	install uninstall clean locale
+	install uninstall clean locale pot
 .DEFAULT_GOAL := all
+# Keep objects of tests and tools between runs.
+.SECONDARY:
 
 all: $(O)/sklad locale
 
@@ -100,6 +102,12 @@ $(O)/sklad: $(O)/console/main.o $(ARCHIVES)
 LANGS := $(basename $(notdir $(wildcard po/*.po)))
 MO_FILES := $(foreach l,$(LANGS),$(O)/locale/$(l)/LC_MESSAGES/sklad.mo)
 locale: $(MO_FILES)
+# `make pot` refreshes the template and merges it into every translation.
+pot:
+	xgettext --keyword=_ --keyword=N_ --keyword=dgettext:2 \
+		--from-code=UTF-8 --package-name=sklad -o po/sklad.pot \
+		$$(git ls-files '*.c')
+	for l in $(LANGS); do msgmerge -q -U --backup=none po/$$l.po po/sklad.pot; done
 $(O)/locale/%/LC_MESSAGES/sklad.mo: po/%.po
 	$(quiet) MSGFMT $@
 	@mkdir -p $(@D)

@@ -34,7 +34,7 @@ struct ai_def {
 	uint8_t requires;	/* needs one of these R* bits present; 0 = none */
 };
 
-static const struct ai_def ai_table[] = {
+static const struct ai_def ai_table[] = {	/* at most 64: see check_repeat */
 	{ "00",   2, N, 18, 18, PREDEF | CSUM, 0, 0 },
 	{ "01",   2, N, 14, 14, PREDEF | CSUM, R01, 0 },
 	{ "02",   2, N, 14, 14, PREDEF | CSUM, R02, R37 },
@@ -118,16 +118,15 @@ gs1_fail(struct mark *m, enum mark_err code, const char *ai, size_t pos,
 	 size_t len, size_t want, uint8_t byte)
 {
 	struct mark_error *e = &m->err;
+	char name[sizeof(e->ai)] = "";
+	size_t i;
 
+	/* ai may point into e itself (a refusal being refined). */
+	for (i = 0; ai != NULL && i < sizeof(name) - 1 && ai[i] != '\0'; i++)
+		name[i] = ai[i];
+	name[i] = '\0';
+	memcpy(e->ai, name, sizeof(e->ai));
 	e->code = code;
-	e->ai[0] = '\0';
-	if (ai != NULL) {
-		size_t i;
-
-		for (i = 0; i < sizeof(e->ai) - 1 && ai[i] != '\0'; i++)
-			e->ai[i] = ai[i];
-		e->ai[i] = '\0';
-	}
 	e->pos = (uint16_t)pos;
 	e->len = (uint16_t)len;
 	e->want = (uint16_t)want;
@@ -227,18 +226,19 @@ check_value(const struct ai_def *d, const char *s, size_t off, size_t len,
 	return 0;
 }
 
-/* Refuse a second occurrence of an AI (Chestny ZNAK allows no repeats). */
+/* Refuse a second occurrence of an AI (Chestny ZNAK allows no repeats);
+ * *seen has a bit per table entry. */
 static int
-check_repeat(const struct ai_def *d, size_t pos, struct mark *m)
+check_repeat(const struct ai_def *d, size_t pos, uint64_t *seen,
+	     struct mark *m)
 {
-	unsigned i;
+	uint64_t bit = (uint64_t)1 << (d - ai_table);
 
-	for (i = 0; i < m->nelements; i++) {
-		if (memcmp(m->elements[i].ai, d->ai, d->ai_len + 1) == 0) {
-			gs1_fail(m, MARK_E_REPEAT, d->ai, pos, 0, 0, 0);
-			return -1;
-		}
+	if (*seen & bit) {
+		gs1_fail(m, MARK_E_REPEAT, d->ai, pos, 0, 0, 0);
+		return -1;
 	}
+	*seen |= bit;
 	return 0;
 }
 
@@ -317,6 +317,7 @@ int
 gs1_parse(const char *s, size_t n, size_t pos, struct mark *m)
 {
 	const struct ai_def *defs[MARK_ELEMENTS_MAX];
+	uint64_t seen = 0;
 	size_t p = pos;
 
 	m->nelements = 0;
@@ -352,7 +353,7 @@ gs1_parse(const char *s, size_t n, size_t pos, struct mark *m)
 			gs1_fail(m, MARK_E_ORDER, d->ai, p, 0, 0, 0);
 			return -1;
 		}
-		if (check_repeat(d, p, m) < 0)
+		if (check_repeat(d, p, &seen, m) < 0)
 			return -1;
 		if (read_value(d, s, n, p + d->ai_len, &len, &next, m) < 0 ||
 		    check_value(d, s, p + d->ai_len, len, m) < 0)

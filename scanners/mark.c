@@ -458,11 +458,12 @@ find_gs_text(const char *s, size_t n, const char **token)
 	size_t t, i;
 
 	for (i = 0; i < n; i++) {
+		if (s[i] != '<' && s[i] != '{' && s[i] != '[' && s[i] != '\\')
+			continue;
 		for (t = 0; t < sizeof(tokens) / sizeof(tokens[0]); t++) {
 			size_t tl = strlen(tokens[t]);
 
-			if (s[i] == tokens[t][0] && n - i >= tl &&
-			    memcmp(s + i, tokens[t], tl) == 0) {
+			if (n - i >= tl && memcmp(s + i, tokens[t], tl) == 0) {
 				*token = tokens[t];
 				return (long)i;
 			}
