@@ -390,6 +390,8 @@ call(struct sy_api *a, enum sy_policy_op op, const char *method,
 		req.body = body;
 		req.body_len = len;
 		req.timeout_ms = a->timeout_ms;
+		/* a document post is never repeated behind our back */
+		req.fresh = op == SY_OP_CREATE;
 		rc = sy_http_run(a->http, &req, &r->resp, e);
 		if (authz) {
 			memset(authz, 0, strlen(authz));

@@ -39,6 +39,10 @@ struct sy_http_req {
 	const void *body;	/* POST body (copied); may be NULL */
 	size_t body_len;
 	long timeout_ms;	/* this transfer; 0: the context's */
+	int fresh;		/* 1: a new connection, never a reused one.
+				 * libcurl silently repeats a request that
+				 * died on a reused connection; a request
+				 * that must not run twice sets this. */
 };
 
 struct sy_http_resp {

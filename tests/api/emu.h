@@ -31,11 +31,13 @@
 
 #include <jansson.h>
 
+#define EMU_BUF (8u << 20)
+
 struct emu {
 	pid_t pid;
 	int to;			/* child's stdin */
 	int from;		/* child's stdout */
-	char rbuf[1 << 16];	/* unread output */
+	char *rbuf;		/* unread output, EMU_BUF bytes */
 	size_t rlen;
 	char dir[512];		/* work dir */
 	int port;
@@ -66,8 +68,9 @@ emu_readline(struct emu *m, char *line, size_t lsz, int timeout_ms)
 		}
 		if (poll(&p, 1, timeout_ms) <= 0)
 			return -1;
-		n = read(m->from, m->rbuf + m->rlen,
-			 sizeof(m->rbuf) - m->rlen - 1);
+		if (m->rlen + 1 >= EMU_BUF)
+			return -1;
+		n = read(m->from, m->rbuf + m->rlen, EMU_BUF - m->rlen - 1);
 		if (n <= 0)
 			return -1;
 		m->rlen += (size_t)n;
@@ -99,6 +102,9 @@ emu_start(struct emu *m, const char *const *extra)
 
 	memset(m, 0, sizeof(*m));
 	m->pid = -1;
+	m->rbuf = malloc(EMU_BUF);
+	if (m->rbuf == NULL)
+		return -1;
 	snprintf(script, sizeof(script), "%s/tests/api/emulator.py",
 		 src ? src : ".");
 	snprintf(m->dir, sizeof(m->dir), "%s/sklad-emu-XXXXXX",
@@ -167,15 +173,17 @@ emu_start(struct emu *m, const char *const *extra)
 static json_t * __attribute__((unused))
 emu_cmd(struct emu *m, const char *json)
 {
-	char line[1 << 16];
+	char *line = malloc(EMU_BUF);
+	json_t *j = NULL;
 	json_error_t je;
 	size_t n = strlen(json);
 
-	if (write(m->to, json, n) != (ssize_t)n || write(m->to, "\n", 1) != 1)
-		return NULL;
-	if (emu_readline(m, line, sizeof(line), 30000) < 0)
-		return NULL;
-	return json_loads(line, 0, &je);
+	if (line && write(m->to, json, n) == (ssize_t)n &&
+	    write(m->to, "\n", 1) == 1 &&
+	    emu_readline(m, line, EMU_BUF, 30000) == 0)
+		j = json_loads(line, 0, &je);
+	free(line);
+	return j;
 }
 
 /* Send a command and report whether it said ok. */
@@ -247,6 +255,8 @@ emu_stop(struct emu *m)
 	if (m->dir[0])
 		nftw(m->dir, emu_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 	m->dir[0] = '\0';
+	free(m->rbuf);
+	m->rbuf = NULL;
 }
 
 /* Milliseconds on the monotonic clock. */
