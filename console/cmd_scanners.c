@@ -228,8 +228,13 @@ watch_loop(struct ev_ctx *ctx, int sfd, const struct watch_opts *o)
 			perror("sklad: poll");
 			return CLI_FAIL;
 		}
-		if (rc > 0 && pfds[n].revents != 0)
-			return CLI_OK;
+		if (rc > 0 && pfds[n].revents != 0) {
+			/* take the signal, or it fires once unblocked */
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+				return CLI_OK;
+		}
 		ev_dispatch(ctx, pfds, n, ev_now_ms());
 		scans += drain(ctx, o);
 	}

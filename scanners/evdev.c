@@ -486,29 +486,29 @@ deliver(struct ev_ctx *ctx, struct slot *s, int rc, const struct scan *sc)
 	ev->scan.flags = sc->flags;
 	ev->scan.first_ms = sc->first_ms;
 	ev->scan.last_ms = sc->last_ms;
-	if (rc == KEYMAP_FRAGMENT)
+	if (rc == KEYMAP_FRAGMENT && (sc->flags & SCAN_DAMAGED))
+		snprintf(ev->msg, sizeof(ev->msg), "%s: the system dropped key "
+			 "events while a code was typed; %zu characters "
+			 "discarded, scan it again", s->label, sc->len);
+	else if (rc == KEYMAP_FRAGMENT)
 		snprintf(ev->msg, sizeof(ev->msg), "%s stopped in the middle "
 			 "of a code (no end key for %d ms): %zu characters "
 			 "discarded, scan it again", s->label,
 			 s->km.cfg.timeout_ms, sc->len);
 }
 
-/* After SYN_DROPPED: drop the damaged code, replay state, resync keys. */
+/*
+ * After SYN_DROPPED (as tools/libevdev-events.c): the code being typed
+ * lost characters somewhere, so mark it damaged (it ends as a discard),
+ * drain libevdev's sync events, and take the keys held from its state.
+ */
 static int
-resync(struct ev_ctx *ctx, struct slot *s, struct input_event *ie)
+resync(struct slot *s, struct input_event *ie)
 {
-	struct ev_event *ev;
-	size_t n = 0;
 	int rc = LIBEVDEV_READ_STATUS_SYNC;
 
 	if (s->state == SLOT_GRABBED || s->state == SLOT_SHARED)
-		n = keymap_discard(&s->km);
-	if (n > 0) {
-		ev = push(ctx, EV_EVENT_DISCARDED, s);
-		snprintf(ev->msg, sizeof(ev->msg), "%s: the system dropped key "
-			 "events in the middle of a code; %zu characters "
-			 "discarded, scan it again", s->label, n);
-	}
+		keymap_damage(&s->km);
 	while (rc == LIBEVDEV_READ_STATUS_SYNC)
 		rc = libevdev_next_event(s->dev, LIBEVDEV_READ_FLAG_SYNC, ie);
 	if (s->state == SLOT_GRABBED || s->state == SLOT_SHARED)
@@ -528,7 +528,7 @@ read_device(struct ev_ctx *ctx, struct slot *s, int64_t now_ms)
 	while (QUEUE_MAX - ctx->qlen >= QUEUE_RESERVE) {
 		rc = libevdev_next_event(s->dev, LIBEVDEV_READ_FLAG_NORMAL, &ie);
 		if (rc == LIBEVDEV_READ_STATUS_SYNC)
-			rc = resync(ctx, s, &ie);
+			rc = resync(s, &ie);
 		if (rc == -EAGAIN)
 			break;
 		if (rc < 0) {

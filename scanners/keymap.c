@@ -211,11 +211,16 @@ finish(struct keymap *km, unsigned flags, int64_t time_ms, struct scan *out)
 	memcpy(out->bytes, p, len);
 	out->bytes[len] = '\0';
 	out->len = len;
-	out->flags = flags | (km->overflow ? SCAN_OVERFLOW : 0);
+	out->flags = flags | (km->overflow ? SCAN_OVERFLOW : 0) |
+		     (km->damaged ? SCAN_DAMAGED : 0);
 	out->first_ms = km->first_ms;
 	out->last_ms = time_ms;
 	km->len = 0;
 	km->overflow = false;
+	if (km->damaged) {
+		km->damaged = false;
+		return KEYMAP_FRAGMENT;
+	}
 	return KEYMAP_SCAN;
 }
 
@@ -242,12 +247,20 @@ keymap_tick(struct keymap *km, int64_t now_ms, struct scan *out)
 		return KEYMAP_NONE;
 	km->alt_digits = 0;
 	km->alt_value = 0;
-	if (km->len == 0 && !km->overflow)
+	if (km->len == 0 && !km->overflow) {
+		km->damaged = false;
 		return KEYMAP_NONE;
+	}
 	if (km->cfg.terminators & KEYMAP_TERM_TIMEOUT)
 		return finish(km, SCAN_BY_TIMEOUT, km->last_ms, out);
 	finish(km, SCAN_BY_TIMEOUT, km->last_ms, out);
 	return KEYMAP_FRAGMENT;
+}
+
+void
+keymap_damage(struct keymap *km)
+{
+	km->damaged = true;
 }
 
 size_t
@@ -257,6 +270,7 @@ keymap_discard(struct keymap *km)
 
 	km->len = 0;
 	km->overflow = false;
+	km->damaged = false;
 	km->alt_digits = 0;
 	km->alt_value = 0;
 	return n;
@@ -369,8 +383,10 @@ press(struct keymap *km, uint16_t code, int64_t time_ms, struct scan *out)
 	c = key_byte(km, code);
 	t = terminator(code, c);
 	if (t != 0 && (km->cfg.terminators & t)) {
-		if (km->len == 0 && !km->overflow)
+		if (km->len == 0 && !km->overflow) {
+			km->damaged = false;
 			return KEYMAP_NONE;
+		}
 		return finish(km, 0, time_ms, out);
 	}
 	if (c == 0)

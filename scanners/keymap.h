@@ -72,6 +72,7 @@ struct keymap {
 	unsigned mods;		/* modifier keys held, one bit each */
 	bool caps;		/* CapsLock in effect */
 	bool overflow;		/* the current scan hit max_len */
+	bool damaged;		/* events were lost: drop up to the end key */
 	int alt_digits;		/* keypad digits typed with Alt held */
 	unsigned alt_value;	/* their decimal value so far */
 	int64_t first_ms;	/* first key of the current scan */
@@ -118,10 +119,17 @@ int64_t keymap_deadline(const struct keymap *km);
 int keymap_tick(struct keymap *km, int64_t now_ms, struct scan *out);
 
 /*
- * Forget the pending code and any Alt sequence (after lost events, an
- * unplug). Returns how many bytes were dropped.
+ * Forget the pending code and any Alt sequence (an unplug). Returns how
+ * many bytes were dropped.
  */
 size_t keymap_discard(struct keymap *km);
+
+/*
+ * Key events were lost (SYN_DROPPED): whatever is typed up to the next
+ * terminator (or timeout) may lack characters anywhere, so it comes out
+ * as a KEYMAP_FRAGMENT flagged SCAN_DAMAGED, never as a scan.
+ */
+void keymap_damage(struct keymap *km);
 
 /*
  * Set what is held after a re-sync or a grab: mods from scratch via

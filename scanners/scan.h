@@ -21,6 +21,7 @@
 /* scan.flags */
 #define SCAN_BY_TIMEOUT 0x1	/* ended by the inter-key timeout, not a key */
 #define SCAN_OVERFLOW 0x2	/* longer than the maximum: the rest was cut */
+#define SCAN_DAMAGED 0x4	/* key events were lost while it was typed */
 
 struct scan {
 	char device[SCAN_DEVICE_MAX];	/* label of the device that typed it */

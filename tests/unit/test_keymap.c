@@ -525,6 +525,35 @@ test_times_and_discard(void **state)
 	assert_memory_equal(s.bytes, "Qq", 2);
 }
 
+/* After lost events, the code up to the end key is never a scan. */
+static void
+test_damaged(void **state)
+{
+	struct keymap km;
+	struct scan s;
+
+	(void)state;
+	init_default(&km);
+	keymap_feed(&km, EV_KEY, KEY_A, 1, 1, &s);
+	keymap_damage(&km);
+	keymap_feed(&km, EV_KEY, KEY_B, 1, 2, &s);
+	assert_int_equal(keymap_feed(&km, EV_KEY, KEY_ENTER, 1, 3, &s),
+			 KEYMAP_FRAGMENT);
+	assert_int_equal(s.len, 2);
+	assert_true(s.flags & SCAN_DAMAGED);
+	/* the next code is whole again */
+	keymap_feed(&km, EV_KEY, KEY_C, 1, 4, &s);
+	assert_int_equal(keymap_feed(&km, EV_KEY, KEY_ENTER, 1, 5, &s),
+			 KEYMAP_SCAN);
+	assert_int_equal(s.flags, 0);
+	/* lost between codes: the next one is damaged too */
+	keymap_damage(&km);
+	keymap_feed(&km, EV_KEY, KEY_D, 1, 6, &s);
+	assert_int_equal(keymap_feed(&km, EV_KEY, KEY_ENTER, 1, 7, &s),
+			 KEYMAP_FRAGMENT);
+	assert_memory_equal(s.bytes, "d", 1);
+}
+
 static void
 test_key_names(void **state)
 {
@@ -560,6 +589,7 @@ main(void)
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_max_len),
 		cmocka_unit_test(test_times_and_discard),
+		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_key_names),
 	};
 
