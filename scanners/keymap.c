@@ -111,9 +111,8 @@ mod_bit(uint16_t code)
 	}
 }
 
-/* GS1 AI encodable character set 82 (codes.md §2). */
-static bool
-in_cset82(int c)
+bool
+keymap_cset82(int c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 	       (c >= '0' && c <= '9') || (c != '\0' &&
@@ -149,7 +148,7 @@ check_config(const struct keymap_config *cfg, const char (*table)[2],
 		return err_set(e, ERR_INVALID, "unknown keyboard layout '%.*s' "
 			       "(known: us)", KEYMAP_LAYOUT_MAX, cfg->layout);
 	if (cfg->gs_char >= 0 && (cfg->gs_char > 0xff || cfg->gs_char == 0 ||
-	    in_cset82(cfg->gs_char) || cfg->gs_char == '\r' ||
+	    keymap_cset82(cfg->gs_char) || cfg->gs_char == '\r' ||
 	    cfg->gs_char == '\n' || cfg->gs_char == '\t'))
 		return err_set(e, ERR_INVALID, "the GS substitute must be a "
 			       "character that never occurs in a code (outside "

@@ -143,6 +143,9 @@ void keymap_key_state(struct keymap *km, uint16_t code, bool down);
 /* Whether the pending code is non-empty or an Alt sequence is open. */
 bool keymap_pending(const struct keymap *km);
 
+/* Whether byte c is in GS1's AI character set 82 (codes.md §2). */
+bool keymap_cset82(int c);
+
 /*
  * The key code for a name as users write it in options: "F8", "KEY_F8",
  * "f8", "INSERT", "PAUSE", "SCROLLLOCK", "ESC". Returns the code (> 0) or

@@ -6,3 +6,4 @@ scanners-y += scanners/keymap.o
 # so they are listed apart and filtered out there.
 scanners-dev-y += scanners/evdev.o scanners/evdev_sys.o
 scanners-y += $(scanners-dev-y)
+scanners-y += scanners/wedge.o

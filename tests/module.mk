@@ -5,3 +5,4 @@ fuzz-targets += fuzz_mark
 benches += bench_mark
 unit-tests += test_keymap
 unit-tests += test_sy_policy test_sy_wire test_sy_sign test_sy_http test_sy_api
+unit-tests += test_wedge
