@@ -150,10 +150,10 @@ deps:
 # Fuzzing: clang's libFuzzer, with ASan and UBSan, straight from sources.
 FUZZ_FLAGS := -std=gnu11 -g -O1 -I. -fsanitize=fuzzer,address,undefined \
 	-DSKLAD_LOCALEDIR='"/nonexistent"'
-$(O)/fuzz/%: tests/fuzz/%.c $(filter-out $(scanners-dev-y:.o=.c),$(scanners-y:.o=.c))
+$(O)/fuzz/%: tests/fuzz/%.c $(filter-out $(scanners-dev-y:.o=.c),$(scanners-y:.o=.c)) $(fuzz-extra-src)
 	$(quiet) FUZZ $@
 	@mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $^
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $^ $(fuzz-extra-libs)
 
 fuzz: $(addprefix $(O)/fuzz/,$(fuzz-targets))
 	$(Q)for t in $(fuzz-targets); do \

@@ -100,6 +100,12 @@ sy_wire_b64_decode(const char *s, size_t len, unsigned char **out,
 				return -1;
 			}
 		}
+		/* canonical only: the bits under the padding are zero */
+		if (i + 4 == len && ((pad == 2 && (v[1] & 15) != 0) ||
+				     (pad == 1 && (v[2] & 3) != 0))) {
+			free(r);
+			return -1;
+		}
 		r[o++] = (unsigned char)(v[0] << 2 | v[1] >> 4);
 		r[o++] = (unsigned char)((v[1] & 15) << 4 | v[2] >> 2);
 		r[o++] = (unsigned char)((v[2] & 3) << 6 | v[3]);

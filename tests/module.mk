@@ -6,3 +6,5 @@ benches += bench_mark
 unit-tests += test_keymap
 unit-tests += test_sy_policy test_sy_wire test_sy_sign test_sy_http test_sy_api
 unit-tests += test_wedge
+fuzz-targets += fuzz_sy_wire
+fuzz-targets += fuzz_keymap fuzz_wedge

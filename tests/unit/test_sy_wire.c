@@ -68,7 +68,7 @@ static void
 test_b64_strict(void **state)
 {
 	static const char *const bad[] = { "Zg=", "Zm9v\nYmFy", "Zm 9v",
-		"Zg==Zg==", "=Zg=", "Z===", "Zm9v!mFy", "Zm9vYmFy\r\n" };
+		"Zg==Zg==", "=Zg=", "Z===", "Zh==", "Zm9=", "Zm9v!mFy", "Zm9vYmFy\r\n" };
 	unsigned char *dec;
 	size_t i, n;
 
