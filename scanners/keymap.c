@@ -301,6 +301,7 @@ put(struct keymap *km, unsigned char c, int64_t time_ms)
 {
 	if (km->len == 0 && !km->overflow)
 		km->first_ms = time_ms;
+	km->last_ms = time_ms;	/* an Alt release types too */
 	if (km->len < km->cfg.max_len)
 		km->buf[km->len++] = (char)c;
 	else

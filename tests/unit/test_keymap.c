@@ -464,6 +464,18 @@ test_timeout(void **state)
 	assert_int_equal(s.first_ms, t + 60);
 	assert_int_equal(s.last_ms, t + 61);
 
+	/* a code typed only by Alt+numpad still ends with times in order */
+	init_cfg(&km, &cfg);
+	keymap_feed(&km, EV_KEY, KEY_LEFTALT, 1, 1000, &s);
+	keymap_feed(&km, EV_KEY, KEY_KP6, 1, 1001, &s);
+	keymap_feed(&km, EV_KEY, KEY_KP5, 1, 1002, &s);
+	keymap_feed(&km, EV_KEY, KEY_LEFTALT, 0, 1040, &s);
+	assert_int_equal(keymap_deadline(&km), 1090);
+	assert_int_equal(keymap_tick(&km, 1090, &s), KEYMAP_SCAN);
+	assert_int_equal(s.first_ms, 1040);
+	assert_int_equal(s.last_ms, 1040);
+	assert_int_equal(s.bytes[0], 'A');
+
 	/* timeout 0: never */
 	cfg.timeout_ms = 0;
 	cfg.terminators = KEYMAP_TERM_ENTER;
