@@ -8,3 +8,4 @@ unit-tests += test_sy_policy test_sy_wire test_sy_sign test_sy_http test_sy_api
 unit-tests += test_wedge
 fuzz-targets += fuzz_sy_wire
 fuzz-targets += fuzz_keymap fuzz_wedge
+benches += bench_keymap
