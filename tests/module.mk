@@ -9,3 +9,4 @@ unit-tests += test_wedge
 fuzz-targets += fuzz_sy_wire
 fuzz-targets += fuzz_keymap fuzz_wedge
 benches += bench_keymap
+unit-tests += test_sy_doc

@@ -19,9 +19,11 @@
 #include <cmocka.h>
 
 #include "sync/api.h"
+#include "sync/doc.h"
 
 static struct emu emu;
 static char logbuf[1 << 16];
+static int attempts = 3;	/* max_attempts of the next client */
 
 static void
 collect_log(void *ctx, const char *line)
@@ -90,7 +92,7 @@ client_open(struct client *c, const char *pg, int bits, int united,
 	ac.signer = c->sign;
 	ac.united_token = united;
 	ac.timeout_ms = timeout_ms;
-	ac.max_attempts = 3;
+	ac.max_attempts = attempts;
 	ac.max_wait_ms = 5000;
 	ac.log = collect_log;
 	if (sy_api_new(&c->api, &ac, &e) < 0)
@@ -230,6 +232,73 @@ test_every_type_round_trip(void **state)
 		assert_string_equal(st.doc.type, docs[i].type);
 		assert_string_equal(st.doc.id, r.id);
 		client_close(&c);
+	}
+	assert_int_equal(emu_ndocs(&emu), 5);
+}
+
+/* The bodies sync/doc.c builds pass the emulator's field checks. */
+static void
+test_built_documents_accepted(void **state)
+{
+	const char *kids[] = { "0104607000000001215abcdefghijk",
+			       "0104607000000001215bcdefghijkl" };
+	const char *packs[] = { "046070000000000019" };
+	struct sy_doc_unit u = { "046070000000000019", kids, 2 };
+	struct sy_doc_item it = { "0104607000000001215abcdefghijk", 0 };
+	struct sy_doc_line ship[] = { { kids[0], 0, 0, 10000, 1667 } };
+	struct sy_doc_line acc[] = { { packs[0], 1, 1, -1, -1 },
+				     { kids[1], 0, 0, 500, 50 } };
+	struct sy_doc_transfer t = { 0 };
+	struct {
+		const char *type, *pg;
+		char *body;
+	} d[5];
+	size_t len, i;
+	struct err e;
+
+	(void)state;
+	assert_int_equal(sy_doc_aggregation(INN, &u, 1, &d[0].body, &len, &e),
+			 0);
+	assert_int_equal(sy_doc_disaggregation(INN, packs, 1, &d[1].body,
+					       &len, &e), 0);
+	assert_int_equal(sy_doc_reaggregation(INN, "REMOVING", packs[0], &it,
+					      1, &d[2].body, &len, &e), 0);
+	t.sender_inn = INN;
+	t.receiver_inn = "7700000002";
+	t.number = "42";
+	t.date = "2026-11-25";
+	t.transfer_date = "2026-11-25";
+	t.turnover_type = "SELLING";
+	t.lines = ship;
+	t.nlines = 1;
+	assert_int_equal(sy_doc_shipment(&t, &d[3].body, &len, &e), 0);
+	t.sender_inn = "7700000002";
+	t.receiver_inn = INN;
+	t.release_order = "9abd3d41-76bc-4542-a88e-b1f7be8130b5";
+	t.date = t.transfer_date = t.acceptance_date =
+		"2026-11-25T00:00:00.000Z";
+	t.lines = acc;
+	t.nlines = 2;
+	assert_int_equal(sy_doc_acceptance(&t, &d[4].body, &len, &e), 0);
+	d[0].type = "AGGREGATION_DOCUMENT";
+	d[1].type = "DISAGGREGATION_DOCUMENT";
+	d[2].type = "REAGGREGATION_DOCUMENT";
+	d[3].type = "LP_SHIP_GOODS";
+	d[4].type = "LP_ACCEPT_GOODS";
+	for (i = 0; i < 5; i++) {
+		struct client c;
+		struct sy_api_result r;
+		struct sy_api_status st;
+
+		d[i].pg = i < 3 ? "shoes" : "furs";
+		client_open(&c, d[i].pg, 256, 0, 0, NULL, NULL);
+		r = submit(&c, d[i].type, d[i].body);
+		assert_int_equal(r.outcome, SY_SUBMIT_ACCEPTED);
+		st = wait_final(&c, r.id);
+		if (st.fate != SY_FATE_OK)
+			fail_msg("%s: %s", d[i].type, st.doc.errors);
+		client_close(&c);
+		free(d[i].body);
 	}
 	assert_int_equal(emu_ndocs(&emu), 5);
 }
@@ -520,7 +589,8 @@ test_5xx_read_retried(void **state)
 			   "\"status\":503,\"headers\":{\"Retry-After\":"
 			   "\"1\"}}"));
 	assert_true(emu_ok(&emu, "{\"cmd\":\"fault\",\"path\":\"/info\","
-			   "\"status\":502}"));
+			   "\"status\":502,\"headers\":{\"Retry-After\":"
+			   "\"1\"}}"));
 	assert_int_equal(wait_final(&c, r.id).fate, SY_FATE_OK);
 	if (emu_count(&emu, "/info") < 3)
 		fail_msg("log:\n%s", logbuf);
@@ -630,9 +700,11 @@ test_server_unreachable(void **state)
 	long long t0 = emu_now_ms();
 
 	(void)state;
+	attempts = 2;
 	client_open(&c, "milk", 256, 0, 2000,
 		    "https://127.0.0.1:1/api/v3/true-api",
 		    "https://127.0.0.1:1/api/v4/true-api");
+	attempts = 3;
 	r = submit(&c, "AGGREGATION_DOCUMENT", AGG);
 	assert_int_equal(r.outcome, SY_SUBMIT_UNAVAILABLE);
 	assert_int_equal(sy_api_status(c.api, "x", &st, &e), ERR_NET);
@@ -793,6 +865,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_every_type_round_trip, reset),
+		cmocka_unit_test_setup(test_built_documents_accepted, reset),
 		cmocka_unit_test_setup(test_login_token_cache, reset),
 		cmocka_unit_test_setup(test_united_token, reset),
 		cmocka_unit_test_setup(test_id_shapes, reset),
