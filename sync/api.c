@@ -457,7 +457,8 @@ reply_err(const struct reply *r, const char *what, struct err *e)
 {
 	if (r->act == SY_ACT_UNAVAILABLE)
 		return err_set(e, ERR_NET, "%s: the server is unavailable "
-			       "(%s)", what, r->text[0] ? r->text : "no answer");
+			       "(%s)", what,
+			       r->text[0] ? r->text : "no answer");
 	if (r->status == 401)
 		return err_set(e, ERR_AUTH, "%s: the server refused the "
 			       "token: %s", what, r->text);

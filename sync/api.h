@@ -87,7 +87,7 @@ struct sy_api_doc {
 	const char *format;	/* "MANUAL" (JSON, default when NULL) */
 	const void *body;	/* the exact signed bytes */
 	size_t body_len;
-	const char *signature;	/* detached, base64 (sy_api_sign_document) */
+	const char *signature;	/* detached base64: sy_api_sign_document */
 };
 
 enum sy_submit_outcome {
@@ -126,7 +126,7 @@ int sy_api_submit(struct sy_api *a, const struct sy_api_doc *doc,
 struct sy_api_status {
 	int found;		/* 0: the server does not know the id (yet) */
 	enum sy_policy_fate fate;	/* from status */
-	struct sy_wire_doc doc;	/* status, errors (plain text) and more */
+	struct sy_wire_doc doc;	/* status, errors (plain words), more */
 };
 
 /*
@@ -158,7 +158,7 @@ int sy_api_find(struct sy_api *a, const struct sy_api_find_query *q,
 		int *found, char *id, size_t idsz, struct err *e);
 
 struct sy_api_list_query {
-	int incoming;		/* 1: receiverInn = our INN, else senderInn */
+	int incoming;		/* 1: receiverInn = our INN; 0: sender */
 	const char *const *types;	/* NULL-terminated, or NULL: all */
 	const char *status;	/* documentStatus, or NULL */
 	int64_t from_ms, to_ms;	/* wall clock; both 0: no date range */

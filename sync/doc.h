@@ -55,7 +55,7 @@ struct sy_doc_transfer {
 	const char *acceptance_date;	/* acceptance only */
 	const char *turnover_type;	/* SELLING, COMMISSION, AGENT */
 	const char *release_order;	/* acceptance: the shipment's id */
-	int accept_all;			/* acceptance: accept_all = true */
+	int accept_all;			/* acceptance: accept_all */
 	const struct sy_doc_line *lines;
 	size_t nlines;
 };

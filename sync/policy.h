@@ -19,7 +19,7 @@
 
 /* What kind of request an answer belongs to. */
 enum sy_policy_op {
-	SY_OP_READ,	/* idempotent: GET, and POST-as-query (/cises/info) */
+	SY_OP_READ,	/* idempotent: GET, POST-as-query (/cises/info) */
 	SY_OP_AUTH,	/* /auth/key, /auth/simpleSignIn */
 	SY_OP_CREATE,	/* /lk/documents/create: never blindly repeated */
 };
@@ -27,7 +27,7 @@ enum sy_policy_op {
 enum sy_policy_act {
 	SY_ACT_DONE,		/* a 2xx: parse the answer */
 	SY_ACT_REAUTH,		/* 401: get a new token, repeat once */
-	SY_ACT_RETRY,		/* wait delay_ms, repeat the same request */
+	SY_ACT_RETRY,		/* wait delay_ms, repeat the request */
 	SY_ACT_RECONCILE,	/* a document's fate is unknown: ask the
 				 * server (/doc/list) before anything else */
 	SY_ACT_FAIL,		/* refused (4xx, or 401 twice): needs a
@@ -45,7 +45,7 @@ struct sy_policy_in {
 	int attempt;		/* 0 for the first try of this request */
 	int reauthed;		/* 1: already re-authenticated once */
 	int max_attempts;	/* tries before giving up; <= 0: 5 */
-	int64_t max_wait_ms;	/* longest wait worth doing now; <= 0: 120 s */
+	int64_t max_wait_ms;	/* longest wait worth it; <= 0: 120 s */
 	unsigned jitter_ms;	/* caller's random 0..999, spreads retries */
 };
 
@@ -130,7 +130,7 @@ int sy_policy_doc_allowed(const char *type, const char *pg, struct err *e);
 /* After asking /doc/list for a document whose fate was unknown. */
 enum sy_policy_lookup {
 	SY_LOOKUP_ADOPT,	/* found: take its id, never send again */
-	SY_LOOKUP_WAIT,		/* not found yet: too soon to trust that */
+	SY_LOOKUP_WAIT,		/* not found yet: too soon to trust */
 	SY_LOOKUP_RESEND,	/* not found long enough after the send:
 				 * it did not arrive, sending is safe */
 };

@@ -33,7 +33,7 @@
 #define MAX_SIG (16 * 1024 * 1024)
 
 struct sy_sign {
-	ENGINE *engine;		/* gost, or NULL for the external back end */
+	ENGINE *engine;		/* gost; NULL for the external back end */
 	EVP_PKEY *key;
 	X509 *cert;
 	char *cmd_detached;	/* owned templates, or NULL */

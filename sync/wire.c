@@ -228,7 +228,8 @@ is_ident(const char *s)
 	if (s == NULL || *s == '\0')
 		return 0;
 	for (; *s; s++)
-		if (!(isupper((unsigned char)*s) || isdigit((unsigned char)*s) ||
+		if (!(isupper((unsigned char)*s) ||
+		      isdigit((unsigned char)*s) ||
 		      *s == '_'))
 			return 0;
 	return 1;
