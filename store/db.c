@@ -1,0 +1,358 @@
+/*
+ * db: connection, migrations, statement cache, transactions (see db.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/db.h"
+
+int
+db_fail(struct st_db *db, struct err *e, const char *what)
+{
+	int rc = sqlite3_errcode(db->h);
+	int code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? ERR_BUSY :
+		ERR_DB;
+
+	return err_set(e, code, "database: %s: %s", what,
+		       sqlite3_errmsg(db->h));
+}
+
+sqlite3_stmt *
+db_stmt(struct st_db *db, const char *sql, struct err *e)
+{
+	sqlite3_stmt *st;
+	int i;
+
+	for (i = 0; i < db->ncache; i++) {
+		if (db->cache[i].sql == sql) {
+			st = db->cache[i].stmt;
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return st;
+		}
+	}
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+			       NULL) != SQLITE_OK) {
+		db_fail(db, e, "prepare");
+		return NULL;
+	}
+	if (db->ncache < ST_STMT_CACHE) {
+		db->cache[db->ncache].sql = sql;
+		db->cache[db->ncache++].stmt = st;
+	} else {
+		/* Cannot happen with a fixed set of statements; do not leak. */
+		sqlite3_finalize(st);
+		err_set(e, ERR_INTERNAL, "statement cache full");
+		return NULL;
+	}
+	return st;
+}
+
+int
+db_exec(struct st_db *db, const char *sql, struct err *e)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int rc = err_set(e, sqlite3_errcode(db->h) == SQLITE_BUSY ?
+				 ERR_BUSY : ERR_DB, "database: %s",
+				 msg != NULL ? msg : "error");
+
+		sqlite3_free(msg);
+		return rc;
+	}
+	return 0;
+}
+
+int
+db_done(struct st_db *db, sqlite3_stmt *st, struct err *e, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		int r = db_fail(db, e, what);
+
+		sqlite3_reset(st);
+		return r;
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+db_row(struct st_db *db, sqlite3_stmt *st, struct err *e, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	rc = db_fail(db, e, what);
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+db_begin_at(struct st_db *db, const char *where, struct err *e)
+{
+	int64_t deadline = now_ms() + ST_BUSY_MS;
+	int rc;
+
+	if (db->in_tx)
+		return err_set(e, ERR_INTERNAL, "transaction begun at %s "
+			       "while one from %s is open", where,
+			       db->tx_where);
+	/* The busy handler waits inside BEGIN IMMEDIATE; loop in case a
+	 * checkpoint or a long writer outlasts one wait. */
+	while ((rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL,
+				  NULL)) == SQLITE_BUSY &&
+	       now_ms() < deadline)
+		usleep(1000);
+	if (rc != SQLITE_OK)
+		return db_fail(db, e, "begin");
+	db->in_tx = 1;
+	db->tx_where = where;
+	return 0;
+}
+
+int
+db_commit(struct st_db *db, struct err *e)
+{
+	int64_t deadline = now_ms() + ST_BUSY_MS;
+	int rc;
+
+	while ((rc = sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL)) ==
+	       SQLITE_BUSY && now_ms() < deadline)
+		usleep(1000);
+	if (rc != SQLITE_OK) {
+		int r = db_fail(db, e, "commit");
+
+		db_rollback(db);
+		return r;
+	}
+	db->in_tx = 0;
+	return 0;
+}
+
+void
+db_rollback(struct st_db *db)
+{
+	if (!db->in_tx)
+		return;
+	if (!sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	db->in_tx = 0;
+}
+
+void
+db_text(sqlite3_stmt *st, int i, char *buf, size_t n)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	snprintf(buf, n, "%s", t != NULL ? (const char *)t : "");
+}
+
+void
+db_now(char out[32])
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + 19, 13, ".%03dZ", (int)(ts.tv_nsec / 1000000));
+}
+
+/* Look up name in table (gtins.gtin or devices.name), inserting if new. */
+static int
+intern(struct st_db *db, const char *find, const char *add, const char *key,
+       int64_t *id, struct err *e)
+{
+	sqlite3_stmt *st = db_stmt(db, find, e);
+	int rc;
+
+	if (st == NULL)
+		return e ? e->code : ERR_DB;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if ((rc = db_row(db, st, e, "lookup")) < 0)
+		return rc;
+	if (rc == 1) {
+		*id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		return 0;
+	}
+	if ((st = db_stmt(db, add, e)) == NULL)
+		return e ? e->code : ERR_DB;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if ((rc = db_done(db, st, e, "insert")) < 0)
+		return rc;
+	*id = sqlite3_last_insert_rowid(db->h);
+	return 0;
+}
+
+int
+db_gtin_id(struct st_db *db, const char *gtin, int64_t *id, struct err *e)
+{
+	static const char find[] = "SELECT id FROM gtins WHERE gtin = ?1";
+	static const char add[] = "INSERT INTO gtins(gtin) VALUES (?1)";
+
+	return intern(db, find, add, gtin, id, e);
+}
+
+int
+db_device_id(struct st_db *db, const char *name, int64_t *id, struct err *e)
+{
+	static const char find[] = "SELECT id FROM devices WHERE name = ?1";
+	static const char add[] = "INSERT INTO devices(name) VALUES (?1)";
+
+	*id = 0;
+	if (name == NULL || name[0] == '\0')
+		return 0;
+	return intern(db, find, add, name, id, e);
+}
+
+int
+db_audit(struct st_db *db, const struct st_actor *who, enum st_action action,
+	 bool ok, int64_t code_id, int64_t pack_id, const char *scan,
+	 size_t scan_len, const char *reason, struct err *e)
+{
+	static const char sql[] =
+		"INSERT INTO audit(at, user_id, device_id, action, ok, code_id,"
+		" pack_id, scan, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+		" ?8, ?9)";
+	sqlite3_stmt *st;
+	int64_t device = 0;
+	char now[32];
+	int rc;
+
+	if (who != NULL &&
+	    (rc = db_device_id(db, who->device, &device, e)) < 0)
+		return rc;
+	if ((st = db_stmt(db, sql, e)) == NULL)
+		return e ? e->code : ERR_DB;
+	db_now(now);
+	sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
+	if (who != NULL && who->user_id != 0)
+		sqlite3_bind_int64(st, 2, who->user_id);
+	if (device != 0)
+		sqlite3_bind_int64(st, 3, device);
+	sqlite3_bind_int(st, 4, (int)action);
+	sqlite3_bind_int(st, 5, ok);
+	if (code_id != 0)
+		sqlite3_bind_int64(st, 6, code_id);
+	if (pack_id != 0)
+		sqlite3_bind_int64(st, 7, pack_id);
+	/* Raw scans can hold any bytes: keep them as a blob-safe text. */
+	if (scan != NULL)
+		sqlite3_bind_text(st, 8, scan, (int)scan_len, SQLITE_STATIC);
+	if (reason != NULL)
+		sqlite3_bind_text(st, 9, reason, -1, SQLITE_STATIC);
+	return db_done(db, st, e, "audit");
+}
+
+/* Apply every migration the file lacks, each in its own transaction. */
+static int
+migrate(struct st_db *db, struct err *e)
+{
+	int have, want = st_schema_version(), v, rc;
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &st,
+			       NULL) != SQLITE_OK)
+		return db_fail(db, e, "user_version");
+	sqlite3_step(st);
+	have = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (have > want)
+		return err_set(e, ERR_VERSION, "the database has schema "
+			       "version %d but this sklad knows only up to %d: "
+			       "it was written by a newer sklad; install that "
+			       "version", have, want);
+	for (v = have + 1; v <= want; v++) {
+		char pragma[64];
+
+		if ((rc = db_begin(db, e)) < 0)
+			return rc;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
+			 v);
+		if ((rc = db_exec(db, st_schema_migration(v), e)) < 0 ||
+		    (rc = db_exec(db, pragma, e)) < 0) {
+			db_rollback(db);
+			return rc;
+		}
+		if ((rc = db_commit(db, e)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int
+st_open(const char *path, bool create, struct st_db **out, struct err *e)
+{
+	struct st_db *db;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	int rc;
+
+	*out = NULL;
+	if (create)
+		flags |= SQLITE_OPEN_CREATE;
+	else if (access(path, F_OK) != 0)
+		return err_set(e, ERR_NOTFOUND, "no database at %s: create "
+			       "one with `sklad init`", path);
+	db = calloc(1, sizeof(*db));
+	if (db == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	if (sqlite3_open_v2(path, &db->h, flags, NULL) != SQLITE_OK) {
+		rc = err_set(e, ERR_IO, "cannot open %s: %s", path,
+			     db->h ? sqlite3_errmsg(db->h) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db->h, 0);
+	sqlite3_busy_timeout(db->h, ST_BUSY_MS);
+	if ((rc = db_exec(db, "PRAGMA journal_mode = WAL;"
+			  "PRAGMA synchronous = FULL;"
+			  "PRAGMA foreign_keys = ON;", e)) < 0)
+		goto fail;
+	if ((rc = migrate(db, e)) < 0)
+		goto fail;
+	/* The site's records: readable by the owner and the sklad group
+	 * (operators' accounts), nobody else. */
+	if (create)
+		chmod(path, S_IRUSR | S_IWUSR | S_IRGRP | S_IWGRP);
+	*out = db;
+	return 0;
+fail:
+	st_close(&db);
+	return rc;
+}
+
+void
+st_close(struct st_db **pdb)
+{
+	struct st_db *db = pdb != NULL ? *pdb : NULL;
+	int i;
+
+	if (db == NULL)
+		return;
+	db_rollback(db);
+	for (i = 0; i < db->ncache; i++)
+		sqlite3_finalize(db->cache[i].stmt);
+	sqlite3_close(db->h);
+	free(db);
+	*pdb = NULL;
+}

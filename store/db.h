@@ -1,0 +1,105 @@
+/*
+ * db: the SQLite layer every store/ file shares (internal to store/).
+ *
+ * One connection per struct st_db; statements are prepared once and kept
+ * (db_stmt), bound with parameters only, never with values formatted into
+ * SQL. Write transactions begin IMMEDIATE so that a second writer waits at
+ * the start (busy timeout) instead of failing half-way; db_begin retries a
+ * busy BEGIN for as long as ST_BUSY_MS, so SQLITE_BUSY never reaches an
+ * operator unless another process holds the lock that long.
+ *
+ * Errors from SQLite are copied into struct err at once (ERR_DB), because
+ * sqlite3_errmsg() is only valid until the next call.
+ */
+#ifndef SKLAD_STORE_DB_H
+#define SKLAD_STORE_DB_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "scanners/err.h"
+#include "store/store.h"
+
+#define ST_BUSY_MS 10000	/* longest wait for another writer */
+#define ST_STMT_CACHE 96
+
+struct db_cached {
+	const char *sql;	/* static text; the cache key is its address */
+	sqlite3_stmt *stmt;
+};
+
+struct st_db {
+	sqlite3 *h;
+	struct db_cached cache[ST_STMT_CACHE];
+	int ncache;
+	int in_tx;		/* inside db_begin .. db_commit/rollback */
+	const char *tx_where;	/* who began it, for unbalanced use */
+};
+
+/* schema.c: the SQL of migration version (1-based), or NULL; and how many
+ * migrations this program knows. */
+const char *st_schema_migration(int version);
+int st_schema_version(void);
+
+/*
+ * The cached statement for sql (a string literal: cached by address),
+ * reset and with bindings cleared, or NULL with *e set. Owned by db.
+ */
+sqlite3_stmt *db_stmt(struct st_db *db, const char *sql, struct err *e);
+
+/* Run sql (no parameters, may hold several statements). */
+int db_exec(struct st_db *db, const char *sql, struct err *e);
+
+/* Record the connection's last SQLite error in e as ERR_DB (or ERR_BUSY
+ * for a lock that outlived the busy timeout); returns that code. */
+int db_fail(struct st_db *db, struct err *e, const char *what);
+
+/* Step a statement that returns no row. 0, or <0 with *e set. */
+int db_done(struct st_db *db, sqlite3_stmt *st, struct err *e,
+	    const char *what);
+
+/*
+ * Step a statement expecting at most one row: 1 if a row is ready to read,
+ * 0 if none, <0 with *e set.
+ */
+int db_row(struct st_db *db, sqlite3_stmt *st, struct err *e,
+	   const char *what);
+
+/* BEGIN IMMEDIATE, retried while busy for up to ST_BUSY_MS. */
+int db_begin_at(struct st_db *db, const char *where, struct err *e);
+#define db_begin(db, e) db_begin_at((db), __FILE__ ":" DB_STR(__LINE__), (e))
+#define DB_STR(x) DB_STR2(x)
+#define DB_STR2(x) #x
+
+/* COMMIT; on failure the transaction is rolled back. */
+int db_commit(struct st_db *db, struct err *e);
+
+/* ROLLBACK if a transaction is open; never fails. */
+void db_rollback(struct st_db *db);
+
+/* Copy column i as text into buf of size n ("" for NULL). */
+void db_text(sqlite3_stmt *st, int i, char *buf, size_t n);
+
+/* Now, UTC, ISO 8601 with milliseconds: "2026-11-25T17:30:00.123Z". */
+void db_now(char out[32]);
+
+/* The id of gtin (14 digits, or "" for SSCCs), created if new. */
+int db_gtin_id(struct st_db *db, const char *gtin, int64_t *id,
+	       struct err *e);
+
+/* The id of a device name, created if new; 0 for "". */
+int db_device_id(struct st_db *db, const char *name, int64_t *id,
+		 struct err *e);
+
+/*
+ * Append one audit record in the current transaction. code_id and pack_id
+ * may be 0 (none); scan is the raw scanned text for refusals (may be NULL),
+ * reason the operator-facing reason of a refusal (NULL when accepted).
+ */
+int db_audit(struct st_db *db, const struct st_actor *who,
+	     enum st_action action, bool ok, int64_t code_id, int64_t pack_id,
+	     const char *scan, size_t scan_len, const char *reason,
+	     struct err *e);
+
+#endif

@@ -1,0 +1,193 @@
+/*
+ * lookup: read-only questions support engineers ask. Where is this code,
+ * what happened to it, what sits in the outbox. Runs without a write
+ * transaction, so it never waits for a writer (WAL readers don't).
+ */
+#include <libintl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/pack.h"
+
+static const char *
+action_name(int a)
+{
+	switch (a) {
+	case ST_ACT_LOGIN: return "login";
+	case ST_ACT_USER_ADD: return "user_add";
+	case ST_ACT_PACK_OPEN: return "pack_open";
+	case ST_ACT_PACK_SCAN: return "pack_scan";
+	case ST_ACT_PACK_CLOSE: return "pack_close";
+	case ST_ACT_PACK_DISBAND: return "pack_disband";
+	case ST_ACT_PACK_TAKE: return "pack_take";
+	case ST_ACT_PACK_PUT: return "pack_put";
+	case ST_ACT_DELIVERY_IMPORT: return "delivery_import";
+	case ST_ACT_ACCEPT_OPEN: return "accept_open";
+	case ST_ACT_ACCEPT_SCAN: return "accept_scan";
+	case ST_ACT_ACCEPT_FINISH: return "accept_finish";
+	case ST_ACT_SHIP_OPEN: return "ship_open";
+	case ST_ACT_SHIP_SCAN: return "ship_scan";
+	case ST_ACT_SHIP_FINISH: return "ship_finish";
+	case ST_ACT_SCAN_REFUSED: return "scan_refused";
+	}
+	return "unknown";
+}
+
+static const char *
+kind_name(int kind)
+{
+	static const char *const names[] = {
+		"unknown", "unit", "group", "set", "pack", "box", "pallet"
+	};
+
+	return kind >= 1 && kind <= 6 ? names[kind] : names[0];
+}
+
+static int
+history(struct st_db *db, int64_t id,
+	int (*on_event)(void *arg, const struct st_event *ev), void *arg,
+	struct err *e)
+{
+	static const char sql[] =
+		"SELECT a.at, u.name, d.name, a.action, a.ok, p.serial,"
+		" a.reason FROM audit a LEFT JOIN users u ON u.id = a.user_id"
+		" LEFT JOIN devices d ON d.id = a.device_id"
+		" LEFT JOIN codes p ON p.id = a.pack_id"
+		" WHERE a.code_id = ?1 ORDER BY a.id";
+	sqlite3_stmt *st = db_stmt(db, sql, e);
+	struct st_event ev;
+	int rc;
+
+	if (st == NULL)
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = db_row(db, st, e, "history")) == 1) {
+		memset(&ev, 0, sizeof(ev));
+		db_text(st, 0, ev.at, sizeof(ev.at));
+		db_text(st, 1, ev.user, sizeof(ev.user));
+		db_text(st, 2, ev.device, sizeof(ev.device));
+		ev.action = action_name(sqlite3_column_int(st, 3));
+		ev.ok = sqlite3_column_int(st, 4) != 0;
+		db_text(st, 5, ev.pack, sizeof(ev.pack));
+		ev.reason = (const char *)sqlite3_column_text(st, 6);
+		if (on_event(arg, &ev) != 0)
+			break;
+	}
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+int
+st_where(struct st_db *db, const struct mark *m, struct st_where *out,
+	 int (*on_event)(void *arg, const struct st_event *ev), void *arg,
+	 struct err *e)
+{
+	static const char children[] =
+		"SELECT count(*) FROM codes WHERE parent_id = ?1";
+	struct pack_key k;
+	struct pack_code c;
+	struct pack_row p;
+	int64_t at;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = pack_key(db, m, false, &k, e)) < 0 ||
+	    (rc = pack_load_code(db, &k, &c, e)) < 0)
+		return rc;
+	if (rc == 0)
+		return err_set(e, ERR_NOTFOUND, dgettext("sklad",
+			       "%s has never been scanned here."), k.text);
+	snprintf(out->code, sizeof(out->code), "%s", k.text);
+	snprintf(out->kind, sizeof(out->kind), "%s", kind_name(c.kind));
+	snprintf(out->state, sizeof(out->state), "%s",
+		 c.shipped ? "shipped" : "in_stock");
+	if (c.kind >= PACK_KIND_BOX) {
+		sqlite3_stmt *st;
+
+		if ((rc = pack_load(db, NULL, c.id, &p, e)) < 0)
+			return rc;
+		if (rc == 1 && !c.shipped)
+			snprintf(out->state, sizeof(out->state), "%s",
+				 rules_state_name(p.state));
+		if ((st = db_stmt(db, children, e)) == NULL)
+			return e->code;
+		sqlite3_bind_int64(st, 1, c.id);
+		if (db_row(db, st, e, "children") == 1)
+			out->children = sqlite3_column_int(st, 0);
+		sqlite3_reset(st);
+	}
+	for (at = c.parent_id; at != 0 && out->nparents < ST_MAX_DEPTH;) {
+		if ((rc = pack_load(db, NULL, at, &p, e)) <= 0)
+			return rc < 0 ? rc : err_set(e, ERR_INTERNAL,
+						     "dangling parent");
+		snprintf(out->parents[out->nparents++], MARK_SSCC_LEN + 1,
+			 "%s", p.sscc);
+		at = p.parent_id;
+	}
+	return on_event != NULL ? history(db, c.id, on_event, arg, e) : 0;
+}
+
+int
+st_docs(struct st_db *db, int (*fn)(void *arg, const struct st_doc *d),
+	void *arg, struct err *e)
+{
+	static const char sql[] =
+		"SELECT id, type, state, codes, server_id, attempts,"
+		" last_error, created_at, depends_on FROM outbox ORDER BY id";
+	sqlite3_stmt *st = db_stmt(db, sql, e);
+	struct st_doc d;
+	int rc;
+
+	if (st == NULL)
+		return e->code;
+	while ((rc = db_row(db, st, e, "outbox")) == 1) {
+		memset(&d, 0, sizeof(d));
+		d.id = sqlite3_column_int64(st, 0);
+		db_text(st, 1, d.type, sizeof(d.type));
+		db_text(st, 2, d.state, sizeof(d.state));
+		d.codes = sqlite3_column_int(st, 3);
+		db_text(st, 4, d.server_id, sizeof(d.server_id));
+		d.attempts = sqlite3_column_int(st, 5);
+		db_text(st, 6, d.last_error, sizeof(d.last_error));
+		db_text(st, 7, d.created_at, sizeof(d.created_at));
+		d.depends_on = sqlite3_column_int64(st, 8);
+		if (fn(arg, &d) != 0)
+			break;
+	}
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+int
+st_doc_body(struct st_db *db, int64_t id, char **body, size_t *len,
+	    struct err *e)
+{
+	static const char sql[] = "SELECT body FROM outbox WHERE id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql, e);
+	int rc;
+
+	*body = NULL;
+	*len = 0;
+	if (st == NULL)
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = db_row(db, st, e, "body")) == 1) {
+		const void *b = sqlite3_column_blob(st, 0);
+		int n = sqlite3_column_bytes(st, 0);
+
+		*body = malloc((size_t)n + 1);
+		if (*body != NULL) {
+			memcpy(*body, b, (size_t)n);
+			(*body)[n] = '\0';
+			*len = (size_t)n;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return err_set(e, ERR_NOTFOUND, "no document %lld",
+			       (long long)id);
+	return *body != NULL ? 0 : err_set(e, ERR_INTERNAL, "out of memory");
+}

@@ -1,0 +1,210 @@
+/*
+ * schema: the one place the database layout is written down.
+ *
+ * Migrations are applied in order at open; PRAGMA user_version says how
+ * many have been applied. A file with a higher version than this program
+ * knows is refused (db.c), never guessed at. Never edit a migration that
+ * has shipped: add the next one.
+ *
+ * Layout, in words:
+ *
+ *  gtins        one row per GTIN seen; codes refer to it by id, which keeps
+ *               each stored code small (the issue's budget is 150 bytes per
+ *               code on disk, index and audit included). Row 0 is the
+ *               pseudo-GTIN '' of SSCCs.
+ *  codes        one tree of everything we hold: units, group packs, sets,
+ *               cigarette packs, and boxes and pallets (SSCC). A code is
+ *               (gtin_id, serial); parent_id is the pack it is in. state
+ *               says whether it is in stock or has left.
+ *  packs        the extra facts of a box or pallet: level, capacity, GTIN
+ *               policy, life-cycle state, counts, who opened and closed it.
+ *  deliveries,  an incoming transfer document: its expected codes as a tree
+ *  delivery_items   (parent_item_id), each with what acceptance found.
+ *  delivery_scans   every scan made during an acceptance and its verdict.
+ *  shipments,   an outgoing document and the codes scanned onto it.
+ *  shipment_items
+ *  users        operators, supervisors, admins; PIN hashed with crypt(3).
+ *  devices      scanners and terminals, by name, referenced by the audit.
+ *  site         key/value settings: participant INN, GS1 company prefix,
+ *               SSCC extension digit and serial counter, defaults.
+ *  audit        append-only (triggers refuse UPDATE and DELETE): every scan
+ *               and action, accepted or refused, with user, device, reason.
+ *  outbox       documents for the state system: exact body bytes, state,
+ *               server id, attempts, last error; depends_on orders a split
+ *               document's parts.
+ *
+ * Times are UTC ISO 8601 with milliseconds ("2026-11-25T17:30:00.123Z").
+ * Enumerations are stored as short text so the file reads well in the
+ * sqlite3 shell, except in the two hot tables (codes, audit) where they are
+ * small integers documented here:
+ *   codes.kind:   1 unit, 2 group pack / tobacco block, 3 set,
+ *                 4 cigarette pack, 5 box, 6 pallet
+ *   codes.state:  0 in stock, 1 shipped
+ *   audit.action: see enum st_action in store.h
+ */
+#include <stddef.h>
+
+#include "store/db.h"
+
+static const char *const migrations[] = {
+	/* 1: the first layout */
+	"CREATE TABLE gtins ("
+	"  id INTEGER PRIMARY KEY,"
+	"  gtin TEXT NOT NULL UNIQUE);"
+	"INSERT INTO gtins(id, gtin) VALUES (0, '');"
+
+	"CREATE TABLE codes ("
+	"  id INTEGER PRIMARY KEY,"
+	"  gtin_id INTEGER NOT NULL REFERENCES gtins(id),"
+	"  serial TEXT NOT NULL,"
+	"  kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 6),"
+	"  parent_id INTEGER REFERENCES codes(id),"
+	"  state INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (gtin_id, serial));"
+	"CREATE INDEX codes_parent ON codes(parent_id)"
+	"  WHERE parent_id IS NOT NULL;"
+	/* Each code as documents write it: КИ 01+GTIN+21+serial, a
+	 * cigarette pack GTIN+serial, an SSCC its 18 digits. */
+	"CREATE VIEW code_text AS SELECT c.id AS id, CASE"
+	"  WHEN c.kind = 4 THEN g.gtin || c.serial"
+	"  WHEN c.kind >= 5 THEN c.serial"
+	"  ELSE '01' || g.gtin || '21' || c.serial END AS code"
+	"  FROM codes c JOIN gtins g ON g.id = c.gtin_id;"
+
+	"CREATE TABLE packs ("
+	"  code_id INTEGER PRIMARY KEY REFERENCES codes(id),"
+	"  level TEXT NOT NULL CHECK (level IN ('box', 'pallet')),"
+	"  capacity INTEGER NOT NULL DEFAULT 0,"
+	"  gtin_policy TEXT NOT NULL DEFAULT 'any',"
+	"  gtin TEXT,"
+	"  require_crypto INTEGER NOT NULL DEFAULT 1,"
+	"  state TEXT NOT NULL CHECK (state IN ('open', 'closed',"
+	"    'submitted', 'confirmed', 'disbanded')),"
+	"  count INTEGER NOT NULL DEFAULT 0,"
+	"  opened_by INTEGER REFERENCES users(id),"
+	"  opened_at TEXT NOT NULL,"
+	"  closed_by INTEGER REFERENCES users(id),"
+	"  closed_at TEXT,"
+	"  document_id INTEGER REFERENCES outbox(id));"
+	"CREATE INDEX packs_open ON packs(state) WHERE state = 'open';"
+
+	"CREATE TABLE users ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  role TEXT NOT NULL CHECK (role IN ('operator', 'supervisor',"
+	"    'admin')),"
+	"  pin_hash TEXT,"
+	"  created_at TEXT NOT NULL,"
+	"  disabled INTEGER NOT NULL DEFAULT 0);"
+
+	"CREATE TABLE devices ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE);"
+
+	"CREATE TABLE site ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL) WITHOUT ROWID;"
+
+	"CREATE TABLE deliveries ("
+	"  id INTEGER PRIMARY KEY,"
+	"  number TEXT NOT NULL,"
+	"  doc_date TEXT,"
+	"  sender_inn TEXT,"
+	"  receiver_inn TEXT,"
+	"  turnover_type TEXT,"
+	"  transfer_date TEXT,"
+	"  source TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('expected', 'accepting',"
+	"    'accepted', 'partial')),"
+	"  imported_at TEXT NOT NULL,"
+	"  imported_by INTEGER REFERENCES users(id),"
+	"  finished_at TEXT,"
+	"  document_id INTEGER REFERENCES outbox(id));"
+
+	"CREATE TABLE delivery_items ("
+	"  id INTEGER PRIMARY KEY,"
+	"  delivery_id INTEGER NOT NULL REFERENCES deliveries(id),"
+	"  gtin_id INTEGER NOT NULL REFERENCES gtins(id),"
+	"  serial TEXT NOT NULL,"
+	"  kind INTEGER NOT NULL,"
+	"  parent_item_id INTEGER REFERENCES delivery_items(id),"
+	"  found INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (delivery_id, gtin_id, serial));"
+	"CREATE INDEX delivery_items_parent ON delivery_items(parent_item_id)"
+	"  WHERE parent_item_id IS NOT NULL;"
+
+	"CREATE TABLE delivery_scans ("
+	"  id INTEGER PRIMARY KEY,"
+	"  delivery_id INTEGER NOT NULL REFERENCES deliveries(id),"
+	"  item_id INTEGER REFERENCES delivery_items(id),"
+	"  code TEXT NOT NULL,"
+	"  verdict TEXT NOT NULL CHECK (verdict IN ('matched', 'duplicate',"
+	"    'surplus', 'wrong_item')),"
+	"  units INTEGER NOT NULL DEFAULT 0,"
+	"  at TEXT NOT NULL,"
+	"  user_id INTEGER REFERENCES users(id));"
+	"CREATE INDEX delivery_scans_delivery ON delivery_scans(delivery_id);"
+
+	"CREATE TABLE shipments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  receiver_inn TEXT NOT NULL,"
+	"  number TEXT NOT NULL,"
+	"  doc_date TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('open', 'finished')),"
+	"  opened_by INTEGER REFERENCES users(id),"
+	"  opened_at TEXT NOT NULL,"
+	"  finished_at TEXT,"
+	"  document_id INTEGER REFERENCES outbox(id));"
+	"CREATE TABLE shipment_items ("
+	"  shipment_id INTEGER NOT NULL REFERENCES shipments(id),"
+	"  code_id INTEGER NOT NULL UNIQUE REFERENCES codes(id),"
+	"  at TEXT NOT NULL);"
+	"CREATE INDEX shipment_items_shipment ON shipment_items(shipment_id);"
+
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  type TEXT NOT NULL,"
+	"  product_group TEXT NOT NULL,"
+	"  body BLOB NOT NULL,"
+	"  codes INTEGER NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('pending', 'submitted',"
+	"    'confirmed', 'rejected', 'failed')),"
+	"  server_id TEXT,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT,"
+	"  depends_on INTEGER REFERENCES outbox(id),"
+	"  created_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL);"
+	"CREATE INDEX outbox_state ON outbox(state);"
+
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at TEXT NOT NULL,"
+	"  user_id INTEGER,"
+	"  device_id INTEGER,"
+	"  action INTEGER NOT NULL,"
+	"  ok INTEGER NOT NULL,"
+	"  code_id INTEGER,"
+	"  pack_id INTEGER,"
+	"  scan TEXT,"
+	"  reason TEXT);"
+	"CREATE INDEX audit_code ON audit(code_id) WHERE code_id IS NOT NULL;"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN"
+	"  SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
+	"  SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+};
+
+const char *
+st_schema_migration(int version)
+{
+	int n = (int)(sizeof(migrations) / sizeof(migrations[0]));
+
+	return version >= 1 && version <= n ? migrations[version - 1] : NULL;
+}
+
+int
+st_schema_version(void)
+{
+	return (int)(sizeof(migrations) / sizeof(migrations[0]));
+}

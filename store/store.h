@@ -1,0 +1,345 @@
+/*
+ * store: every warehouse operation as one SQLite transaction.
+ *
+ * Each st_* operation that changes anything opens an IMMEDIATE
+ * transaction, gathers the facts it needs, asks the pure rules (rules.h)
+ * whether the action is allowed, applies the decision together with its
+ * audit record, and commits before it returns. A return of 0 therefore
+ * means "durably recorded" (synchronous=FULL); only then may the operator
+ * hear OK. A refusal returns ERR_REFUSED with the operator-facing reason in
+ * e->msg, and is itself recorded in the audit log.
+ *
+ * Every st_* function takes a non-NULL struct err *e last.
+ *
+ * What it must not do: talk to devices, the terminal or the network, or
+ * decide what a scan means in the current workflow (console/ does that).
+ * sqlite3.h stays inside store/ (db.h); this header does not need it.
+ */
+#ifndef SKLAD_STORE_H
+#define SKLAD_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scanners/err.h"
+#include "scanners/mark.h"
+
+struct st_db;
+
+enum st_role { ST_OPERATOR = 0, ST_SUPERVISOR = 1, ST_ADMIN = 2 };
+enum st_level { ST_BOX = 0, ST_PALLET = 1 };
+
+/* What the audit log calls each action (stored as the number). */
+enum st_action {
+	ST_ACT_LOGIN = 1,
+	ST_ACT_USER_ADD = 2,
+	ST_ACT_PACK_OPEN = 10,
+	ST_ACT_PACK_SCAN = 11,
+	ST_ACT_PACK_CLOSE = 12,
+	ST_ACT_PACK_DISBAND = 13,
+	ST_ACT_PACK_TAKE = 14,
+	ST_ACT_PACK_PUT = 15,
+	ST_ACT_DELIVERY_IMPORT = 20,
+	ST_ACT_ACCEPT_OPEN = 21,
+	ST_ACT_ACCEPT_SCAN = 22,
+	ST_ACT_ACCEPT_FINISH = 23,
+	ST_ACT_SHIP_OPEN = 30,
+	ST_ACT_SHIP_SCAN = 31,
+	ST_ACT_SHIP_FINISH = 32,
+	ST_ACT_SCAN_REFUSED = 40,	/* unparsable, or nothing open */
+};
+
+#define ST_NAME_MAX 64
+#define ST_CODE_MAX (MARK_CIS_MAX + 1)
+#define ST_MAX_DOC_CODES 30000	/* true-api.md §9.1 */
+#define ST_MAX_DEPTH 16		/* nesting of packs */
+
+/* Who acts: filled by st_login, passed to every operation. */
+struct st_actor {
+	int64_t user_id;
+	enum st_role role;
+	char user[ST_NAME_MAX];
+	char device[ST_NAME_MAX];	/* scanner or terminal; "" if none */
+};
+
+/* Site settings (table site). */
+struct st_site {
+	char inn[16];		/* participant INN, 10 or 12 digits */
+	char gcp[16];		/* GS1 company prefix, 6..12 digits */
+	int extension;		/* SSCC extension digit 0..9 */
+	char product_group[32];	/* True API pg, e.g. "milk" */
+	int box_capacity;	/* default capacity of a new box, 0 = none */
+	int pallet_capacity;	/* default capacity of a new pallet */
+	bool require_crypto;	/* units must carry their crypto tail */
+	char gtin_policy[16];	/* default: "any", "single" */
+};
+
+/* Options of one new pack; negative / "" means the site default. */
+struct st_pack_opts {
+	int capacity;
+	int require_crypto;
+	char gtin_policy[20];	/* "any", "single" or a 14-digit GTIN */
+};
+
+/* A pack as the operator sees it after an operation. */
+struct st_pack {
+	char sscc[MARK_SSCC_LEN + 1];
+	enum st_level level;
+	char state[12];		/* open closed submitted confirmed disbanded */
+	int count;		/* direct children */
+	int capacity;		/* 0 = no limit */
+	bool closed_now;	/* this operation closed it (by capacity) */
+	int64_t document_id;	/* outbox document, 0 if none */
+	char parent[MARK_SSCC_LEN + 1];	/* the pack it is in, or "" */
+};
+
+/* --- database ----------------------------------------------------------- */
+
+/*
+ * Open (and with create, create) the database at path, apply missing
+ * migrations, set WAL, synchronous=FULL, foreign_keys, busy timeout.
+ * A file newer than this program is refused with ERR_VERSION. On success
+ * *out owns the connection; free it with st_close.
+ */
+int st_open(const char *path, bool create, struct st_db **out,
+	    struct err *e);
+
+/* Close and free *db (NULL-safe); sets *db to NULL. */
+void st_close(struct st_db **db);
+
+/* --- site and users ----------------------------------------------------- */
+
+/*
+ * First-time set-up: store the site settings and create the admin user
+ * (no PIN). Refused with ERR_EXISTS if the site is already set up.
+ */
+int st_site_init(struct st_db *db, const struct st_site *site,
+		 const char *admin, struct err *e);
+
+/* Read the site settings; ERR_NOTFOUND if `sklad init` was never run. */
+int st_site_get(struct st_db *db, struct st_site *out, struct err *e);
+
+/*
+ * Add a user with role; pin may be NULL (no PIN) and is stored hashed
+ * with crypt(3) (yescrypt). Only an admin may do this (ERR_DENIED).
+ */
+int st_user_add(struct st_db *db, const struct st_actor *who,
+		const char *name, enum st_role role, const char *pin,
+		struct err *e);
+
+/*
+ * Fill *out for user name on device. If the user has a PIN, pin must
+ * match (ERR_DENIED otherwise); a user without PIN logs in with any.
+ * Disabled or unknown users get ERR_DENIED. Audited.
+ */
+int st_login(struct st_db *db, const char *name, const char *pin,
+	     const char *device, struct st_actor *out, struct err *e);
+
+/* "operator", "supervisor", "admin"; parse returns -1 if unknown. */
+const char *st_role_name(enum st_role role);
+int st_role_parse(const char *name);
+
+/*
+ * Record a scan refused before any operation could look at it
+ * (unparsable, or no workflow open), with its reason.
+ */
+int st_audit_refusal(struct st_db *db, const struct st_actor *who,
+		     const char *scan, size_t len, const char *reason,
+		     struct err *e);
+
+/* --- aggregation (pack.c) ----------------------------------------------- */
+
+/*
+ * Open a box or pallet. sscc is a scanned SSCC label (must be new to the
+ * database) or NULL to take the next SSCC from the site's prefix and
+ * counter, which never hands out a number twice. If parent is non-NULL
+ * the new pack opens inside that open pallet. Fills *out.
+ */
+int st_pack_open(struct st_db *db, const struct st_actor *who,
+		 enum st_level level, const char *sscc, const char *parent,
+		 const struct st_pack_opts *opts, struct st_pack *out,
+		 struct err *e);
+
+/*
+ * Put the scanned code m (raw bytes scan/len, for the audit) into the open
+ * pack sscc: a unit into a box, a closed box or pallet into a pallet. A
+ * pack that reaches its capacity closes (out->closed_now). Refusals name
+ * the reason: already in this pack, in another pack (named), wrong level,
+ * GTIN not allowed, full, not open, no crypto tail, a cycle, shipped.
+ */
+int st_pack_scan(struct st_db *db, const struct st_actor *who,
+		 const char *sscc, const struct mark *m, const char *scan,
+		 size_t len, struct st_pack *out, struct err *e);
+
+/*
+ * Close an open pack. A pack at the top of its tree becomes an
+ * AGGREGATION_DOCUMENT in the outbox covering itself and every pack closed
+ * inside it since (split at 30 000 codes); a pack inside an open pallet
+ * waits for the pallet. An empty pack cannot be closed.
+ */
+int st_pack_close(struct st_db *db, const struct st_actor *who,
+		  const char *sscc, struct st_pack *out, struct err *e);
+
+/*
+ * Disband a pack completely: its children become loose stock. A pack
+ * already reported to the state system gets a DISAGGREGATION_DOCUMENT.
+ * Needs a supervisor. Refused for shipped packs.
+ */
+int st_pack_disband(struct st_db *db, const struct st_actor *who,
+		    const char *sscc, struct st_pack *out, struct err *e);
+
+/*
+ * Take one code out of a pack, or put one into a closed pack. On a pack
+ * already reported this is a REAGGREGATION_DOCUMENT (REMOVING / ADDING).
+ * Refused for shipped packs.
+ */
+int st_pack_take(struct st_db *db, const struct st_actor *who,
+		 const char *sscc, const struct mark *m, struct st_pack *out,
+		 struct err *e);
+int st_pack_put(struct st_db *db, const struct st_actor *who,
+		const char *sscc, const struct mark *m, struct st_pack *out,
+		struct err *e);
+
+/* Read one pack by SSCC; ERR_NOTFOUND if there is none. */
+int st_pack_get(struct st_db *db, const char *sscc, struct st_pack *out,
+		struct err *e);
+
+/* --- lookup (lookup.c) -------------------------------------------------- */
+
+struct st_event {
+	char at[32];
+	char user[ST_NAME_MAX];
+	char device[ST_NAME_MAX];
+	const char *action;	/* static name: "pack_scan", ... */
+	bool ok;
+	char pack[MARK_SSCC_LEN + 1];
+	const char *reason;	/* refusal reason or NULL; valid in callback */
+};
+
+struct st_where {
+	char code[ST_CODE_MAX];	/* as documents write it */
+	char kind[12];		/* unit group set pack box pallet */
+	char state[16];		/* in_stock, shipped, or the pack state */
+	int nparents;
+	char parents[ST_MAX_DEPTH][MARK_SSCC_LEN + 1];	/* nearest first */
+	int children;		/* direct children, for packs */
+};
+
+/*
+ * Where is code m: its chain of parents up to the top, its state, and its
+ * history (oldest first) through on_event if non-NULL (stop by returning
+ * non-zero). ERR_NOTFOUND if the code was never stored.
+ */
+int st_where(struct st_db *db, const struct mark *m, struct st_where *out,
+	     int (*on_event)(void *arg, const struct st_event *ev),
+	     void *arg, struct err *e);
+
+struct st_doc {
+	int64_t id;
+	char type[40];
+	char state[12];
+	int codes;
+	char server_id[64];
+	int attempts;
+	char last_error[256];
+	char created_at[32];
+	int64_t depends_on;
+};
+
+/* Each outbox document, oldest first, through fn (stop by non-zero). */
+int st_docs(struct st_db *db, int (*fn)(void *arg, const struct st_doc *d),
+	    void *arg, struct err *e);
+
+/* The exact body bytes of document id into *body (malloc'd, caller
+ * frees) and *len. */
+int st_doc_body(struct st_db *db, int64_t id, char **body, size_t *len,
+		struct err *e);
+
+/* --- acceptance (accept.c) ---------------------------------------------- */
+
+struct st_delivery {
+	int64_t id;
+	char number[64];
+	char state[12];
+	int expected;		/* codes in the document, every level */
+};
+
+/*
+ * Import an incoming delivery from the bytes of a file: the JSON answer
+ * of /doc/{id}/info (true-api.md §6.1, array or object, body with
+ * products and children) or a plain list, one code per line, where an
+ * indented line (tab or spaces) belongs to the nearest less indented SSCC
+ * above it. Every code is checked with the mark parser; the first bad line
+ * refuses the whole import with its line number. One transaction.
+ */
+int st_delivery_import(struct st_db *db, const struct st_actor *who,
+		       const char *name, const char *data, size_t len,
+		       struct st_delivery *out, struct err *e);
+
+struct st_accept_progress {
+	int64_t delivery_id;
+	int matched;		/* expected codes found (every level) */
+	int missing;		/* expected codes not found yet */
+	int surplus;		/* scans of codes not in the delivery */
+	int duplicates;		/* codes scanned again */
+	int wrong_item;		/* of a GTIN the delivery does not have */
+	const char *verdict;	/* of the last scan: matched, duplicate, ... */
+	int units;		/* codes the last scan counted */
+};
+
+/* Start (or resume) accepting delivery id. */
+int st_accept_open(struct st_db *db, const struct st_actor *who,
+		   int64_t delivery_id, struct st_accept_progress *out,
+		   struct err *e);
+
+/*
+ * Record one scan against the delivery: a known SSCC counts its whole
+ * expected subtree, a unit counts itself; unknown codes are surplus (or
+ * wrong item when their GTIN is not in the delivery), repeated ones
+ * duplicates. Every scan is recorded with its verdict.
+ */
+int st_accept_scan(struct st_db *db, const struct st_actor *who,
+		   int64_t delivery_id, const struct mark *m,
+		   struct st_accept_progress *out, struct err *e);
+
+/*
+ * Finish: in full (refused while codes are missing) or partial (missing
+ * codes rejected). Produces LP_ACCEPT_GOODS with per-code accepted and
+ * children (true-api.md §5.7), and puts what was accepted into stock with
+ * its packs.
+ */
+int st_accept_finish(struct st_db *db, const struct st_actor *who,
+		     int64_t delivery_id, bool partial,
+		     struct st_accept_progress *out, struct err *e);
+
+/* --- shipment (ship.c) -------------------------------------------------- */
+
+struct st_shipment {
+	int64_t id;
+	char receiver_inn[16];
+	char number[64];
+	int codes;		/* top-level codes scanned */
+	int units;		/* every code leaving, all levels */
+	int64_t document_id;
+};
+
+/* Open a shipment to receiver_inn under document number number. */
+int st_ship_open(struct st_db *db, const struct st_actor *who,
+		 const char *receiver_inn, const char *number,
+		 struct st_shipment *out, struct err *e);
+
+/*
+ * Scan a code onto the open shipment id: a closed pack or a loose unit in
+ * stock; refused if inside a pack (take it out or ship the pack), open,
+ * already shipped, or already on a shipment.
+ */
+int st_ship_scan(struct st_db *db, const struct st_actor *who, int64_t id,
+		 const struct mark *m, struct st_shipment *out,
+		 struct err *e);
+
+/* Finish: LP_SHIP_GOODS into the outbox, everything on it shipped. */
+int st_ship_finish(struct st_db *db, const struct st_actor *who, int64_t id,
+		   struct st_shipment *out, struct err *e);
+
+#endif
