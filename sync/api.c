@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,8 @@
 #define LIST_PAGE 1000		/* ref §8 */
 #define FIND_SLACK_MS ((int64_t)10 * 60 * 1000)	/* clock skew margin */
 
+struct acall;
+
 struct sy_api {
 	char *v3, *v4, *pg, *inn, *token_file;
 	struct sy_sign *signer;
@@ -42,7 +45,18 @@ struct sy_api {
 	unsigned rnd;		/* jitter state */
 	void (*log)(void *, const char *);
 	void *log_ctx;
+	struct acall *calls;	/* requests in flight or waiting */
+	int login_phase;	/* L_IDLE, L_KEY, L_SIGNIN */
+	struct acall *login_call;	/* the sign-in's current request */
+	struct sy_wire_challenge ch;	/* from /auth/key */
+	unsigned login_gen;	/* bumped each time a sign-in ends */
+	int login_rc;		/* how the last sign-in ended */
+	struct err login_err;
 };
+
+enum { L_IDLE, L_KEY, L_SIGNIN };
+
+static void call_free(struct sy_api *a, struct acall *c);
 
 /* The outcome of call(): an answer to parse, or why there is none. */
 struct reply {
@@ -93,19 +107,6 @@ put(char *dst, size_t dsz, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(dst, dsz, fmt, ap);
 	va_end(ap);
-}
-
-static void
-nap(int64_t ms)
-{
-	struct timespec ts;
-
-	if (ms <= 0)
-		return;
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)(ms % 1000) * 1000000;
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 static unsigned
@@ -197,6 +198,9 @@ sy_api_free(struct sy_api **pp)
 		return;
 	a = *pp;
 	wipe_token(a);
+	while (a->calls)
+		call_free(a, a->calls);
+	free(a->ch.data);
 	sy_http_free(&a->http);
 	free(a->v3);
 	free(a->v4);
@@ -315,6 +319,44 @@ have_token(struct sy_api *a)
 
 /* ---- one request, with the policy applied ---------------------------- */
 
+/* ---- requests as resumable state machines ----------------------------- */
+
+/*
+ * A call is one request with the policy applied: it waits for a token
+ * (the sign-in runs as calls of its own, one at a time), for the
+ * throttle, for the answer, and for back-off, re-authenticating once on a
+ * 401. Nothing here blocks: pump() moves every call as far as it can, the
+ * answers arrive through sy_http's queue. The blocking functions run the
+ * same machines in a small poll loop (run()).
+ */
+enum cphase {
+	C_START,	/* needs a token check */
+	C_WAIT_LOGIN,	/* waits for the sign-in to end */
+	C_THROTTLE,	/* waits for the rate limit (wake) */
+	C_SENT,		/* waits for the answer */
+	C_SLEEP,	/* back-off before trying again (wake) */
+	C_DONE,		/* r (and rc, err) hold the outcome */
+};
+
+struct acall {
+	enum sy_policy_op op;
+	const char *method;	/* "GET" / "POST" (static) */
+	char *url;		/* owned */
+	char *body;		/* owned, or NULL */
+	size_t len;
+	int with_auth;		/* sends the Bearer token */
+	enum cphase phase;
+	int64_t wake;		/* monotonic ms, for C_THROTTLE / C_SLEEP */
+	int attempt;		/* tries so far that asked for a retry */
+	int reauthed;		/* re-authenticated once already */
+	unsigned login_gen;	/* sign-in generation waited for */
+	int orphan;		/* owner gone: free when done */
+	int rc;			/* < 0: failed before any usable answer */
+	struct err err;
+	struct reply r;
+	struct acall *next;	/* the api's list of live calls */
+};
+
 /* path part of a URL for log lines (no host, no query). */
 static const char *
 url_path(const char *url)
@@ -331,124 +373,445 @@ reply_free(struct reply *r)
 	sy_http_resp_free(&r->resp);
 }
 
-/*
- * Send method url (body) with the policy of op until it is done or
- * decided otherwise. with_auth adds the Bearer token (logging in when
- * there is none). On return r->act is DONE (r->resp set), FAIL,
- * UNAVAILABLE or RECONCILE; the return value is 0, or negative when
- * login failed (ERR_AUTH / ERR_NET) or the request could not be made.
- */
+/* A new call; takes body (malloc'd or NULL) whatever happens. */
+static struct acall *
+call_new(struct sy_api *a, enum sy_policy_op op, const char *method,
+	 const char *url, char *body, size_t len, int with_auth)
+{
+	struct acall *c = calloc(1, sizeof(*c));
+
+	if (c == NULL || (c->url = strdup(url)) == NULL) {
+		free(c);
+		free(body);
+		return NULL;
+	}
+	c->op = op;
+	c->method = method;
+	c->body = body;
+	c->len = len;
+	c->with_auth = with_auth;
+	c->phase = C_START;
+	c->next = a->calls;
+	a->calls = c;
+	return c;
+}
+
+static void
+call_free(struct sy_api *a, struct acall *c)
+{
+	struct acall **pp;
+
+	if (c == NULL)
+		return;
+	for (pp = &a->calls; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	free(c->url);
+	if (c->body) {
+		memset(c->body, 0, c->len);	/* may hold a signature */
+		free(c->body);
+	}
+	reply_free(&c->r);
+	free(c);
+}
+
+static void
+call_fail(struct acall *c, int rc, const struct err *e, int unavailable)
+{
+	c->rc = rc;
+	if (e)
+		c->err = *e;
+	c->r.act = unavailable ? SY_ACT_UNAVAILABLE : SY_ACT_FAIL;
+	put(c->r.text, sizeof(c->r.text), "%s", e ? e->msg : "failed");
+	c->phase = C_DONE;
+}
+
+/* End the sign-in: waiting calls see login_gen move. */
+static void
+login_end(struct sy_api *a, int rc, const struct err *e)
+{
+	a->login_rc = rc;
+	if (e)
+		a->login_err = *e;
+	else
+		err_clear(&a->login_err);
+	a->login_gen++;
+	a->login_phase = L_IDLE;
+	a->login_call = NULL;
+	free(a->ch.data);
+	a->ch.data = NULL;
+}
+
+static void
+login_start(struct sy_api *a)
+{
+	char url[1024];
+
+	if (a->login_phase != L_IDLE)
+		return;
+	wipe_token(a);
+	put(url, sizeof(url), "%s/auth/key", a->v3);
+	a->login_call = call_new(a, SY_OP_AUTH, "GET", url, NULL, 0, 0);
+	if (a->login_call == NULL) {
+		struct err e;
+
+		err_set(&e, ERR_INTERNAL, "out of memory");
+		a->login_gen++;
+		a->login_rc = ERR_INTERNAL;
+		a->login_err = e;
+		return;
+	}
+	a->login_phase = L_KEY;
+}
+
+/* The sign-in call in flight finished: take the next step. */
+static void
+login_advance(struct sy_api *a)
+{
+	struct acall *c = a->login_call;
+	struct err e;
+	char url[1024], *sig = NULL, *body, *tok = NULL;
+	int rc;
+
+	if (c->rc < 0) {
+		e = c->err;
+		call_free(a, c);
+		login_end(a, e.code ? e.code : ERR_AUTH, &e);
+		return;
+	}
+	if (c->r.act != SY_ACT_DONE) {
+		if (c->r.act == SY_ACT_UNAVAILABLE)
+			rc = err_set(&e, ERR_NET, "sign-in: the server is "
+				     "unavailable (%s)", c->r.text[0] ?
+				     c->r.text : "no answer");
+		else
+			rc = err_set(&e, ERR_AUTH, "sign-in: the server "
+				     "refused (HTTP %ld): %s", c->r.status,
+				     c->r.text);
+		call_free(a, c);
+		login_end(a, rc, &e);
+		return;
+	}
+	if (a->login_phase == L_KEY) {
+		rc = sy_wire_parse_challenge(c->r.resp->body,
+					     c->r.resp->body_len, &a->ch, &e);
+		call_free(a, c);
+		if (rc == 0)
+			rc = sy_sign_data(a->signer, a->ch.data,
+					  strlen(a->ch.data), SY_SIGN_ATTACHED,
+					  &sig, &e);
+		if (rc < 0) {
+			login_end(a, rc, &e);
+			return;
+		}
+		body = sy_wire_signin_body(a->ch.uuid, sig, a->united);
+		memset(sig, 0, strlen(sig));
+		free(sig);
+		put(url, sizeof(url), "%s/auth/simpleSignIn", a->v3);
+		a->login_call = body ? call_new(a, SY_OP_AUTH, "POST", url,
+						body, strlen(body), 0) : NULL;
+		if (a->login_call == NULL) {
+			err_set(&e, ERR_INTERNAL, "out of memory");
+			login_end(a, ERR_INTERNAL, &e);
+			return;
+		}
+		a->login_phase = L_SIGNIN;
+		return;
+	}
+	rc = sy_wire_parse_token(c->r.resp->body, c->r.resp->body_len, &tok,
+				 &e);
+	call_free(a, c);
+	if (rc < 0) {
+		login_end(a, ERR_AUTH, &e);
+		return;
+	}
+	a->token = tok;
+	a->token_exp = sy_api_wall_ms() + a->ttl_ms;
+	token_save(a);
+	logf_(a, "signed in; token valid for %lld min",
+	      (long long)(a->ttl_ms / 60000));
+	login_end(a, 0, NULL);
+}
+
+/* Hand the request to the transport. */
 static int
-call(struct sy_api *a, enum sy_policy_op op, const char *method,
-     const char *url, const void *body, size_t len, int with_auth,
-     struct reply *r, struct err *e)
+call_send(struct sy_api *a, struct acall *c, struct err *e)
+{
+	const char *hdrs[4];
+	struct sy_http_req req = { 0 };
+	char *authz = NULL;
+	int nh = 0, rc;
+
+	hdrs[nh++] = "Accept: */*";	/* ref §9.3, §13 */
+	if (strcmp(c->method, "POST") == 0)
+		hdrs[nh++] = "Content-Type: application/json;charset=UTF-8";
+	if (c->with_auth) {
+		size_t n = strlen(a->token) + 32;
+
+		authz = malloc(n);
+		if (authz == NULL)
+			return err_set(e, ERR_INTERNAL, "out of memory");
+		put(authz, n, "Authorization: Bearer %s", a->token);
+		hdrs[nh++] = authz;
+	}
+	hdrs[nh] = NULL;
+	req.method = c->method;
+	req.url = c->url;
+	req.headers = hdrs;
+	req.body = c->body;
+	req.body_len = c->len;
+	req.timeout_ms = a->timeout_ms;
+	/* a document post is never repeated behind our back */
+	req.fresh = c->op == SY_OP_CREATE;
+	rc = sy_http_start(a->http, &req, c, NULL, e);
+	if (authz) {
+		memset(authz, 0, strlen(authz));
+		free(authz);
+	}
+	return rc;
+}
+
+/* Move c as far as it goes without waiting. */
+static void
+call_step(struct sy_api *a, struct acall *c, int64_t now)
+{
+	struct err e;
+	int64_t w;
+
+	for (;;) {
+		switch (c->phase) {
+		case C_START:
+			if (c->with_auth && !have_token(a)) {
+				login_start(a);
+				c->login_gen = a->login_gen;
+				c->phase = C_WAIT_LOGIN;
+				if (a->login_phase == L_IDLE) {
+					/* could not even start */
+					call_fail(c, a->login_rc,
+						  &a->login_err, 0);
+					return;
+				}
+				return;
+			}
+			c->phase = C_THROTTLE;
+			break;
+		case C_WAIT_LOGIN:
+			if (have_token(a)) {
+				c->phase = C_THROTTLE;
+				break;
+			}
+			if (a->login_gen != c->login_gen) {
+				int rc = a->login_rc < 0 ? a->login_rc :
+					ERR_AUTH;
+
+				call_fail(c, rc, &a->login_err,
+					  rc == ERR_NET);
+			}
+			return;
+		case C_THROTTLE:
+			w = sy_policy_throttle(&a->bucket, now);
+			if (w > 0) {
+				c->wake = now + w;
+				return;
+			}
+			if (call_send(a, c, &e) < 0) {
+				call_fail(c, e.code, &e, 0);
+				return;
+			}
+			c->phase = C_SENT;
+			return;
+		case C_SLEEP:
+			if (now < c->wake)
+				return;
+			c->phase = C_START;
+			break;
+		case C_SENT:
+		case C_DONE:
+			return;
+		}
+	}
+}
+
+/* An answer for c arrived: apply the policy. */
+static void
+call_answer(struct sy_api *a, struct acall *c, struct sy_http_resp *resp,
+	    int64_t now)
 {
 	struct sy_policy_in in = { 0 };
 	struct sy_policy_out out;
-	int attempt = 0, reauthed = 0, rc;
+
+	c->r.resp = resp;
+	in.op = c->op;
+	in.net = resp->net != 0;
+	in.request_sent = resp->request_sent;
+	in.status = resp->status;
+	in.retry_after_s = resp->retry_after_s;
+	in.attempt = c->attempt;
+	in.reauthed = c->reauthed;
+	in.max_attempts = a->max_attempts;
+	in.max_wait_ms = a->max_wait_ms;
+	in.jitter_ms = jitter(a);
+	sy_policy_decide(&in, &out);
+	c->r.act = out.act;
+	c->r.status = resp->status;
+	c->r.delay_ms = out.delay_ms;
+	if (resp->net)
+		put(c->r.text, sizeof(c->r.text), "%s", resp->errmsg);
+	else
+		sy_wire_error_text(resp->body, resp->body_len, c->r.text,
+				   sizeof(c->r.text));
+	if (in.net)
+		logf_(a, "%s %s: no answer (%s)%s", c->method,
+		      url_path(c->url), resp->errmsg,
+		      in.request_sent ? " after sending" : "");
+	else
+		logf_(a, "%s %s: %ld", c->method, url_path(c->url),
+		      resp->status);
+	switch (out.act) {
+	case SY_ACT_DONE:
+		c->phase = C_DONE;
+		return;
+	case SY_ACT_REAUTH:
+		logf_(a, "token refused; signing in again");
+		token_forget(a);
+		c->reauthed = 1;
+		c->phase = C_START;
+		break;
+	case SY_ACT_RETRY:
+		logf_(a, "waiting %lld ms before trying again",
+		      (long long)out.delay_ms);
+		c->wake = now + out.delay_ms;
+		c->attempt++;
+		c->phase = C_SLEEP;
+		break;
+	case SY_ACT_FAIL:
+	case SY_ACT_UNAVAILABLE:
+	case SY_ACT_RECONCILE:
+		c->phase = C_DONE;
+		break;
+	}
+	reply_free(&c->r);
+}
+
+/* Route queued answers, then move every call; never waits. */
+static void
+pump(struct sy_api *a, int64_t now)
+{
+	struct sy_http_resp *resp;
+	int rounds;
+
+	while (sy_http_next(a->http, &resp))
+		call_answer(a, resp->user, resp, now);
+	for (rounds = 0; rounds < 8; rounds++) {
+		struct acall *c, *next;
+		int moved = 0;
+
+		for (c = a->calls; c; c = c->next) {
+			enum cphase was = c->phase;
+
+			call_step(a, c, now);
+			moved |= c->phase != was;
+		}
+		if (a->login_call && a->login_call->phase == C_DONE) {
+			login_advance(a);
+			moved = 1;
+		}
+		for (c = a->calls; c; c = next) {
+			next = c->next;
+			if (c->orphan && c->phase == C_DONE)
+				call_free(a, c);
+		}
+		if (!moved)
+			break;
+	}
+}
+
+int
+sy_api_pollfds(struct sy_api *a, struct pollfd *pfds, int max)
+{
+	return sy_http_pollfds(a->http, pfds, max);
+}
+
+int
+sy_api_timeout(struct sy_api *a, int64_t now_ms)
+{
+	int64_t t = sy_http_timeout(a->http, now_ms);
+	struct acall *c;
+
+	for (c = a->calls; c; c = c->next) {
+		int64_t d = -1;
+
+		if (c->phase == C_THROTTLE || c->phase == C_SLEEP)
+			d = c->wake > now_ms ? c->wake - now_ms : 0;
+		else if (c->phase == C_START ||
+			 (c->phase == C_WAIT_LOGIN &&
+			  c->login_gen != a->login_gen))
+			d = 0;
+		if (d >= 0 && (t < 0 || d < t))
+			t = d;
+	}
+	if (a->login_call && a->login_call->phase == C_DONE)
+		t = 0;
+	return t > 60000 ? 60000 : (int)t;
+}
+
+void
+sy_api_dispatch(struct sy_api *a, const struct pollfd *pfds, int n,
+		int64_t now_ms)
+{
+	sy_http_dispatch(a->http, pfds, n, now_ms);
+	pump(a, now_ms);
+}
+
+/* The batch's loop: run until c is done, or (c NULL) the sign-in ends. */
+static void
+run(struct sy_api *a, struct acall *c, unsigned gen)
+{
+	struct pollfd pfds[64];
+
+	for (;;) {
+		int n, t;
+
+		pump(a, sy_http_now_ms());
+		if (c ? c->phase == C_DONE : a->login_gen != gen)
+			return;
+		n = sy_api_pollfds(a, pfds, 64);
+		t = sy_api_timeout(a, sy_http_now_ms());
+		if (t < 0 || t > 1000)
+			t = 1000;
+		poll(pfds, (nfds_t)n, t);
+		sy_http_dispatch(a->http, pfds, n, sy_http_now_ms());
+	}
+}
+
+/*
+ * Blocking: send method url (body, which is taken over) with the policy
+ * of op until decided. On return r->act is DONE (r->resp set), FAIL,
+ * UNAVAILABLE or RECONCILE; the return value is 0, or negative when the
+ * sign-in failed (ERR_AUTH / ERR_NET) or the request could not be made.
+ */
+static int
+call(struct sy_api *a, enum sy_policy_op op, const char *method,
+     const char *url, char *body, size_t len, int with_auth,
+     struct reply *r, struct err *e)
+{
+	struct acall *c;
+	int rc;
 
 	memset(r, 0, sizeof(*r));
-	for (;;) {
-		const char *hdrs[4];
-		char *authz = NULL;
-		struct sy_http_req req = { 0 };
-		int64_t w;
-		int nh = 0;
-
-		if (with_auth && !have_token(a)) {
-			rc = sy_api_login(a, e);
-			if (rc < 0) {
-				r->act = rc == ERR_NET ? SY_ACT_UNAVAILABLE :
-					SY_ACT_FAIL;
-				put(r->text, sizeof(r->text), "%s",
-				    e ? e->msg : "login failed");
-				return rc;
-			}
-		}
-		while ((w = sy_policy_throttle(&a->bucket,
-					       sy_http_now_ms())) > 0)
-			nap(w);
-		hdrs[nh++] = "Accept: */*";	/* ref §9.3, §13 */
-		if (strcmp(method, "POST") == 0)
-			hdrs[nh++] = "Content-Type: application/json;"
-				"charset=UTF-8";
-		if (with_auth) {
-			size_t n = strlen(a->token) + 32;
-
-			authz = malloc(n);
-			if (authz == NULL)
-				return err_set(e, ERR_INTERNAL,
-					       "out of memory");
-			snprintf(authz, n, "Authorization: Bearer %s",
-				 a->token);
-			hdrs[nh++] = authz;
-		}
-		hdrs[nh] = NULL;
-		req.method = method;
-		req.url = url;
-		req.headers = hdrs;
-		req.body = body;
-		req.body_len = len;
-		req.timeout_ms = a->timeout_ms;
-		/* a document post is never repeated behind our back */
-		req.fresh = op == SY_OP_CREATE;
-		rc = sy_http_run(a->http, &req, &r->resp, e);
-		if (authz) {
-			memset(authz, 0, strlen(authz));
-			free(authz);
-		}
-		if (rc < 0)
-			return rc;
-		in.op = op;
-		in.net = r->resp->net != 0;
-		in.request_sent = r->resp->request_sent;
-		in.status = r->resp->status;
-		in.retry_after_s = r->resp->retry_after_s;
-		in.attempt = attempt;
-		in.reauthed = reauthed;
-		in.max_attempts = a->max_attempts;
-		in.max_wait_ms = a->max_wait_ms;
-		in.jitter_ms = jitter(a);
-		sy_policy_decide(&in, &out);
-		r->act = out.act;
-		r->status = r->resp->status;
-		r->delay_ms = out.delay_ms;
-		if (r->resp->net)
-			snprintf(r->text, sizeof(r->text), "%s",
-				 r->resp->errmsg);
-		else
-			sy_wire_error_text(r->resp->body, r->resp->body_len,
-					   r->text, sizeof(r->text));
-		if (in.net)
-			logf_(a, "%s %s: no answer (%s)%s", method,
-			      url_path(url), r->resp->errmsg,
-			      in.request_sent ? " after sending" : "");
-		else
-			logf_(a, "%s %s: %ld", method, url_path(url),
-			      r->resp->status);
-		switch (out.act) {
-		case SY_ACT_DONE:
-			return 0;
-		case SY_ACT_REAUTH:
-			logf_(a, "token refused; signing in again");
-			token_forget(a);
-			reauthed = 1;
-			sy_http_resp_free(&r->resp);
-			continue;
-		case SY_ACT_RETRY:
-			logf_(a, "waiting %lld ms before trying again",
-			      (long long)out.delay_ms);
-			sy_http_resp_free(&r->resp);
-			nap(out.delay_ms);
-			attempt++;
-			continue;
-		case SY_ACT_FAIL:
-		case SY_ACT_UNAVAILABLE:
-		case SY_ACT_RECONCILE:
-			sy_http_resp_free(&r->resp);
-			return 0;
-		}
-	}
+	c = call_new(a, op, method, url, body, len, with_auth);
+	if (c == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	run(a, c, 0);
+	*r = c->r;
+	c->r.resp = NULL;
+	rc = c->rc;
+	if (rc < 0 && e)
+		*e = c->err;
+	call_free(a, c);
+	return rc;
 }
 
 /* Map a finished call that did not end in DONE to an error. */
@@ -469,70 +832,19 @@ reply_err(const struct reply *r, const char *what, struct err *e)
 int
 sy_api_login(struct sy_api *a, struct err *e)
 {
-	struct sy_wire_challenge ch = { .data = NULL };
-	struct reply r = { 0 };
-	char url[1024], *sig = NULL, *body = NULL, *tok = NULL;
-	int rc;
+	unsigned gen;
 
-	wipe_token(a);
-	snprintf(url, sizeof(url), "%s/auth/key", a->v3);
-	rc = call(a, SY_OP_AUTH, "GET", url, NULL, 0, 0, &r, e);
-	if (rc < 0)
-		goto out;
-	if (r.act != SY_ACT_DONE) {
-		rc = r.act == SY_ACT_UNAVAILABLE ?
-			reply_err(&r, "sign-in", e) :
-			err_set(e, ERR_AUTH, "sign-in: the server refused "
-				"(HTTP %ld): %s", r.status, r.text);
-		goto out;
+	if (a->login_phase == L_IDLE) {
+		login_start(a);
+		if (a->login_phase == L_IDLE)
+			goto out;	/* could not start */
 	}
-	rc = sy_wire_parse_challenge(r.resp->body, r.resp->body_len, &ch, e);
-	reply_free(&r);
-	if (rc < 0)
-		goto out;
-	rc = sy_sign_data(a->signer, ch.data, strlen(ch.data),
-			  SY_SIGN_ATTACHED, &sig, e);
-	if (rc < 0)
-		goto out;
-	body = sy_wire_signin_body(ch.uuid, sig, a->united);
-	if (body == NULL) {
-		rc = err_set(e, ERR_INTERNAL, "out of memory");
-		goto out;
-	}
-	snprintf(url, sizeof(url), "%s/auth/simpleSignIn", a->v3);
-	rc = call(a, SY_OP_AUTH, "POST", url, body, strlen(body), 0, &r, e);
-	if (rc < 0)
-		goto out;
-	if (r.act != SY_ACT_DONE) {
-		rc = r.act == SY_ACT_UNAVAILABLE ?
-			reply_err(&r, "sign-in", e) :
-			err_set(e, ERR_AUTH, "sign-in: the server refused "
-				"(HTTP %ld): %s", r.status, r.text);
-		goto out;
-	}
-	rc = sy_wire_parse_token(r.resp->body, r.resp->body_len, &tok, e);
-	reply_free(&r);
-	if (rc < 0)
-		goto out;
-	a->token = tok;
-	tok = NULL;
-	a->token_exp = sy_api_wall_ms() + a->ttl_ms;
-	token_save(a);
-	logf_(a, "signed in; token valid for %lld min",
-	      (long long)(a->ttl_ms / 60000));
+	gen = a->login_gen;
+	run(a, NULL, gen);
 out:
-	reply_free(&r);
-	free(ch.data);
-	if (sig) {
-		memset(sig, 0, strlen(sig));
-		free(sig);
-	}
-	if (body) {
-		memset(body, 0, strlen(body));
-		free(body);
-	}
-	free(tok);
-	return rc;
+	if (a->login_rc < 0 && e)
+		*e = a->login_err;
+	return a->login_rc;
 }
 
 int
@@ -577,63 +889,146 @@ add_param(char *url, size_t usz, const char *name, const char *value)
 	put_escaped(url, usz, value);
 }
 
-int
-sy_api_submit(struct sy_api *a, const struct sy_api_doc *doc,
-	      struct sy_api_result *res, struct err *e)
+/* ---- jobs: submit and status without blocking ------------------------ */
+
+enum { J_SUBMIT, J_STATUS };
+
+struct sy_api_job {
+	struct sy_api *a;
+	int kind;
+	struct acall *call;		/* NULL when decided locally */
+	struct sy_api_result local;	/* J_SUBMIT refused locally */
+};
+
+static int
+job_new(struct sy_api *a, int kind, struct sy_api_job **out, struct err *e)
 {
-	struct reply r = { 0 };
-	char url[1024], *body = NULL;
+	*out = calloc(1, sizeof(**out));
+	if (*out == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	(*out)->a = a;
+	(*out)->kind = kind;
+	return 0;
+}
+
+int
+sy_api_submit_start(struct sy_api *a, const struct sy_api_doc *doc,
+		    struct sy_api_job **out, struct err *e)
+{
+	struct sy_api_job *j;
+	struct err local;
+	char url[1024], *body;
 	size_t blen = 0;
 	int rc;
 
-	memset(res, 0, sizeof(*res));
+	*out = NULL;
 	if (doc == NULL || doc->type == NULL || doc->signature == NULL ||
 	    (doc->body == NULL && doc->body_len > 0))
 		return err_set(e, ERR_INVALID, "incomplete document");
-	rc = sy_policy_doc_allowed(doc->type, a->pg, e);
+	rc = sy_policy_doc_allowed(doc->type, a->pg, &local);
+	if (rc < 0 && rc != ERR_REFUSED)
+		return e ? (*e = local, rc) : rc;
+	if (job_new(a, J_SUBMIT, &j, e) < 0)
+		return ERR_INTERNAL;
 	if (rc == ERR_REFUSED) {
-		res->outcome = SY_SUBMIT_REFUSED_LOCALLY;
-		snprintf(res->message, sizeof(res->message), "%s",
-			 e ? e->msg : "refused");
+		j->local.outcome = SY_SUBMIT_REFUSED_LOCALLY;
+		put(j->local.message, sizeof(j->local.message), "%s",
+		    local.msg);
+		*out = j;
 		return 0;
 	}
-	if (rc < 0)
-		return rc;
 	body = sy_wire_create_body(doc->format ? doc->format : "MANUAL",
 				   doc->type, doc->body, doc->body_len,
 				   doc->signature, &blen);
-	if (body == NULL)
+	if (body == NULL) {
+		free(j);
 		return err_set(e, ERR_INVALID, "the document cannot be "
 			       "wrapped for sending (bad type, format or "
 			       "signature)");
-	snprintf(url, sizeof(url), "%s/lk/documents/create", a->v3);
-	add_param(url, sizeof(url), "pg", a->pg);
-	rc = call(a, SY_OP_CREATE, "POST", url, body, blen, 1, &r, e);
-	res->http_status = r.status;
-	snprintf(res->message, sizeof(res->message), "%s", r.text);
-	if (rc < 0) {
-		if (rc == ERR_NET) {
-			/* login failed for the network: nothing was sent */
-			res->outcome = SY_SUBMIT_UNAVAILABLE;
-			rc = 0;
-		}
-		goto out;
 	}
-	switch (r.act) {
+	put(url, sizeof(url), "%s/lk/documents/create", a->v3);
+	add_param(url, sizeof(url), "pg", a->pg);
+	j->call = call_new(a, SY_OP_CREATE, "POST", url, body, blen, 1);
+	if (j->call == NULL) {
+		free(j);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
+	pump(a, sy_http_now_ms());
+	*out = j;
+	return 0;
+}
+
+int
+sy_api_status_start(struct sy_api *a, const char *id,
+		    struct sy_api_job **out, struct err *e)
+{
+	struct sy_api_job *j;
+	char url[1024];
+
+	*out = NULL;
+	if (id == NULL || *id == '\0')
+		return err_set(e, ERR_INVALID, "no document id");
+	if (job_new(a, J_STATUS, &j, e) < 0)
+		return ERR_INTERNAL;
+	put(url, sizeof(url), "%s/doc/", a->v4);
+	put_escaped(url, sizeof(url), id);
+	put(url + strlen(url), sizeof(url) - strlen(url), "/info");
+	j->call = call_new(a, SY_OP_READ, "GET", url, NULL, 0, 1);
+	if (j->call == NULL) {
+		free(j);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
+	pump(a, sy_http_now_ms());
+	*out = j;
+	return 0;
+}
+
+int
+sy_api_job_done(const struct sy_api_job *j)
+{
+	return j->call == NULL || j->call->phase == C_DONE;
+}
+
+int
+sy_api_job_submit_result(struct sy_api_job *j, struct sy_api_result *res,
+			 struct err *e)
+{
+	struct acall *c = j->call;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (j->kind != J_SUBMIT || !sy_api_job_done(j))
+		return err_set(e, ERR_INVALID, "the job is not a finished "
+			       "submission");
+	if (c == NULL) {
+		*res = j->local;
+		return 0;
+	}
+	res->http_status = c->r.status;
+	put(res->message, sizeof(res->message), "%s", c->r.text);
+	if (c->rc < 0) {
+		if (c->rc == ERR_NET) {
+			/* sign-in failed for the network: nothing sent */
+			res->outcome = SY_SUBMIT_UNAVAILABLE;
+			return 0;
+		}
+		if (e)
+			*e = c->err;
+		return c->rc;
+	}
+	switch (c->r.act) {
 	case SY_ACT_DONE:
-		rc = sy_wire_parse_doc_id(r.resp->body, r.resp->body_len,
-					  res->id, sizeof(res->id), e);
+		rc = sy_wire_parse_doc_id(c->r.resp->body, c->r.resp->body_len,
+					  res->id, sizeof(res->id), NULL);
 		if (rc < 0) {
 			/* accepted, but we cannot tell its id: find it */
 			res->outcome = SY_SUBMIT_UNKNOWN;
-			snprintf(res->message, sizeof(res->message),
-				 "the server accepted the document without "
-				 "a readable id");
-			rc = 0;
+			put(res->message, sizeof(res->message), "the server "
+			    "accepted the document without a readable id");
 		} else {
 			res->outcome = SY_SUBMIT_ACCEPTED;
 			res->message[0] = '\0';
-			logf_(a, "document accepted, id %s", res->id);
+			logf_(j->a, "document accepted, id %s", res->id);
 		}
 		break;
 	case SY_ACT_RECONCILE:
@@ -641,19 +1036,88 @@ sy_api_submit(struct sy_api *a, const struct sy_api_doc *doc,
 		break;
 	case SY_ACT_UNAVAILABLE:
 		res->outcome = SY_SUBMIT_UNAVAILABLE;
-		res->retry_ms = r.delay_ms;
+		res->retry_ms = c->r.delay_ms;
 		break;
 	default:
 		res->outcome = SY_SUBMIT_REJECTED;
-		if (r.status == 401)
-			snprintf(res->message, sizeof(res->message),
-				 "the server refused the new token too: %s",
-				 r.text);
+		if (c->r.status == 401)
+			put(res->message, sizeof(res->message), "the server "
+			    "refused the new token too: %s", c->r.text);
 		break;
 	}
-out:
-	reply_free(&r);
-	free(body);
+	return 0;
+}
+
+int
+sy_api_job_status_result(struct sy_api_job *j, struct sy_api_status *st,
+			 struct err *e)
+{
+	struct acall *c = j->call;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if (j->kind != J_STATUS || !sy_api_job_done(j))
+		return err_set(e, ERR_INVALID, "the job is not a finished "
+			       "status request");
+	if (c->rc < 0) {
+		if (e)
+			*e = c->err;
+		return c->rc;
+	}
+	if (c->r.act != SY_ACT_DONE) {
+		if (c->r.act == SY_ACT_FAIL && c->r.status == 404)
+			return 0;	/* not found (yet): found = 0 */
+		return reply_err(&c->r, "document status", e);
+	}
+	rc = sy_wire_parse_doc_info(c->r.resp->body, c->r.resp->body_len,
+				    &st->doc, e);
+	if (rc == 0) {
+		st->found = 1;
+		st->fate = sy_policy_fate(st->doc.status);
+	}
+	return rc;
+}
+
+void
+sy_api_job_free(struct sy_api_job **jp)
+{
+	struct sy_api_job *j;
+
+	if (jp == NULL || *jp == NULL)
+		return;
+	j = *jp;
+	if (j->call) {
+		if (j->call->phase == C_DONE)
+			call_free(j->a, j->call);
+		else
+			j->call->orphan = 1;	/* freed when it ends */
+	}
+	free(j);
+	*jp = NULL;
+}
+
+/* Run a job to its end in the batch's loop. */
+static void
+job_run(struct sy_api_job *j)
+{
+	if (j->call)
+		run(j->a, j->call, 0);
+}
+
+int
+sy_api_submit(struct sy_api *a, const struct sy_api_doc *doc,
+	      struct sy_api_result *res, struct err *e)
+{
+	struct sy_api_job *j;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	rc = sy_api_submit_start(a, doc, &j, e);
+	if (rc < 0)
+		return rc;
+	job_run(j);
+	rc = sy_api_job_submit_result(j, res, e);
+	sy_api_job_free(&j);
 	return rc;
 }
 
@@ -661,31 +1125,16 @@ int
 sy_api_status(struct sy_api *a, const char *id, struct sy_api_status *st,
 	      struct err *e)
 {
-	struct reply r = { 0 };
-	char url[1024];
+	struct sy_api_job *j;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	snprintf(url, sizeof(url), "%s/doc/", a->v4);
-	put_escaped(url, sizeof(url), id);
-	snprintf(url + strlen(url), sizeof(url) - strlen(url), "/info");
-	rc = call(a, SY_OP_READ, "GET", url, NULL, 0, 1, &r, e);
+	rc = sy_api_status_start(a, id, &j, e);
 	if (rc < 0)
-		goto out;
-	if (r.act != SY_ACT_DONE) {
-		if (r.act == SY_ACT_FAIL && r.status == 404)
-			goto out;	/* not found (yet): found = 0 */
-		rc = reply_err(&r, "document status", e);
-		goto out;
-	}
-	rc = sy_wire_parse_doc_info(r.resp->body, r.resp->body_len, &st->doc,
-				    e);
-	if (rc == 0) {
-		st->found = 1;
-		st->fate = sy_policy_fate(st->doc.status);
-	}
-out:
-	reply_free(&r);
+		return rc;
+	job_run(j);
+	rc = sy_api_job_status_result(j, st, e);
+	sy_api_job_free(&j);
 	return rc;
 }
 
@@ -898,8 +1347,7 @@ sy_api_cises(struct sy_api *a, const char *const *codes, size_t n,
 			break;
 		}
 		rc = call(a, SY_OP_READ, "POST", url, body, strlen(body), 1,
-			  &r, e);
-		free(body);
+			  &r, e);	/* body taken over */
 		if (rc == 0 && r.act != SY_ACT_DONE)
 			rc = reply_err(&r, "code lookup", e);
 		if (rc == 0)

@@ -11,9 +11,11 @@
  * create whose fate is unknown is reported as SY_SUBMIT_UNKNOWN and is
  * never re-posted here; the caller asks sy_api_find first.
  *
- * These calls block until their answer (the batch `sklad sync` drives
- * them); the decisions they take are the pure functions of policy.h, the
- * bodies and answers those of wire.h, the transport sync/http.h.
+ * Every request is a resumable state machine on sync/http.h: the plain
+ * calls below block until their answer (for the batch `sklad sync`);
+ * submit and status also come as jobs for the console's poll loop (end of
+ * this file). The decisions are the pure functions of policy.h, the
+ * bodies and answers those of wire.h.
  *
  * Must not: store anything (the outbox in store/ does), log or put into
  * an error a token, key, signature or document body, post a document
@@ -22,6 +24,7 @@
 #ifndef SKLAD_SY_API_H
 #define SKLAD_SY_API_H
 
+#include <poll.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -188,6 +191,53 @@ int sy_api_doc_body(struct sy_api *a, const char *id, char **json,
  */
 int sy_api_cises(struct sy_api *a, const char *const *codes, size_t n,
 		 struct sy_wire_cis **out, size_t *nout, struct err *e);
+
+/* ---- the same without blocking, for the console's poll loop ---------- */
+
+/*
+ * A job is one submit or status request in flight. Start it, give the
+ * api a share of the loop (sy_api_pollfds/timeout/dispatch, the contract
+ * of sync/http.h), and when sy_api_job_done says so, read the result
+ * (the same as the blocking call would have returned) and free the job.
+ * The sign-in a job needs runs inside these calls too; only its signing
+ * (OpenSSL, or the external command) runs to its end at once.
+ */
+struct sy_api_job;
+
+/* Start a submit (see sy_api_submit); *job freed with sy_api_job_free.
+ * Errors: ERR_INVALID (incomplete document), ERR_INTERNAL. */
+int sy_api_submit_start(struct sy_api *a, const struct sy_api_doc *doc,
+			struct sy_api_job **job, struct err *e);
+
+/* Start a status request (see sy_api_status). */
+int sy_api_status_start(struct sy_api *a, const char *id,
+			struct sy_api_job **job, struct err *e);
+
+/* 1 when the job has its answer. */
+int sy_api_job_done(const struct sy_api_job *job);
+
+/* The result of a finished submit job: as sy_api_submit. */
+int sy_api_job_submit_result(struct sy_api_job *job,
+			     struct sy_api_result *res, struct err *e);
+
+/* The result of a finished status job: as sy_api_status. */
+int sy_api_job_status_result(struct sy_api_job *job,
+			     struct sy_api_status *st, struct err *e);
+
+/* Free *pp (NULL is fine); an unfinished request is finished quietly
+ * and dropped (a submit may still arrive: treat it as unknown). */
+void sy_api_job_free(struct sy_api_job **pp);
+
+/* pollfd entries of the api's transfers (sy_http_pollfds). */
+int sy_api_pollfds(struct sy_api *a, struct pollfd *pfds, int max);
+
+/* ms until the api must be dispatched (back-off, throttle, curl's
+ * timer), 0 if now, -1 if only on sockets. */
+int sy_api_timeout(struct sy_api *a, int64_t now_ms);
+
+/* Act on ready entries and expired waits; never blocks. */
+void sy_api_dispatch(struct sy_api *a, const struct pollfd *pfds, int n,
+		     int64_t now_ms);
 
 /* Wall clock in ms since 1970 (for sy_api_find_query times). */
 int64_t sy_api_wall_ms(void);

@@ -20,6 +20,7 @@
 
 #include "sync/api.h"
 #include "sync/doc.h"
+#include "sync/http.h"
 
 static struct emu emu;
 static char logbuf[1 << 16];
@@ -301,6 +302,82 @@ test_built_documents_accepted(void **state)
 		free(d[i].body);
 	}
 	assert_int_equal(emu_ndocs(&emu), 5);
+}
+
+/* The console's way: several jobs at once in one poll loop, one shared
+ * sign-in, back-off inside the loop, nothing blocking. */
+static void
+test_jobs_in_poll_loop(void **state)
+{
+	const char *bodies[3] = { AGG, DISAGG, REAGG };
+	const char *types[3] = { "AGGREGATION_DOCUMENT",
+				 "DISAGGREGATION_DOCUMENT",
+				 "REAGGREGATION_DOCUMENT" };
+	struct sy_api_job *jobs[3], *orphan = NULL;
+	char *sigs[3];
+	struct client c;
+	long long t0, longest = 0;
+	struct err e;
+	int i, left = 3;
+
+	(void)state;
+	client_open(&c, "milk", 256, 0, 0, NULL, NULL);
+	assert_true(emu_ok(&emu, "{\"cmd\":\"fault\",\"path\":"
+			   "\"/lk/documents/create\",\"status\":429,"
+			   "\"headers\":{\"Retry-After\":\"1\"}}"));
+	for (i = 0; i < 3; i++) {
+		struct sy_api_doc d = { 0 };
+
+		assert_int_equal(sy_api_sign_document(c.api, bodies[i],
+						      strlen(bodies[i]),
+						      &sigs[i], &e), 0);
+		d.type = types[i];
+		d.body = bodies[i];
+		d.body_len = strlen(bodies[i]);
+		d.signature = sigs[i];
+		assert_int_equal(sy_api_submit_start(c.api, &d, &jobs[i], &e),
+				 0);
+		assert_false(sy_api_job_done(jobs[i]));
+	}
+	/* a job dropped before its answer is cleaned up quietly */
+	assert_int_equal(sy_api_status_start(c.api, "whatever", &orphan, &e),
+			 0);
+	sy_api_job_free(&orphan);
+	assert_null(orphan);
+	t0 = emu_now_ms();
+	while (left > 0 && emu_now_ms() - t0 < 15000) {
+		struct pollfd pfds[32];
+		int n = sy_api_pollfds(c.api, pfds, 32);
+		int t = sy_api_timeout(c.api, sy_http_now_ms());
+		long long d;
+
+		poll(pfds, (nfds_t)n, t < 0 || t > 200 ? 200 : t);
+		d = emu_now_ms();
+		sy_api_dispatch(c.api, pfds, n, sy_http_now_ms());
+		d = emu_now_ms() - d;
+		if (d > longest)
+			longest = d;
+		for (i = 0; i < 3; i++) {
+			struct sy_api_result r;
+
+			if (jobs[i] == NULL || !sy_api_job_done(jobs[i]))
+				continue;
+			assert_int_equal(sy_api_job_submit_result(jobs[i], &r,
+								  &e), 0);
+			assert_int_equal(r.outcome, SY_SUBMIT_ACCEPTED);
+			sy_api_job_free(&jobs[i]);
+			left--;
+		}
+	}
+	assert_int_equal(left, 0);
+	/* the 429 was waited out inside the loop, not in a call */
+	assert_true(emu_now_ms() - t0 >= 1000);
+	assert_true(longest < 500);
+	assert_int_equal(emu_count(&emu, "/auth/key"), 1);
+	assert_int_equal(emu_ndocs(&emu), 3);
+	for (i = 0; i < 3; i++)
+		free(sigs[i]);
+	client_close(&c);
 }
 
 static void
@@ -866,6 +943,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_every_type_round_trip, reset),
 		cmocka_unit_test_setup(test_built_documents_accepted, reset),
+		cmocka_unit_test_setup(test_jobs_in_poll_loop, reset),
 		cmocka_unit_test_setup(test_login_token_cache, reset),
 		cmocka_unit_test_setup(test_united_token, reset),
 		cmocka_unit_test_setup(test_id_shapes, reset),
