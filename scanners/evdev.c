@@ -260,8 +260,10 @@ open_device(struct ev_ctx *ctx, const struct ev_devinfo *info,
 	struct ev_event *ev;
 	int fd, rc;
 
-	if (s == NULL)
+	if (s == NULL) {
+		report_failed(ctx, info, EMFILE);
 		return;
+	}
 	fd = open(info->node, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		report_failed(ctx, info, errno);

@@ -10,3 +10,4 @@ fuzz-targets += fuzz_sy_wire
 fuzz-targets += fuzz_keymap fuzz_wedge
 benches += bench_keymap
 unit-tests += test_sy_doc
+unit-tests += test_evdev

@@ -6,7 +6,8 @@
  * scanner speeds while the real `sklad scanners watch --json` reads them:
  * every GS form, two scanners interleaved, unplug in the middle of a code
  * and replug, a key held at grab time, a grab already held by another
- * process, another reader of a grabbed device. Every code must come back
+ * process, another reader of a grabbed device; `sklad scanners list` as
+ * root and as a user without access. Every code must come back
  * byte for byte, tagged with the device that typed it. Ends with
  * "N passed, N failed"; exit status 1 if anything failed.
  *
@@ -17,7 +18,9 @@
  *
  * Must not run outside the VM: it creates and grabs input devices.
  */
-#define _GNU_SOURCE	/* pipe2 */
+#define _GNU_SOURCE	/* pipe2, setgroups */
+#include <grp.h>
+
 #include "tests/vm/codes.h"
 #include "tests/vm/vm_util.h"
 
@@ -403,6 +406,105 @@ test_match_by_id_and_name(void)
 	vm_dev_destroy(&g);
 }
 
+/* Run sklad ARGS (as nobody if asked); its stdout into buf. */
+static bool
+run_sklad(const char *const *args, bool nobody, char *buf, size_t n)
+{
+	const char *argv[16];
+	size_t len = 0;
+	int p[2], i = 0, status;
+	ssize_t r;
+	pid_t pid;
+
+	argv[i++] = getenv("SKLAD_BIN");
+	while (*args != NULL && i < 15)
+		argv[i++] = *args++;
+	argv[i] = NULL;
+	if (argv[0] == NULL || pipe(p) < 0)
+		return false;
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		close(p[0]);
+		if (nobody && (setgroups(0, NULL) < 0 || setgid(65534) < 0 ||
+			       setuid(65534) < 0))
+			_exit(126);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(p[1]);
+	while (len + 1 < n && (r = read(p[0], buf + len, n - 1 - len)) > 0)
+		len += (size_t)r;
+	buf[len] = '\0';
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* The JSON line of `scanners list --json` output about node, or NULL. */
+static json_t *
+list_entry(const char *out, const char *node)
+{
+	char line[2048];
+	const char *p = out, *nl;
+	json_t *j;
+
+	for (; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		snprintf(line, sizeof(line), "%.*s", (int)(nl - p), p);
+		j = json_loads(line, 0, NULL);
+		if (j != NULL && strcmp(vm_str(j, "node"), node) == 0)
+			return j;
+		json_decref(j);
+	}
+	return NULL;
+}
+
+/* sklad scanners list: ids and by-id name, and why a user may not read. */
+static void
+test_list(void)
+{
+	static const char *const args[] = { "scanners", "list", "--json",
+		NULL };
+	static char out[65536];
+	struct group *input = getgrnam("input");
+	char target[64];
+	struct vm_dev d;
+	json_t *j;
+
+	if (!vm_check(vm_dev_create(&d, "VM Scanner L", 0x1d1d, 0x0101),
+		      "list: cannot create a device"))
+		return;
+	mkdir("/dev/input/by-id", 0755);
+	unlink("/dev/input/by-id/usb-VM_Scanner_L-event-kbd");
+	snprintf(target, sizeof(target), "..%s", strrchr(d.node, '/'));
+	vm_check(symlink(target, "/dev/input/by-id/usb-VM_Scanner_L-event-kbd")
+		 == 0, "list: cannot make the by-id link");
+	vm_check(run_sklad(args, false, out, sizeof(out)),
+		 "list: sklad scanners list failed");
+	j = list_entry(out, d.node);
+	vm_check(j != NULL && strcmp(vm_str(j, "name"), "VM Scanner L") == 0 &&
+		 json_integer_value(json_object_get(j, "vendor")) == 0x1d1d &&
+		 json_integer_value(json_object_get(j, "product")) == 0x0101 &&
+		 strcmp(vm_str(j, "by_id"), "usb-VM_Scanner_L-event-kbd") == 0 &&
+		 json_is_true(json_object_get(j, "readable")),
+		 "list: as root, wrong or missing entry for %s: %s", d.node,
+		 out);
+	json_decref(j);
+	if (vm_check(input != NULL && chown(d.node, 0, input->gr_gid) == 0 &&
+		     chmod(d.node, 0660) == 0, "list: cannot chgrp the node")) {
+		run_sklad(args, true, out, sizeof(out));
+		j = list_entry(out, d.node);
+		vm_check(j != NULL && json_is_false(json_object_get(j,
+			 "readable")) && strstr(vm_str(j, "why"),
+			 "group 'input'") != NULL,
+			 "list: as nobody, not told which group: %s",
+			 j != NULL ? vm_str(j, "why") : out);
+		json_decref(j);
+	}
+	unlink("/dev/input/by-id/usb-VM_Scanner_L-event-kbd");
+	vm_dev_destroy(&d);
+}
+
 static int
 cmp_i64(const void *a, const void *b)
 {
@@ -497,6 +599,7 @@ static const struct {
 	{ "key_held", test_key_held },
 	{ "grab_busy", test_grab_busy },
 	{ "match", test_match_by_id_and_name },
+	{ "list", test_list },
 };
 
 int

@@ -304,7 +304,7 @@ vm_watch_start(struct vm_watch *w, const char *const *args)
 static json_t *
 vm_watch_line(struct vm_watch *w, int timeout_ms)
 {
-	int64_t end = vm_now_ms() + timeout_ms;
+	int64_t end = vm_now_ms() + timeout_ms, left;
 	struct pollfd pfd = { .fd = w->out, .events = POLLIN };
 	char *nl;
 	json_t *j;
@@ -321,10 +321,13 @@ vm_watch_line(struct vm_watch *w, int timeout_ms)
 			memmove(w->buf, nl + 1, w->len);
 			return j;
 		}
-		if (vm_now_ms() >= end)
-			return NULL;
-		if (poll(&pfd, 1, (int)(end - vm_now_ms())) <= 0)
+		/* poll even with no time left: a 0 timeout still reads */
+		left = end - vm_now_ms();
+		if (poll(&pfd, 1, left > 0 ? (int)left : 0) <= 0) {
+			if (left <= 0)
+				return NULL;
 			continue;
+		}
 		r = read(w->out, w->buf + w->len, sizeof(w->buf) - 1 - w->len);
 		if (r <= 0)
 			return NULL;
