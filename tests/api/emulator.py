@@ -607,6 +607,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 		else:
 			errors = check_body(dtype, parsed, inn)
 			status = "CHECKED_NOT_OK" if errors else "CHECKED_OK"
+			# ref §5.6: a shipment then waits for its acceptance
+			if status == "CHECKED_OK" and dtype == "LP_SHIP_GOODS":
+				status = "WAIT_ACCEPTANCE"
 		with st.lock:
 			if st.reject_next is not None and not errors:
 				errors, status = st.reject_next, "CHECKED_NOT_OK"
@@ -820,6 +823,11 @@ def control(state, line):
 				t["exp"] = time.time() - 1
 		elif cmd == "set":
 			setattr(state, c["key"], c["value"])
+		elif cmd == "cancel":	# both spellings exist (ref §6.2)
+			for d in state.docs:
+				if d["id"] == c["id"]:
+					d["final"] = c.get("status", "CANCELLED")
+					d["received"] = 0
 		elif cmd == "reject_next":
 			state.reject_next = c.get("errors", ["ERROR_1: отказ"])
 		elif cmd == "add_cises":

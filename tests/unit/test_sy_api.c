@@ -228,8 +228,14 @@ test_every_type_round_trip(void **state)
 		assert_int_equal(r.outcome, SY_SUBMIT_ACCEPTED);
 		assert_int_equal(strlen(r.id), 36);
 		st = wait_final(&c, r.id);
-		assert_int_equal(st.fate, SY_FATE_OK);
-		assert_string_equal(st.doc.status, "CHECKED_OK");
+		if (strcmp(docs[i].type, "LP_SHIP_GOODS") == 0) {
+			/* registered, waiting for the buyer (ref §5.6) */
+			assert_int_equal(st.fate, SY_FATE_WAITING);
+			assert_string_equal(st.doc.status, "WAIT_ACCEPTANCE");
+		} else {
+			assert_int_equal(st.fate, SY_FATE_OK);
+			assert_string_equal(st.doc.status, "CHECKED_OK");
+		}
 		assert_string_equal(st.doc.type, docs[i].type);
 		assert_string_equal(st.doc.id, r.id);
 		client_close(&c);
@@ -296,7 +302,7 @@ test_built_documents_accepted(void **state)
 		r = submit(&c, d[i].type, d[i].body);
 		assert_int_equal(r.outcome, SY_SUBMIT_ACCEPTED);
 		st = wait_final(&c, r.id);
-		if (st.fate != SY_FATE_OK)
+		if (st.fate != (i == 3 ? SY_FATE_WAITING : SY_FATE_OK))
 			fail_msg("%s: %s", d[i].type, st.doc.errors);
 		client_close(&c);
 		free(d[i].body);
@@ -495,6 +501,20 @@ test_rejections_in_plain_words(void **state)
 	st = wait_final(&c, r.id);
 	assert_string_equal(st.doc.status, "PARSE_ERROR");
 	assert_int_equal(st.fate, SY_FATE_REJECTED);
+	/* cancelled, in both spellings the server uses (ref §6.2) */
+	{
+		char cmd[256];
+		int k;
+
+		for (k = 0; k < 2; k++) {
+			snprintf(cmd, sizeof(cmd), "{\"cmd\":\"cancel\","
+				 "\"id\":\"%s\",\"status\":\"%s\"}", r.id,
+				 k ? "CANCELED" : "CANCELLED");
+			assert_true(emu_ok(&emu, cmd));
+			st = wait_final(&c, r.id);
+			assert_int_equal(st.fate, SY_FATE_CANCELLED);
+		}
+	}
 	client_close(&c);
 }
 
