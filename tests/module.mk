@@ -11,3 +11,4 @@ fuzz-targets += fuzz_keymap fuzz_wedge
 benches += bench_keymap
 unit-tests += test_sy_doc
 unit-tests += test_evdev
+unit-tests += test_st_rules test_st_pack
