@@ -1280,8 +1280,9 @@ sy_api_find(struct sy_api *a, const struct sy_api_find_query *q, int *found,
 	const char *types[2] = { q->type, NULL };
 	struct sy_api_list_query lq = { 0 };
 	struct sy_wire_doc *docs = NULL;
+	char undecided[128] = "";
 	size_t n = 0, i;
-	int rc;
+	int rc, m;
 
 	*found = 0;
 	if (idsz)
@@ -1311,15 +1312,26 @@ sy_api_find(struct sy_api *a, const struct sy_api_find_query *q, int *found,
 			reply_free(&r);
 			break;
 		}
-		if (sy_wire_doc_matches(r.resp->body, r.resp->body_len,
-					q->body, q->body_len)) {
+		m = sy_wire_doc_matches(r.resp->body, r.resp->body_len,
+					q->body, q->body_len);
+		if (m == 1) {
 			*found = 1;
 			snprintf(id, idsz, "%s", docs[i].id);
 			logf_(a, "the document had arrived: id %s", id);
+		} else if (m < 0 && !undecided[0]) {
+			snprintf(undecided, sizeof(undecided), "%s",
+				 docs[i].id);
 		}
 		reply_free(&r);
 	}
 	free(docs);
+	/* A candidate we could not compare might be ours: sending again
+	 * could make a second document, so a person must look. */
+	if (rc == 0 && !*found && undecided[0])
+		rc = err_set(e, ERR_SERVER, "cannot tell whether server "
+			     "document %s is this one (the server did not "
+			     "return its content); check it before sending "
+			     "again", undecided);
 	return rc;
 }
 

@@ -155,7 +155,9 @@ struct sy_api_find_query {
  * senderInn, documentType, dateFrom/dateTo, ref §8, §12.6) and compares
  * each candidate's content with the bytes sent. *found = 1 and id set if
  * it is there. Then decide with sy_policy_after_lookup. Errors as
- * sy_api_status.
+ * sy_api_status, and ERR_SERVER when a candidate could not be compared
+ * (the server returned neither its content nor its body): it might be
+ * this document, so it must not be sent again before a person looks.
  */
 int sy_api_find(struct sy_api *a, const struct sy_api_find_query *q,
 		int *found, char *id, size_t idsz, struct err *e);

@@ -557,7 +557,7 @@ sy_wire_doc_matches(const char *body, size_t len, const void *doc,
 		    size_t doc_len)
 {
 	json_t *j = load(body, len), *o = j, *c, *b;
-	int yes = 0;
+	int yes = 0, comparable = 0;
 
 	if (json_is_array(o))
 		o = json_array_get(o, 0);
@@ -568,6 +568,7 @@ sy_wire_doc_matches(const char *body, size_t len, const void *doc,
 		unsigned char *raw = NULL;
 		size_t rawlen;
 
+		comparable = 1;
 		if (n == doc_len && memcmp(s, doc, n) == 0)
 			yes = 1;
 		else if (sy_wire_b64_decode(s, n, &raw, &rawlen) == 0 &&
@@ -579,11 +580,14 @@ sy_wire_doc_matches(const char *body, size_t len, const void *doc,
 	if (!yes && b != NULL && !json_is_null(b)) {
 		json_t *mine = load(doc, doc_len);
 
-		yes = mine != NULL && json_equal(mine, b);
+		if (mine != NULL) {
+			comparable = 1;
+			yes = json_equal(mine, b);
+		}
 		json_decref(mine);
 	}
 	json_decref(j);
-	return yes;
+	return yes ? 1 : comparable ? 0 : -1;
 }
 
 char *

@@ -118,7 +118,8 @@ int sy_wire_parse_doc_list(const char *body, size_t len,
 /*
  * Whether a /doc/{id}/info?body=true&content=true answer describes
  * exactly this document: its "content" equals doc (raw text or base64 of
- * it), or its "body" equals doc parsed as JSON. 1 yes, 0 no.
+ * it), or its "body" equals doc parsed as JSON. 1 yes, 0 no, -1 when
+ * the answer holds nothing to compare with (then nobody can tell).
  */
 int sy_wire_doc_matches(const char *body, size_t len, const void *doc,
 			size_t doc_len);

@@ -169,6 +169,7 @@ class State:
 		self.id_shape = "bare"	# bare | string | id | value
 		self.token_shape = "token"	# answer field when not united
 		self.auth401 = "xml"	# xml | json
+		self.omit_content = False	# /info ignores body/content
 		self.times = []		# arrival times, for the rate check
 		self.rate_violations = 0
 
@@ -650,6 +651,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 					     for i, e in enumerate(d["errors"])]
 		else:
 			v["errors"] = None
+		if st.omit_content:
+			body = content = False
 		if body:
 			v["body"] = d["body"]
 		if content:

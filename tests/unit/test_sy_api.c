@@ -731,6 +731,23 @@ test_dropped_after_record_no_duplicate(void **state)
 			      sizeof(id)), 0);
 	assert_int_equal(emu_count(&emu, "/lk/documents/create"), 2);
 	assert_int_equal(emu_ndocs(&emu), 2);
+	/* a server that does not show content cannot clear a resend */
+	assert_true(emu_ok(&emu, "{\"cmd\":\"set\",\"key\":"
+			   "\"omit_content\",\"value\":true}"));
+	{
+		struct sy_api_find_query q = { 0 };
+		struct err e;
+		int f = -1;
+
+		q.type = "AGGREGATION_DOCUMENT";
+		q.body = DISAGG;
+		q.body_len = strlen(DISAGG);
+		q.from_ms = q.to_ms = sy_api_wall_ms();
+		assert_int_equal(sy_api_find(c.api, &q, &f, id, sizeof(id),
+					     &e), ERR_SERVER);
+		assert_int_equal(f, 0);
+		assert_non_null(strstr(e.msg, "before sending again"));
+	}
 	client_close(&c);
 }
 

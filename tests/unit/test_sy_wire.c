@@ -331,12 +331,19 @@ test_doc_matches(void **state)
 	assert_true(sy_wire_doc_matches(S(
 		"[{\"content\":null,\"body\":{\"a\":\"x\",\"b\":[1,2]}}]"),
 		doc, strlen(doc)));
-	assert_false(sy_wire_doc_matches(S(
-		"[{\"body\":{\"a\":\"x\",\"b\":[1,3]}}]"), doc, strlen(doc)));
-	assert_false(sy_wire_doc_matches(S("[{\"content\":\"zzz\"}]"), doc,
-					 strlen(doc)));
-	assert_false(sy_wire_doc_matches(S("[{}]"), doc, strlen(doc)));
-	assert_false(sy_wire_doc_matches(S("garbage"), doc, strlen(doc)));
+	assert_int_equal(sy_wire_doc_matches(S(
+		"[{\"body\":{\"a\":\"x\",\"b\":[1,3]}}]"), doc, strlen(doc)),
+		0);
+	assert_int_equal(sy_wire_doc_matches(S("[{\"content\":\"zzz\"}]"),
+					     doc, strlen(doc)), 0);
+	/* nothing to compare with: unknown, not "no" */
+	assert_int_equal(sy_wire_doc_matches(S("[{}]"), doc, strlen(doc)), -1);
+	assert_int_equal(sy_wire_doc_matches(S("[{\"body\":null}]"), doc,
+					     strlen(doc)), -1);
+	assert_int_equal(sy_wire_doc_matches(S("garbage"), doc, strlen(doc)),
+			 -1);
+	assert_int_equal(sy_wire_doc_matches(S("[{\"body\":{}}]"), "a,b", 3),
+			 -1);
 }
 
 static void
