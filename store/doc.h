@@ -45,4 +45,50 @@ int doc_outbox_add(struct st_db *db, const char *type, const char *body,
 		   size_t len, int codes, int64_t depends_on, int64_t *id,
 		   struct err *e);
 
+/* --- transfer documents (doc_transfer.c) --------------------------------- */
+
+/* One line of a transfer document: a unit (uit_code) or a pack
+ * (uitu_code). For an acceptance, parent is the index of the line whose
+ * children it is (a line before it), or -1 for products[] itself. */
+struct doc_line {
+	const char *code;
+	bool is_pack;
+	bool accepted;		/* acceptance only */
+	int parent;		/* acceptance only; -1 top level */
+};
+
+/* The header of LP_SHIP_GOODS (§5.6); turnover_type SELLING. */
+struct doc_shipment {
+	const char *number;		/* document_num */
+	const char *date;		/* document_date */
+	const char *transfer_date;
+	const char *receiver_inn;
+	const char *sender_inn;
+	const struct doc_line *lines;	/* products, parent ignored */
+	int n;
+};
+
+/* LP_SHIP_GOODS (§5.6). Returns malloc'd bytes and *len, NULL when out
+ * of memory. Keys in a fixed order, compact. */
+char *doc_shipment(const struct doc_shipment *s, size_t *len);
+
+/* The header of LP_ACCEPT_GOODS (§5.7). */
+struct doc_acceptance {
+	const char *release_order;	/* release_order_number */
+	const char *number;		/* document_number */
+	const char *date;		/* document_date */
+	const char *transfer_date;
+	const char *acceptance_date;
+	const char *sender_inn;		/* trade_sender_inn */
+	const char *recipient_inn;	/* trade_recipient_inn */
+	const char *turnover_type;
+	const struct doc_line *lines;	/* in order, children after parent */
+	int n;
+};
+
+/* LP_ACCEPT_GOODS (§5.7) with per-code accepted and recursive children.
+ * Returns malloc'd bytes and *len, NULL when out of memory or when a
+ * line names a parent that is not before it. */
+char *doc_acceptance(const struct doc_acceptance *a, size_t *len);
+
 #endif

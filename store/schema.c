@@ -119,7 +119,16 @@ static const char *const migrations[] = {
 	"  imported_at TEXT NOT NULL,"
 	"  imported_by INTEGER REFERENCES users(id),"
 	"  finished_at TEXT,"
-	"  document_id INTEGER REFERENCES outbox(id));"
+	"  document_id INTEGER REFERENCES outbox(id),"
+	/* the state system's id of the shipment document being accepted */
+	"  release_order TEXT,"
+	/* progress, kept current by every scan so that nobody counts
+	 * 300 000 rows to show it: missing = expected - matched */
+	"  expected INTEGER NOT NULL DEFAULT 0,"
+	"  matched INTEGER NOT NULL DEFAULT 0,"
+	"  surplus INTEGER NOT NULL DEFAULT 0,"
+	"  duplicates INTEGER NOT NULL DEFAULT 0,"
+	"  wrong_item INTEGER NOT NULL DEFAULT 0);"
 
 	"CREATE TABLE delivery_items ("
 	"  id INTEGER PRIMARY KEY,"
@@ -143,7 +152,7 @@ static const char *const migrations[] = {
 	"  units INTEGER NOT NULL DEFAULT 0,"
 	"  at TEXT NOT NULL,"
 	"  user_id INTEGER REFERENCES users(id));"
-	"CREATE INDEX delivery_scans_delivery ON delivery_scans(delivery_id);"
+	"CREATE INDEX delivery_scans_code ON delivery_scans(delivery_id, code);"
 
 	"CREATE TABLE shipments ("
 	"  id INTEGER PRIMARY KEY,"
@@ -154,11 +163,16 @@ static const char *const migrations[] = {
 	"  opened_by INTEGER REFERENCES users(id),"
 	"  opened_at TEXT NOT NULL,"
 	"  finished_at TEXT,"
-	"  document_id INTEGER REFERENCES outbox(id));"
+	"  document_id INTEGER REFERENCES outbox(id),"
+	"  codes INTEGER NOT NULL DEFAULT 0,"	/* top-level codes scanned */
+	"  units INTEGER NOT NULL DEFAULT 0);"	/* every code, all levels */
+	/* A code may leave more than once (returned, shipped again), but
+	 * only once per shipment. */
 	"CREATE TABLE shipment_items ("
 	"  shipment_id INTEGER NOT NULL REFERENCES shipments(id),"
-	"  code_id INTEGER NOT NULL UNIQUE REFERENCES codes(id),"
-	"  at TEXT NOT NULL);"
+	"  code_id INTEGER NOT NULL REFERENCES codes(id),"
+	"  at TEXT NOT NULL,"
+	"  UNIQUE (code_id, shipment_id));"
 	"CREATE INDEX shipment_items_shipment ON shipment_items(shipment_id);"
 
 	"CREATE TABLE outbox ("
