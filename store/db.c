@@ -301,6 +301,33 @@ migrate(struct st_db *db, struct err *e)
 	return 0;
 }
 
+/*
+ * Called after every commit with the WAL's size in pages. Checkpointing
+ * costs a burst of writes and an fsync of the database file; done inside a
+ * scan's commit it is that scan's latency. So the connection checkpoints
+ * only when the WAL grew large, and otherwise leaves it to st_checkpoint()
+ * in idle moments (the console's loop, the end of a script).
+ */
+static int
+wal_hook(void *arg, sqlite3 *h, const char *name, int pages)
+{
+	(void)arg;
+	if (pages >= ST_WAL_FORCE_PAGES)
+		sqlite3_wal_checkpoint_v2(h, name, SQLITE_CHECKPOINT_PASSIVE,
+					  NULL, NULL);
+	return SQLITE_OK;
+}
+
+int
+st_checkpoint(struct st_db *db)
+{
+	if (db == NULL || db->in_tx)
+		return 0;
+	return sqlite3_wal_checkpoint_v2(db->h, NULL,
+					 SQLITE_CHECKPOINT_PASSIVE, NULL,
+					 NULL) == SQLITE_OK ? 0 : ERR_BUSY;
+}
+
 int
 st_open(const char *path, bool create, struct st_db **out, struct err *e)
 {
@@ -330,6 +357,7 @@ st_open(const char *path, bool create, struct st_db **out, struct err *e)
 		goto fail;
 	if ((rc = migrate(db, e)) < 0)
 		goto fail;
+	sqlite3_wal_hook(db->h, wal_hook, NULL);
 	/* The site's records: readable by the owner and the sklad group
 	 * (operators' accounts), nobody else. */
 	if (create)

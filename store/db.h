@@ -23,6 +23,8 @@
 
 #define ST_BUSY_MS 10000	/* longest wait for another writer */
 #define ST_STMT_CACHE 96
+#define ST_WAL_FORCE_PAGES 8192	/* checkpoint inside a commit only past
+				   this WAL size (32 MiB of 4 KiB pages) */
 
 struct db_cached {
 	const char *sql;	/* static text; the cache key is its address */

@@ -105,6 +105,14 @@ struct st_pack {
 int st_open(const char *path, bool create, struct st_db **out,
 	    struct err *e);
 
+/*
+ * Move the write-ahead log into the database file now (a passive
+ * checkpoint: never waits for readers). Call it when nobody is scanning;
+ * commits do it themselves only when the log grew very large, so a scan
+ * never pays for it. Returns 0, or ERR_BUSY if it could not run now.
+ */
+int st_checkpoint(struct st_db *db);
+
 /* Close and free *db (NULL-safe); sets *db to NULL. */
 void st_close(struct st_db **db);
 

@@ -12,3 +12,4 @@ benches += bench_keymap
 unit-tests += test_sy_doc
 unit-tests += test_evdev
 unit-tests += test_st_rules test_st_pack
+benches += bench_store

@@ -1,0 +1,686 @@
+/*
+ * workflow: session state and the meaning of each command (workflow.h).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <libintl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "console/workflow.h"
+
+#define _(s) dgettext("sklad", s)
+#define MAX_WORDS 8
+#define LINE_MAX_LEN 1024
+
+const char *const wf_help[] = {
+	"box open [SSCC]          open a box (next SSCC if none scanned)",
+	"pallet open [SSCC]       open a pallet (boxes go onto it)",
+	"scan CODE                a scan: into the open pack, acceptance or "
+	"shipment",
+	"close [SSCC]             close the open pack",
+	"disband SSCC             take a pack apart (supervisor)",
+	"take SSCC CODE           take one code out of a pack",
+	"put SSCC CODE            put one code into a closed pack",
+	"set capacity N | set gtin any|single|GTIN | set crypto on|off",
+	"delivery import FILE     import an incoming delivery",
+	"accept open DELIVERY     start checking a delivery",
+	"accept finish [partial]  finish the acceptance",
+	"ship open INN DOCNUM     start a shipment",
+	"ship finish              finish the shipment",
+	"cancel                   leave the acceptance or shipment for now",
+	"where CODE               where a code is and what happened to it",
+	"docs                     the documents for the state system",
+	"user add NAME ROLE [PIN] add a user (admin)",
+	"login NAME [PIN]         switch user",
+	NULL,
+};
+
+void
+wf_init(struct wf *w, struct st_db *db, const struct st_actor *who)
+{
+	memset(w, 0, sizeof(*w));
+	w->db = db;
+	w->who = *who;
+	w->logged_in = who->user_id != 0;
+	w->next.capacity = -1;
+	w->next.require_crypto = -1;
+}
+
+static void
+result_reset(struct wf_result *r, const char *command)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->command, sizeof(r->command), "%s", command);
+}
+
+static void
+fail(struct wf_result *r, int code, const char *msg)
+{
+	r->rc = err_set(&r->err, code, "%s", msg);
+}
+
+/* Copy r->err from a store call's outcome. */
+static void
+outcome(struct wf_result *r, int rc, const struct err *e, enum wf_what what)
+{
+	r->rc = rc;
+	if (rc < 0)
+		r->err = *e;
+	else
+		r->what = what;
+}
+
+/* "\x1d" in a script word stands for GS. Decodes in place. */
+static size_t
+unescape(char *s)
+{
+	char *out = s, *in = s;
+
+	while (*in != '\0') {
+		if (in[0] == '\\' && in[1] == 'x' && in[2] == '1' &&
+		    (in[3] == 'd' || in[3] == 'D')) {
+			*out++ = MARK_GS;
+			in += 4;
+		} else {
+			*out++ = *in++;
+		}
+	}
+	*out = '\0';
+	return (size_t)(out - s);
+}
+
+static const char *
+current_pack(const struct wf *w)
+{
+	return w->mode == WF_PACK && w->npacks > 0 ?
+		w->packs[w->npacks - 1] : NULL;
+}
+
+static void
+push_pack(struct wf *w, const char *sscc)
+{
+	if (w->npacks < ST_MAX_DEPTH)
+		snprintf(w->packs[w->npacks++], MARK_SSCC_LEN + 1, "%s", sscc);
+	w->mode = WF_PACK;
+}
+
+static void
+pop_pack(struct wf *w)
+{
+	if (w->npacks > 0)
+		w->npacks--;
+	if (w->npacks == 0)
+		w->mode = WF_IDLE;
+}
+
+/* Refuse a mode change while something else is open. */
+static bool
+busy_elsewhere(const struct wf *w, enum wf_mode want, struct wf_result *r)
+{
+	if (w->mode == WF_IDLE || w->mode == want)
+		return false;
+	if (w->mode == WF_PACK)
+		fail(r, ERR_REFUSED, _("A pack is open: close it first."));
+	else if (w->mode == WF_ACCEPT)
+		fail(r, ERR_REFUSED, _("An acceptance is open: finish it or "
+				       "cancel it first."));
+	else
+		fail(r, ERR_REFUSED, _("A shipment is open: finish it or "
+				       "cancel it first."));
+	return true;
+}
+
+static void
+pack_open(struct wf *w, enum st_level level, const char *sscc,
+	  struct wf_result *r)
+{
+	const char *parent = current_pack(w);
+	struct st_pack top;
+	struct err e;
+	int rc;
+
+	if (busy_elsewhere(w, WF_PACK, r))
+		return;
+	if (parent != NULL) {
+		if ((rc = st_pack_get(w->db, parent, &top, &e)) < 0) {
+			outcome(r, rc, &e, WF_NONE);
+			return;
+		}
+		if (top.level == ST_BOX) {
+			char msg[ERR_MSG_MAX];
+
+			snprintf(msg, sizeof(msg), _("Box %s is still open: "
+				 "close it first."), parent);
+			fail(r, ERR_REFUSED, msg);
+			return;
+		}
+	}
+	rc = st_pack_open(w->db, &w->who, level, sscc, parent, &w->next,
+			  &r->pack, &e);
+	outcome(r, rc, &e, WF_PACK_INFO);
+	if (rc == 0)
+		push_pack(w, r->pack.sscc);
+}
+
+static void
+pack_close(struct wf *w, const char *sscc, struct wf_result *r)
+{
+	const char *cur = current_pack(w);
+	struct err e;
+	int rc;
+
+	if (sscc == NULL)
+		sscc = cur;
+	if (sscc == NULL) {
+		fail(r, ERR_REFUSED, _("No pack is open."));
+		return;
+	}
+	rc = st_pack_close(w->db, &w->who, sscc, &r->pack, &e);
+	outcome(r, rc, &e, WF_PACK_INFO);
+	if (rc == 0 && cur != NULL && strcmp(cur, r->pack.sscc) == 0)
+		pop_pack(w);
+}
+
+/* Parse a code typed as an argument: a scan, a КИ or an SSCC. */
+static bool
+parse_code(const char *text, size_t len, struct mark *m,
+	   struct wf_result *r)
+{
+	char why[ERR_MSG_MAX];
+
+	if (mark_parse(text, len, m) == 0 && m->kind != MARK_COMMAND)
+		return true;
+	if (mark_sscc_check(text, len, m) == 0) {
+		m->kind = MARK_SSCC;
+		return true;
+	}
+	mark_parse(text, len, m);
+	mark_strerror(m, why, sizeof(why));
+	fail(r, ERR_INVALID, why);
+	return false;
+}
+
+static void
+scan_pack(struct wf *w, const struct mark *m, const char *scan, size_t len,
+	  struct wf_result *r)
+{
+	struct err e;
+	int rc = st_pack_scan(w->db, &w->who, current_pack(w), m, scan, len,
+			      &r->pack, &e);
+
+	outcome(r, rc, &e, WF_PACK_INFO);
+	if (rc == 0 && r->pack.closed_now)
+		pop_pack(w);
+}
+
+/* In no workflow, scanning the label of an open pack resumes it. */
+static void
+scan_idle(struct wf *w, const struct mark *m, const char *scan, size_t len,
+	  struct wf_result *r)
+{
+	struct st_pack p;
+	struct err e;
+
+	if (m->kind == MARK_SSCC &&
+	    st_pack_get(w->db, m->sscc, &p, &e) == 0 &&
+	    strcmp(p.state, "open") == 0) {
+		push_pack(w, p.sscc);
+		r->pack = p;
+		r->what = WF_PACK_INFO;
+		return;
+	}
+	fail(r, ERR_REFUSED, _("Nothing is open: open a box or pallet, an "
+			       "acceptance or a shipment first."));
+	st_audit_refusal(w->db, &w->who, scan, len, r->err.msg, &e);
+}
+
+static void run_words(struct wf *w, char **words, int n, struct wf_result *r,
+		      int (*on_event)(void *, const struct st_event *),
+		      int (*on_doc)(void *, const struct st_doc *),
+		      void *arg);
+
+/* Command barcodes may run only these: nothing that adds users. */
+static bool
+barcode_allowed(const char *first)
+{
+	static const char *const ok[] = {
+		"close", "box", "pallet", "accept", "ship", "cancel", NULL
+	};
+	int i;
+
+	for (i = 0; ok[i] != NULL; i++)
+		if (strcmp(first, ok[i]) == 0)
+			return true;
+	return false;
+}
+
+static void
+command_barcode(struct wf *w, const char *cmd, struct wf_result *r)
+{
+	char line[MARK_COMMAND_MAX + 1], *words[MAX_WORDS], *save = NULL;
+	char *t;
+	int n = 0, i;
+
+	/* SKLAD:ACCEPT_FINISH_PARTIAL -> "accept finish partial" */
+	for (i = 0; cmd[i] != '\0' && i < MARK_COMMAND_MAX; i++)
+		line[i] = cmd[i] == '_' ? ' ' :
+			(char)tolower((unsigned char)cmd[i]);
+	line[i] = '\0';
+	for (t = strtok_r(line, " ", &save); t != NULL && n < MAX_WORDS;
+	     t = strtok_r(NULL, " ", &save))
+		words[n++] = t;
+	if (n == 0 || !barcode_allowed(words[0])) {
+		fail(r, ERR_REFUSED, _("This command barcode is not one "
+				       "sklad knows."));
+		return;
+	}
+	run_words(w, words, n, r, NULL, NULL, NULL);
+}
+
+void
+wf_scan(struct wf *w, const char *scan, size_t len, struct wf_result *r)
+{
+	struct mark m;
+	struct err e;
+	int rc;
+
+	result_reset(r, "scan");
+	if (mark_parse(scan, len, &m) < 0) {
+		char why[ERR_MSG_MAX];
+
+		mark_strerror(&m, why, sizeof(why));
+		fail(r, ERR_INVALID, why);
+		st_audit_refusal(w->db, &w->who, scan, len, why, &e);
+		return;
+	}
+	if (m.kind == MARK_COMMAND) {
+		command_barcode(w, m.command, r);
+		return;
+	}
+	switch (w->mode) {
+	case WF_PACK:
+		scan_pack(w, &m, scan, len, r);
+		break;
+	case WF_ACCEPT:
+		rc = st_accept_scan(w->db, &w->who, w->delivery, &m,
+				    &r->accept, &e);
+		outcome(r, rc, &e, WF_ACCEPT_INFO);
+		break;
+	case WF_SHIP:
+		rc = st_ship_scan(w->db, &w->who, w->shipment, &m, &r->ship,
+				  &e);
+		outcome(r, rc, &e, WF_SHIP_INFO);
+		break;
+	case WF_IDLE:
+		scan_idle(w, &m, scan, len, r);
+		break;
+	}
+}
+
+/* --- the command words --------------------------------------------------- */
+
+static bool
+want_args(struct wf_result *r, int n, int min, int max, const char *usage)
+{
+	char msg[ERR_MSG_MAX];
+
+	if (n >= min && n <= max)
+		return true;
+	snprintf(msg, sizeof(msg), _("Usage: %s"), usage);
+	fail(r, ERR_INVALID, msg);
+	return false;
+}
+
+static bool
+parse_int(const char *s, long min, long max, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	return errno == 0 && *end == '\0' && end != s && *out >= min &&
+		*out <= max;
+}
+
+static void
+cmd_set(struct wf *w, char **a, int n, struct wf_result *r)
+{
+	long v;
+
+	if (!want_args(r, n, 2, 2, "set capacity N | set gtin any|single|GTIN"
+		       " | set crypto on|off"))
+		return;
+	r->what = WF_SETTING_INFO;
+	if (strcmp(a[0], "capacity") == 0 && parse_int(a[1], 0, 30000, &v)) {
+		w->next.capacity = (int)v;
+	} else if (strcmp(a[0], "gtin") == 0 &&
+		   (strcmp(a[1], "any") == 0 || strcmp(a[1], "single") == 0 ||
+		    (strlen(a[1]) == MARK_GTIN_LEN &&
+		     mark_check_digit(a[1], 13) == a[1][13] - '0'))) {
+		snprintf(w->next.gtin_policy, sizeof(w->next.gtin_policy),
+			 "%s", a[1]);
+	} else if (strcmp(a[0], "crypto") == 0 &&
+		   (strcmp(a[1], "on") == 0 || strcmp(a[1], "off") == 0)) {
+		w->next.require_crypto = strcmp(a[1], "on") == 0;
+	} else {
+		r->what = WF_NONE;
+		fail(r, ERR_INVALID, _("Unknown setting or value: capacity 0 "
+				       "to 30000; gtin any, single or a valid "
+				       "GTIN; crypto on or off."));
+	}
+}
+
+static void
+cmd_take_put(struct wf *w, char **a, int n, bool put, struct wf_result *r)
+{
+	struct mark m;
+	struct err e;
+	size_t len;
+	int rc;
+
+	if (!want_args(r, n, 2, 2, put ? "put SSCC CODE" : "take SSCC CODE"))
+		return;
+	len = unescape(a[1]);
+	if (!parse_code(a[1], len, &m, r))
+		return;
+	rc = put ? st_pack_put(w->db, &w->who, a[0], &m, &r->pack, &e) :
+		st_pack_take(w->db, &w->who, a[0], &m, &r->pack, &e);
+	outcome(r, rc, &e, WF_PACK_INFO);
+}
+
+/* Read a whole file for delivery import; NULL with r filled on error. */
+static char *
+read_file(const char *path, size_t *len, struct wf_result *r)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL, msg[ERR_MSG_MAX];
+	size_t cap = 0, n;
+
+	*len = 0;
+	if (f == NULL) {
+		snprintf(msg, sizeof(msg), _("Cannot open %s: %s"), path,
+			 strerror(errno));
+		fail(r, ERR_IO, msg);
+		return NULL;
+	}
+	do {
+		char *nb;
+
+		if (*len == cap) {
+			cap = cap ? cap * 2 : 1 << 16;
+			if ((nb = realloc(buf, cap)) == NULL) {
+				free(buf);
+				fclose(f);
+				fail(r, ERR_INTERNAL, "out of memory");
+				return NULL;
+			}
+			buf = nb;
+		}
+		n = fread(buf + *len, 1, cap - *len, f);
+		*len += n;
+	} while (n > 0);
+	fclose(f);
+	return buf;
+}
+
+static void
+cmd_delivery(struct wf *w, char **a, int n, struct wf_result *r)
+{
+	struct err e;
+	size_t len;
+	char *data;
+	int rc;
+
+	if (n != 2 || strcmp(a[0], "import") != 0) {
+		fail(r, ERR_INVALID, _("Usage: delivery import FILE"));
+		return;
+	}
+	if ((data = read_file(a[1], &len, r)) == NULL)
+		return;
+	rc = st_delivery_import(w->db, &w->who, a[1], data, len, &r->delivery,
+				&e);
+	free(data);
+	outcome(r, rc, &e, WF_DELIVERY_INFO);
+}
+
+static void
+cmd_accept(struct wf *w, char **a, int n, struct wf_result *r)
+{
+	struct err e;
+	long id;
+	int rc;
+
+	if (n >= 1 && strcmp(a[0], "open") == 0) {
+		if (!want_args(r, n, 2, 2, "accept open DELIVERY") ||
+		    busy_elsewhere(w, WF_ACCEPT, r))
+			return;
+		if (!parse_int(a[1], 1, 0x7fffffff, &id)) {
+			fail(r, ERR_INVALID, _("A delivery is given by its "
+					       "number from `delivery "
+					       "import`."));
+			return;
+		}
+		rc = st_accept_open(w->db, &w->who, id, &r->accept, &e);
+		outcome(r, rc, &e, WF_ACCEPT_INFO);
+		if (rc == 0) {
+			w->mode = WF_ACCEPT;
+			w->delivery = id;
+		}
+	} else if (n >= 1 && strcmp(a[0], "finish") == 0) {
+		bool partial = n == 2 && strcmp(a[1], "partial") == 0;
+
+		if (!want_args(r, n, 1, partial ? 2 : 1,
+			       "accept finish [partial]"))
+			return;
+		if (w->mode != WF_ACCEPT) {
+			fail(r, ERR_REFUSED, _("No acceptance is open."));
+			return;
+		}
+		rc = st_accept_finish(w->db, &w->who, w->delivery, partial,
+				      &r->accept, &e);
+		outcome(r, rc, &e, WF_ACCEPT_INFO);
+		if (rc == 0)
+			w->mode = WF_IDLE;
+	} else {
+		fail(r, ERR_INVALID, _("Usage: accept open DELIVERY | accept "
+				       "finish [partial]"));
+	}
+}
+
+static void
+cmd_ship(struct wf *w, char **a, int n, struct wf_result *r)
+{
+	struct err e;
+	int rc;
+
+	if (n >= 1 && strcmp(a[0], "open") == 0) {
+		if (!want_args(r, n, 3, 3, "ship open INN DOCNUM") ||
+		    busy_elsewhere(w, WF_SHIP, r))
+			return;
+		rc = st_ship_open(w->db, &w->who, a[1], a[2], &r->ship, &e);
+		outcome(r, rc, &e, WF_SHIP_INFO);
+		if (rc == 0) {
+			w->mode = WF_SHIP;
+			w->shipment = r->ship.id;
+		}
+	} else if (n == 1 && strcmp(a[0], "finish") == 0) {
+		if (w->mode != WF_SHIP) {
+			fail(r, ERR_REFUSED, _("No shipment is open."));
+			return;
+		}
+		rc = st_ship_finish(w->db, &w->who, w->shipment, &r->ship, &e);
+		outcome(r, rc, &e, WF_SHIP_INFO);
+		if (rc == 0)
+			w->mode = WF_IDLE;
+	} else {
+		fail(r, ERR_INVALID, _("Usage: ship open INN DOCNUM | ship "
+				       "finish"));
+	}
+}
+
+static void
+cmd_user(struct wf *w, char **a, int n, struct wf_result *r)
+{
+	struct err e;
+	int role, rc;
+
+	if (n < 3 || n > 4 || strcmp(a[0], "add") != 0) {
+		fail(r, ERR_INVALID, _("Usage: user add NAME ROLE [PIN]"));
+		return;
+	}
+	if ((role = st_role_parse(a[2])) < 0) {
+		fail(r, ERR_INVALID, _("The role is operator, supervisor or "
+				       "admin."));
+		return;
+	}
+	rc = st_user_add(w->db, &w->who, a[1], (enum st_role)role,
+			 n == 4 ? a[3] : NULL, &e);
+	outcome(r, rc, &e, WF_USER_INFO);
+	snprintf(r->user.user, sizeof(r->user.user), "%s", a[1]);
+	r->user.role = (enum st_role)role;
+}
+
+static void
+cmd_login(struct wf *w, char **a, int n, struct wf_result *r)
+{
+	struct st_actor who;
+	struct err e;
+	int rc;
+
+	if (!want_args(r, n, 1, 2, "login NAME [PIN]"))
+		return;
+	rc = st_login(w->db, a[0], n == 2 ? a[1] : NULL, w->who.device, &who,
+		      &e);
+	outcome(r, rc, &e, WF_USER_INFO);
+	if (rc == 0) {
+		w->who = who;
+		w->logged_in = true;
+		r->user = who;
+	}
+}
+
+static void
+cmd_where(struct wf *w, char **a, int n, struct wf_result *r,
+	  int (*on_event)(void *, const struct st_event *), void *arg)
+{
+	struct mark m;
+	struct err e;
+	size_t len;
+	int rc;
+
+	if (!want_args(r, n, 1, 1, "where CODE"))
+		return;
+	len = unescape(a[0]);
+	if (!parse_code(a[0], len, &m, r))
+		return;
+	rc = st_where(w->db, &m, &r->where, on_event, arg, &e);
+	outcome(r, rc, &e, WF_WHERE_INFO);
+}
+
+static void
+cmd_scan_word(struct wf *w, char **a, int n, struct wf_result *r)
+{
+	size_t len;
+
+	if (!want_args(r, n, 1, 1, "scan CODE"))
+		return;
+	len = unescape(a[0]);
+	wf_scan(w, a[0], len, r);
+}
+
+static void
+run_words(struct wf *w, char **words, int n, struct wf_result *r,
+	  int (*on_event)(void *, const struct st_event *),
+	  int (*on_doc)(void *, const struct st_doc *), void *arg)
+{
+	const char *c = words[0];
+	char **a = words + 1;
+	int na = n - 1;
+	struct err e;
+	int rc;
+
+	result_reset(r, c);
+	if (!w->logged_in && strcmp(c, "login") != 0) {
+		fail(r, ERR_DENIED, _("Log in first."));
+		return;
+	}
+	if ((strcmp(c, "box") == 0 || strcmp(c, "pallet") == 0) && na >= 1 &&
+	    strcmp(a[0], "open") == 0) {
+		if (want_args(r, na, 1, 2, "box|pallet open [SSCC]"))
+			pack_open(w, c[0] == 'b' ? ST_BOX : ST_PALLET,
+				  na == 2 ? a[1] : NULL, r);
+	} else if (strcmp(c, "scan") == 0) {
+		cmd_scan_word(w, a, na, r);
+		snprintf(r->command, sizeof(r->command), "scan");
+	} else if (strcmp(c, "close") == 0) {
+		if (want_args(r, na, 0, 1, "close [SSCC]"))
+			pack_close(w, na == 1 ? a[0] : NULL, r);
+	} else if (strcmp(c, "disband") == 0) {
+		if (want_args(r, na, 1, 1, "disband SSCC")) {
+			rc = st_pack_disband(w->db, &w->who, a[0], &r->pack,
+					     &e);
+			outcome(r, rc, &e, WF_PACK_INFO);
+		}
+	} else if (strcmp(c, "take") == 0 || strcmp(c, "put") == 0) {
+		cmd_take_put(w, a, na, c[0] == 'p', r);
+	} else if (strcmp(c, "set") == 0) {
+		cmd_set(w, a, na, r);
+	} else if (strcmp(c, "delivery") == 0) {
+		cmd_delivery(w, a, na, r);
+	} else if (strcmp(c, "accept") == 0) {
+		cmd_accept(w, a, na, r);
+	} else if (strcmp(c, "ship") == 0) {
+		cmd_ship(w, a, na, r);
+	} else if (strcmp(c, "cancel") == 0) {
+		if (w->mode == WF_PACK)
+			fail(r, ERR_REFUSED, _("A pack is open: close it."));
+		else
+			w->mode = WF_IDLE;
+	} else if (strcmp(c, "where") == 0) {
+		cmd_where(w, a, na, r, on_event, arg);
+	} else if (strcmp(c, "docs") == 0) {
+		rc = on_doc != NULL ? st_docs(w->db, on_doc, arg, &e) : 0;
+		outcome(r, rc, &e, WF_DOCS_INFO);
+	} else if (strcmp(c, "user") == 0) {
+		cmd_user(w, a, na, r);
+	} else if (strcmp(c, "login") == 0) {
+		cmd_login(w, a, na, r);
+	} else {
+		char msg[ERR_MSG_MAX];
+
+		snprintf(msg, sizeof(msg), _("Unknown command: %s"), c);
+		fail(r, ERR_INVALID, msg);
+	}
+}
+
+void
+wf_command(struct wf *w, const char *line, struct wf_result *r,
+	   int (*on_event)(void *arg, const struct st_event *ev),
+	   int (*on_doc)(void *arg, const struct st_doc *d), void *arg)
+{
+	char buf[LINE_MAX_LEN], *words[MAX_WORDS], *save = NULL, *t;
+	int n = 0;
+
+	result_reset(r, "");
+	if (strlen(line) >= sizeof(buf)) {
+		fail(r, ERR_INVALID, _("The command line is too long."));
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (t = strtok_r(buf, " \t", &save); t != NULL;
+	     t = strtok_r(NULL, " \t", &save)) {
+		if (n == MAX_WORDS) {
+			fail(r, ERR_INVALID, _("Too many words in the "
+					       "command."));
+			return;
+		}
+		words[n++] = t;
+	}
+	if (n == 0) {
+		fail(r, ERR_INVALID, _("Empty command."));
+		return;
+	}
+	run_words(w, words, n, r, on_event, on_doc, arg);
+}

@@ -1,0 +1,76 @@
+/*
+ * workflow: what a scan or a command means now, without any screen.
+ *
+ * One struct wf per operator session (a console, an SSH session, a
+ * `sklad exec` script). It remembers who is logged in and what is open (a
+ * pack, with the pallets around it; an acceptance; a shipment), decides
+ * what each scan means in that state, and calls exactly one store/
+ * operation for it. The console's keys, command barcodes (SKLAD:...) and
+ * `sklad exec` all come through wf_command / wf_scan, so everything the UI
+ * can do is tested without curses.
+ *
+ * What it must not do: draw, read devices, or talk to SQLite directly.
+ */
+#ifndef SKLAD_WORKFLOW_H
+#define SKLAD_WORKFLOW_H
+
+#include <stdbool.h>
+
+#include "scanners/err.h"
+#include "store/store.h"
+
+enum wf_mode { WF_IDLE, WF_PACK, WF_ACCEPT, WF_SHIP };
+
+struct wf {
+	struct st_db *db;	/* borrowed */
+	struct st_actor who;
+	bool logged_in;
+	enum wf_mode mode;
+	/* WF_PACK: the open packs, outermost first; the last is the one
+	 * scans go into. */
+	char packs[ST_MAX_DEPTH][MARK_SSCC_LEN + 1];
+	int npacks;
+	int64_t delivery;	/* WF_ACCEPT */
+	int64_t shipment;	/* WF_SHIP */
+	struct st_pack_opts next;	/* options for the next pack opened */
+};
+
+/* What a command produced; which part is filled depends on `what`. */
+enum wf_what {
+	WF_NONE, WF_PACK_INFO, WF_ACCEPT_INFO, WF_SHIP_INFO, WF_DELIVERY_INFO,
+	WF_WHERE_INFO, WF_DOCS_INFO, WF_USER_INFO, WF_SETTING_INFO,
+};
+
+struct wf_result {
+	int rc;			/* 0, or a negative ERR_* code */
+	struct err err;		/* the reason when rc < 0 */
+	enum wf_what what;
+	struct st_pack pack;
+	struct st_accept_progress accept;
+	struct st_shipment ship;
+	struct st_delivery delivery;
+	struct st_where where;
+	struct st_actor user;
+	char command[32];	/* the command that ran, e.g. "scan" */
+};
+
+/* Start a session on db as user (already authenticated by st_login). */
+void wf_init(struct wf *w, struct st_db *db, const struct st_actor *who);
+
+/*
+ * Run one command line (the words of `sklad exec`: "box open", "scan
+ * CODE", "close", ...; see wf_help). In CODE arguments the four characters
+ * \x1d stand for GS. Fills *r. Events of `where` and `docs` go to the
+ * callbacks of the caller's choice through wf_where_cb / wf_docs_cb.
+ */
+void wf_command(struct wf *w, const char *line, struct wf_result *r,
+		int (*on_event)(void *arg, const struct st_event *ev),
+		int (*on_doc)(void *arg, const struct st_doc *d), void *arg);
+
+/* A scan from a scanner: raw bytes, GS as 0x1D. Fills *r. */
+void wf_scan(struct wf *w, const char *scan, size_t len, struct wf_result *r);
+
+/* One line per command, for --help and the console's help screen. */
+extern const char *const wf_help[];
+
+#endif
