@@ -13,3 +13,4 @@ unit-tests += test_sy_doc
 unit-tests += test_evdev
 unit-tests += test_st_rules test_st_pack
 benches += bench_store
+unit-tests += test_st_rules_accept test_st_accept
