@@ -151,6 +151,8 @@ db_commit(struct st_db *db, struct err *e)
 void
 db_rollback(struct st_db *db)
 {
+	db->last_gtin_id = 0;
+	db->last_device_id = 0;
 	if (!db->in_tx)
 		return;
 	if (!sqlite3_get_autocommit(db->h))
@@ -210,8 +212,30 @@ db_gtin_id(struct st_db *db, const char *gtin, int64_t *id, struct err *e)
 {
 	static const char find[] = "SELECT id FROM gtins WHERE gtin = ?1";
 	static const char add[] = "INSERT INTO gtins(gtin) VALUES (?1)";
+	int rc;
 
-	return intern(db, find, add, gtin, id, e);
+	if (gtin[0] == '\0') {
+		*id = 0;	/* SSCCs: the pseudo-GTIN of migration 1 */
+		return 0;
+	}
+	if (db->last_gtin_id != 0 && strcmp(db->last_gtin, gtin) == 0) {
+		*id = db->last_gtin_id;
+		return 0;
+	}
+	if ((rc = intern(db, find, add, gtin, id, e)) == 0) {
+		snprintf(db->last_gtin, sizeof(db->last_gtin), "%s", gtin);
+		db->last_gtin_id = *id;
+	}
+	return rc;
+}
+
+int64_t
+db_gtin_cached(struct st_db *db, const char *gtin)
+{
+	if (gtin[0] == '\0')
+		return 0;
+	return db->last_gtin_id != 0 && strcmp(db->last_gtin, gtin) == 0 ?
+		db->last_gtin_id : -1;
 }
 
 int
@@ -220,10 +244,20 @@ db_device_id(struct st_db *db, const char *name, int64_t *id, struct err *e)
 	static const char find[] = "SELECT id FROM devices WHERE name = ?1";
 	static const char add[] = "INSERT INTO devices(name) VALUES (?1)";
 
+	int rc;
+
 	*id = 0;
 	if (name == NULL || name[0] == '\0')
 		return 0;
-	return intern(db, find, add, name, id, e);
+	if (db->last_device_id != 0 && strcmp(db->last_device, name) == 0) {
+		*id = db->last_device_id;
+		return 0;
+	}
+	if ((rc = intern(db, find, add, name, id, e)) == 0) {
+		snprintf(db->last_device, sizeof(db->last_device), "%s", name);
+		db->last_device_id = *id;
+	}
+	return rc;
 }
 
 int

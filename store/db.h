@@ -37,6 +37,13 @@ struct st_db {
 	int ncache;
 	int in_tx;		/* inside db_begin .. db_commit/rollback */
 	const char *tx_where;	/* who began it, for unbalanced use */
+	/* The last GTIN and device looked up: scans into one box share
+	 * them, and each lookup saved is a statement off the scan path.
+	 * Emptied on rollback, which may undo the rows they name. */
+	char last_gtin[16];
+	int64_t last_gtin_id;	/* 0: none cached */
+	char last_device[64];
+	int64_t last_device_id;	/* 0: none cached */
 };
 
 /* schema.c: the SQL of migration version (1-based), or NULL; and how many
@@ -89,6 +96,10 @@ void db_now(char out[32]);
 /* The id of gtin (14 digits, or "" for SSCCs), created if new. */
 int db_gtin_id(struct st_db *db, const char *gtin, int64_t *id,
 	       struct err *e);
+
+/* The cached id of gtin if it is the last one looked up, 0 for "",
+ * else -1 (ask the database). */
+int64_t db_gtin_cached(struct st_db *db, const char *gtin);
 
 /* The id of a device name, created if new; 0 for "". */
 int db_device_id(struct st_db *db, const char *name, int64_t *id,

@@ -56,6 +56,8 @@ pack_key(struct st_db *db, const struct mark *m, bool create,
 	}
 	if (create)
 		return db_gtin_id(db, gtin, &k->gtin_id, e);
+	if ((k->gtin_id = db_gtin_cached(db, gtin)) >= 0)
+		return 0;
 	if ((st = db_stmt(db, find, e)) == NULL)
 		return e->code;
 	sqlite3_bind_text(st, 1, gtin, -1, SQLITE_STATIC);
