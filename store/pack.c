@@ -13,320 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/db.h"
-#include "store/doc.h"
 #include "store/pack.h"
-#include "store/rules.h"
-
-/* --- loading facts ------------------------------------------------------ */
-
-int
-pack_key(struct st_db *db, const struct mark *m, bool create,
-	 struct pack_key *k, struct err *e)
-{
-	const char *gtin = m->kind == MARK_SSCC ? "" : m->gtin;
-	static const char find[] = "SELECT id FROM gtins WHERE gtin = ?1";
-	sqlite3_stmt *st;
-	int rc;
-
-	memset(k, 0, sizeof(*k));
-	switch (m->kind) {
-	case MARK_SSCC:
-		k->kind = PACK_KIND_BOX;
-		snprintf(k->serial, sizeof(k->serial), "%s", m->sscc);
-		snprintf(k->text, sizeof(k->text), "%s", m->sscc);
-		break;
-	case MARK_TOBACCO_BLOCK:
-		k->kind = PACK_KIND_GROUP;
-		break;
-	case MARK_TOBACCO_SET:
-		k->kind = PACK_KIND_SET;
-		break;
-	case MARK_CIGARETTE_PACK:
-		k->kind = PACK_KIND_CIGARETTE;
-		break;
-	default:
-		k->kind = PACK_KIND_UNIT;
-		break;
-	}
-	if (m->kind != MARK_SSCC) {
-		snprintf(k->serial, sizeof(k->serial), "%s", m->serial);
-		snprintf(k->text, sizeof(k->text), "%s", m->cis);
-		snprintf(k->gtin, sizeof(k->gtin), "%s", m->gtin);
-	}
-	if (create)
-		return db_gtin_id(db, gtin, &k->gtin_id, e);
-	if ((k->gtin_id = db_gtin_cached(db, gtin)) >= 0)
-		return 0;
-	if ((st = db_stmt(db, find, e)) == NULL)
-		return e->code;
-	sqlite3_bind_text(st, 1, gtin, -1, SQLITE_STATIC);
-	if ((rc = db_row(db, st, e, "gtin")) < 0)
-		return rc;
-	k->gtin_id = rc == 1 ? sqlite3_column_int64(st, 0) : -1;
-	sqlite3_reset(st);
-	return 0;
-}
-
-int
-pack_load_code(struct st_db *db, const struct pack_key *k,
-	       struct pack_code *c, struct err *e)
-{
-	static const char sql[] =
-		"SELECT id, kind, parent_id, state FROM codes"
-		" WHERE gtin_id = ?1 AND serial = ?2";
-	sqlite3_stmt *st;
-	int rc;
-
-	memset(c, 0, sizeof(*c));
-	if (k->gtin_id < 0)
-		return 0;
-	if ((st = db_stmt(db, sql, e)) == NULL)
-		return e->code;
-	sqlite3_bind_int64(st, 1, k->gtin_id);
-	sqlite3_bind_text(st, 2, k->serial, -1, SQLITE_STATIC);
-	if ((rc = db_row(db, st, e, "code")) != 1)
-		return rc;
-	c->id = sqlite3_column_int64(st, 0);
-	c->kind = sqlite3_column_int(st, 1);
-	c->parent_id = sqlite3_column_int64(st, 2);
-	c->shipped = sqlite3_column_int(st, 3) == 1;
-	sqlite3_reset(st);
-	return 1;
-}
-
-static void
-read_pack(sqlite3_stmt *st, struct pack_row *p)
-{
-	char policy[20], state[16];
-
-	memset(p, 0, sizeof(*p));
-	p->id = sqlite3_column_int64(st, 0);
-	db_text(st, 1, p->sscc, sizeof(p->sscc));
-	p->level = strcmp((const char *)sqlite3_column_text(st, 2),
-			  "pallet") == 0 ? ST_PALLET : ST_BOX;
-	db_text(st, 3, state, sizeof(state));
-	p->state = (enum rules_pack_state)rules_state_parse(state);
-	p->count = sqlite3_column_int(st, 4);
-	p->capacity = sqlite3_column_int(st, 5);
-	db_text(st, 6, policy, sizeof(policy));
-	db_text(st, 7, p->gtin, sizeof(p->gtin));
-	p->policy = strcmp(policy, "any") == 0 ? RULES_GTIN_ANY :
-		strcmp(policy, "single") == 0 ? RULES_GTIN_SINGLE :
-		RULES_GTIN_FIXED;
-	if (p->policy == RULES_GTIN_FIXED) {
-		memcpy(p->gtin, policy, MARK_GTIN_LEN);
-		p->gtin[MARK_GTIN_LEN] = '\0';
-	}
-	p->require_crypto = sqlite3_column_int(st, 8) != 0;
-	p->parent_id = sqlite3_column_int64(st, 9);
-	p->shipped = sqlite3_column_int(st, 10) == 1;
-	p->document_id = sqlite3_column_int64(st, 11);
-}
-
-int
-pack_load(struct st_db *db, const char *sscc, int64_t id, struct pack_row *p,
-	  struct err *e)
-{
-	static const char by_sscc[] =
-		"SELECT c.id, c.serial, p.level, p.state, p.count, p.capacity,"
-		" p.gtin_policy, p.gtin, p.require_crypto, c.parent_id,"
-		" c.state, p.document_id FROM codes c JOIN packs p"
-		" ON p.code_id = c.id WHERE c.gtin_id = 0 AND c.serial = ?1";
-	static const char by_id[] =
-		"SELECT c.id, c.serial, p.level, p.state, p.count, p.capacity,"
-		" p.gtin_policy, p.gtin, p.require_crypto, c.parent_id,"
-		" c.state, p.document_id FROM codes c JOIN packs p"
-		" ON p.code_id = c.id WHERE c.id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sscc != NULL ? by_sscc : by_id, e);
-	int rc;
-
-	if (st == NULL)
-		return e->code;
-	if (sscc != NULL)
-		sqlite3_bind_text(st, 1, sscc, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_int64(st, 1, id);
-	if ((rc = db_row(db, st, e, "pack")) != 1)
-		return rc;
-	read_pack(st, p);
-	sqlite3_reset(st);
-	return 1;
-}
-
-/* The SSCC of pack id, for messages; "" if none. */
-static void
-pack_sscc(struct st_db *db, int64_t id, char out[MARK_SSCC_LEN + 1])
-{
-	static const char sql[] = "SELECT serial FROM codes WHERE id = ?1";
-	struct err ignore;
-	sqlite3_stmt *st = db_stmt(db, sql, &ignore);
-
-	out[0] = '\0';
-	if (st == NULL)
-		return;
-	sqlite3_bind_int64(st, 1, id);
-	if (db_row(db, st, &ignore, "sscc") == 1)
-		db_text(st, 0, out, MARK_SSCC_LEN + 1);
-	sqlite3_reset(st);
-}
-
-static int
-parent_of(struct st_db *db, int64_t id, int64_t *parent, struct err *e)
-{
-	static const char sql[] = "SELECT parent_id FROM codes WHERE id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql, e);
-	int rc;
-
-	*parent = 0;
-	if (st == NULL)
-		return e->code;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = db_row(db, st, e, "parent")) == 1)
-		*parent = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc < 0 ? rc : 0;
-}
-
-/* Packs above id (depth), and whether `needle` is among id and them. */
-static int
-ancestry(struct st_db *db, int64_t id, int64_t needle, int *depth,
-	 bool *found, struct err *e)
-{
-	int64_t at = id;
-	int rc;
-
-	*depth = 0;
-	*found = at == needle;
-	while (at != 0 && *depth <= ST_MAX_DEPTH) {
-		if ((rc = parent_of(db, at, &at, e)) < 0)
-			return rc;
-		if (at != 0) {
-			(*depth)++;
-			*found |= at == needle;
-		}
-	}
-	return 0;
-}
-
-static int
-count_query(struct st_db *db, const char *sql, int64_t id, int *n,
-	    struct err *e)
-{
-	sqlite3_stmt *st = db_stmt(db, sql, e);
-	int rc;
-
-	*n = 0;
-	if (st == NULL)
-		return e->code;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = db_row(db, st, e, "count")) == 1)
-		*n = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return rc < 0 ? rc : 0;
-}
-
-/* Rules' view of a pack row, with the facts that need queries. */
-static int
-pack_facts(struct st_db *db, const struct pack_row *p, struct rules_pack *r,
-	   struct err *e)
-{
-	static const char inner_open[] =
-		"SELECT count(*) FROM codes c JOIN packs p ON p.code_id = c.id"
-		" WHERE c.parent_id = ?1 AND p.state = 'open'";
-	bool found;
-	int rc;
-
-	memset(r, 0, sizeof(*r));
-	r->level = p->level;
-	r->state = p->state;
-	r->count = p->count;
-	r->capacity = p->capacity;
-	r->policy = p->policy;
-	snprintf(r->gtin, sizeof(r->gtin), "%s", p->gtin);
-	r->require_crypto = p->require_crypto;
-	r->on_pallet = p->parent_id != 0;
-	r->shipped = p->shipped;
-	if ((rc = ancestry(db, p->id, -1, &r->depth, &found, e)) < 0)
-		return rc;
-	if (p->level == ST_PALLET)
-		return count_query(db, inner_open, p->id, &r->inner_open, e);
-	return 0;
-}
-
-/* Rules' view of a scanned code relative to pack p. */
-static int
-child_facts(struct st_db *db, const struct pack_row *p, const struct mark *m,
-	    const struct pack_code *c, bool known, struct rules_child *r,
-	    struct pack_row *cp, struct err *e)
-{
-	static const char height[] =
-		"WITH RECURSIVE sub(id, d) AS (SELECT ?1, 0 UNION ALL"
-		" SELECT c.id, sub.d + 1 FROM codes c JOIN packs p"
-		" ON p.code_id = c.id JOIN sub ON c.parent_id = sub.id"
-		" WHERE sub.d < 32) SELECT max(d) FROM sub";
-	int depth, rc;
-
-	memset(r, 0, sizeof(*r));
-	r->is_pack = m->kind == MARK_SSCC;
-	r->known = known;
-	r->has_crypto = m->has_crypto;
-	snprintf(r->gtin, sizeof(r->gtin), "%s", m->gtin);
-	if (!known)
-		return 0;
-	r->in_this = c->parent_id == p->id;
-	r->in_other = c->parent_id != 0 && c->parent_id != p->id;
-	r->shipped = c->shipped;
-	r->is_target = c->id == p->id;
-	if (!r->is_pack)
-		return 0;
-	if ((rc = pack_load(db, NULL, c->id, cp, e)) < 0)
-		return rc;
-	r->pack_known = rc == 1;
-	r->pack_state = cp->state;
-	if ((rc = ancestry(db, p->id, c->id, &depth, &r->contains_target,
-			   e)) < 0)
-		return rc;
-	r->contains_target &= !r->is_target;
-	return count_query(db, height, c->id, &r->height, e);
-}
-
-/* --- outcomes ------------------------------------------------------------ */
-
-int
-pack_refuse_text(struct st_db *db, const struct st_actor *who,
-		 enum st_action action, int64_t code_id, int64_t pack_id,
-		 const char *scan, size_t len, const char *reason,
-		 struct err *e)
-{
-	struct err ignore;
-
-	if (db_audit(db, who, action, false, code_id, pack_id, scan, len,
-		     reason, &ignore) < 0 || db_commit(db, &ignore) < 0)
-		db_rollback(db);
-	return err_set(e, ERR_REFUSED, "%s", reason);
-}
-
-int
-pack_refuse(struct st_db *db, const struct st_actor *who,
-	    enum st_action action, int64_t code_id, int64_t pack_id,
-	    const char *scan, size_t len, enum rules_verdict v,
-	    const char *other, struct err *e)
-{
-	const char *t = dgettext("sklad", rules_reason(v));
-	const char *at = strstr(t, "%s");
-	char reason[ERR_MSG_MAX];
-
-	/* The reasons carry at most one %s: fill it by hand, since the
-	 * template is not a literal the compiler could check. */
-	if (at == NULL)
-		snprintf(reason, sizeof(reason), "%s", t);
-	else
-		snprintf(reason, sizeof(reason), "%.*s%s%s", (int)(at - t), t,
-			 other != NULL ? other : "", at + 2);
-	return pack_refuse_text(db, who, action, code_id, pack_id, scan, len,
-				reason, e);
-}
 
 /* Report the pack as it is now into out. */
 static int
@@ -381,205 +68,7 @@ set_count(struct st_db *db, int64_t pack_id, int delta, struct err *e)
 	return db_done(db, st, e, "count");
 }
 
-int
-pack_set_parent(struct st_db *db, int64_t code_id, int64_t parent,
-		struct err *e)
-{
-	static const char sql[] =
-		"UPDATE codes SET parent_id = ?2 WHERE id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql, e);
-
-	if (st == NULL)
-		return e->code;
-	sqlite3_bind_int64(st, 1, code_id);
-	if (parent != 0)
-		sqlite3_bind_int64(st, 2, parent);
-	return db_done(db, st, e, "move");
-}
-
-int
-pack_insert_code(struct st_db *db, const struct pack_key *k, int kind,
-		 int64_t parent, int64_t *id, struct err *e)
-{
-	static const char sql[] =
-		"INSERT INTO codes(gtin_id, serial, kind, parent_id)"
-		" VALUES (?1, ?2, ?3, ?4)";
-	sqlite3_stmt *st = db_stmt(db, sql, e);
-	int rc;
-
-	if (st == NULL)
-		return e->code;
-	sqlite3_bind_int64(st, 1, k->gtin_id);
-	sqlite3_bind_text(st, 2, k->serial, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, kind);
-	if (parent != 0)
-		sqlite3_bind_int64(st, 4, parent);
-	if ((rc = db_done(db, st, e, "insert code")) < 0)
-		return rc;
-	*id = sqlite3_last_insert_rowid(db->h);
-	return 0;
-}
-
 /* --- documents ----------------------------------------------------------- */
-
-static int
-site_inn(struct st_db *db, char inn[16], struct err *e)
-{
-	struct st_site site;
-	int rc = st_site_get(db, &site, e);
-
-	if (rc == 0)
-		snprintf(inn, 16, "%s", site.inn);
-	return rc;
-}
-
-/* The codes directly in pack id, as documents write them. */
-static int
-children_text(struct st_db *db, int64_t id, char (**out)[48], int *n,
-	      struct err *e)
-{
-	static const char sql[] =
-		"SELECT t.code FROM codes c JOIN code_text t ON t.id = c.id"
-		" WHERE c.parent_id = ?1 ORDER BY c.id";
-	sqlite3_stmt *st = db_stmt(db, sql, e);
-	char (*v)[48] = NULL;
-	int cap = 0, rc;
-
-	*n = 0;
-	if (st == NULL)
-		return e->code;
-	sqlite3_bind_int64(st, 1, id);
-	while ((rc = db_row(db, st, e, "children")) == 1) {
-		if (*n == cap) {
-			void *nv;
-
-			cap = cap ? cap * 2 : 64;
-			nv = realloc(v, (size_t)cap * sizeof(*v));
-			if (nv == NULL) {
-				sqlite3_reset(st);
-				free(v);
-				return err_set(e, ERR_INTERNAL,
-					       "out of memory");
-			}
-			v = nv;
-		}
-		db_text(st, 0, v[(*n)++], sizeof(v[0]));
-	}
-	sqlite3_reset(st);
-	if (rc < 0) {
-		free(v);
-		return rc;
-	}
-	*out = v;
-	return 0;
-}
-
-static int
-set_document(struct st_db *db, int64_t pack_id, int64_t doc, struct err *e)
-{
-	static const char sql[] =
-		"UPDATE packs SET document_id = ?2 WHERE code_id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql, e);
-
-	if (st == NULL)
-		return e->code;
-	sqlite3_bind_int64(st, 1, pack_id);
-	sqlite3_bind_int64(st, 2, doc);
-	return db_done(db, st, e, "document");
-}
-
-/* Write one AGGREGATION_DOCUMENT for units[0..n) and mark their packs. */
-static int
-flush_units(struct st_db *db, const char *inn, struct doc_unit *units,
-	    const int64_t *ids, int n, int codes, int64_t *prev,
-	    struct err *e)
-{
-	size_t len;
-	char *body = doc_aggregation(inn, units, n, &len);
-	int64_t doc;
-	int i, rc;
-
-	rc = doc_outbox_add(db, "AGGREGATION_DOCUMENT", body, len, codes,
-			    *prev, &doc, e);
-	free(body);
-	for (i = 0; rc == 0 && i < n; i++)
-		rc = set_document(db, ids[i], doc, e);
-	*prev = doc;
-	return rc;
-}
-
-/*
- * Report top and every pack closed inside it that no document covers yet,
- * innermost first, in AGGREGATION_DOCUMENTs of at most ST_MAX_DOC_CODES
- * codes; each part depends on the one before.
- */
-int
-pack_document(struct st_db *db, int64_t top, struct err *e)
-{
-	static const char sql[] =
-		"WITH RECURSIVE sub(id, d) AS (SELECT ?1, 0 UNION ALL"
-		" SELECT c.id, sub.d + 1 FROM codes c JOIN sub"
-		" ON c.parent_id = sub.id WHERE c.kind >= 5 AND sub.d < 32)"
-		" SELECT sub.id FROM sub JOIN packs p ON p.code_id = sub.id"
-		" WHERE p.state = 'closed' AND p.document_id IS NULL"
-		" ORDER BY sub.d DESC, sub.id";
-	enum { BATCH = 64 };
-	struct doc_unit units[BATCH];
-	char sscc[BATCH][MARK_SSCC_LEN + 1];
-	int64_t ids[BATCH], *all = NULL, prev = 0;
-	int n = 0, nall = 0, cap = 0, codes = 0, i, rc;
-	sqlite3_stmt *st;
-	char inn[16];
-
-	if ((rc = site_inn(db, inn, e)) < 0)
-		return rc;
-	if ((st = db_stmt(db, sql, e)) == NULL)
-		return e->code;
-	sqlite3_bind_int64(st, 1, top);
-	while ((rc = db_row(db, st, e, "subtree")) == 1) {
-		if (nall == cap) {
-			int64_t *na;
-
-			cap = cap ? cap * 2 : 16;
-			if ((na = realloc(all, (size_t)cap * sizeof(*na))) ==
-			    NULL) {
-				rc = err_set(e, ERR_INTERNAL, "out of memory");
-				break;
-			}
-			all = na;
-		}
-		all[nall++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	for (i = 0; rc >= 0 && i < nall; i++) {
-		char (*children)[48] = NULL;
-		int nchildren = 0;
-
-		if ((rc = children_text(db, all[i], &children, &nchildren,
-					e)) < 0)
-			break;
-		if (n > 0 && (n == BATCH ||
-			      codes + nchildren > ST_MAX_DOC_CODES)) {
-			rc = flush_units(db, inn, units, ids, n, codes, &prev,
-					 e);
-			while (n > 0)
-				free(units[--n].children);
-			codes = 0;
-		}
-		pack_sscc(db, all[i], sscc[n]);
-		units[n].code = sscc[n];
-		units[n].children = children;
-		units[n].nchildren = nchildren;
-		ids[n++] = all[i];
-		codes += nchildren;
-	}
-	if (rc >= 0 && n > 0)
-		rc = flush_units(db, inn, units, ids, n, codes, &prev, e);
-	while (n > 0)
-		free(units[--n].children);
-	free(all);
-	return rc < 0 ? rc : 0;
-}
 
 /* Close pack p in the open transaction; documents it if on top. */
 static int
@@ -826,7 +315,7 @@ st_pack_scan(struct st_db *db, const struct st_actor *who, const char *sscc,
 	if ((rc = pack_key(db, m, false, &k, e)) < 0 ||
 	    (known = rc = pack_load_code(db, &k, &c, e)) < 0 ||
 	    (rc = pack_facts(db, &p, &rp, e)) < 0 ||
-	    (rc = child_facts(db, &p, m, &c, known == 1, &rc_, &cp, e)) < 0)
+	    (rc = pack_child_facts(db, &p, m, &c, known == 1, &rc_, &cp, e)) < 0)
 		goto fail;
 	v = rules_pack_add(&rp, &rc_, &closes);
 	if (v != RULES_OK) {
@@ -921,33 +410,6 @@ fail:
 	return rc;
 }
 
-/* Packs that just became top-level, closed but never reported, get their
- * document now: they no longer wait for a pallet. */
-static int
-document_orphans(struct st_db *db, int64_t former_parent, struct err *e)
-{
-	static const char sql[] =
-		"SELECT c.id FROM codes c JOIN packs p ON p.code_id = c.id"
-		" WHERE c.parent_id = ?1 AND p.state = 'closed'"
-		" AND p.document_id IS NULL";
-	int64_t ids[256];
-	int n = 0, i, rc;
-	sqlite3_stmt *st = db_stmt(db, sql, e);
-
-	if (st == NULL)
-		return e->code;
-	sqlite3_bind_int64(st, 1, former_parent);
-	while ((rc = db_row(db, st, e, "orphans")) == 1 && n < 256)
-		ids[n++] = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc < 0)
-		return rc;
-	for (i = 0; i < n; i++)
-		if ((rc = pack_document(db, ids[i], e)) < 0)
-			return rc;
-	return 0;
-}
-
 int
 st_pack_disband(struct st_db *db, const struct st_actor *who,
 		const char *sscc, struct st_pack *out, struct err *e)
@@ -980,7 +442,7 @@ st_pack_disband(struct st_db *db, const struct st_actor *who,
 	}
 	/* Children that were closed inside this (open) pallet and never
 	 * reported are reported on their own before they are set loose. */
-	if ((rc = document_orphans(db, p.id, e)) < 0)
+	if ((rc = pack_document_orphans(db, p.id, e)) < 0)
 		goto fail;
 	if ((st = db_stmt(db, release, e)) == NULL)
 		goto fail_e;
@@ -992,21 +454,8 @@ st_pack_disband(struct st_db *db, const struct st_actor *who,
 	sqlite3_bind_int64(st, 1, p.id);
 	if ((rc = db_done(db, st, e, "disband")) < 0)
 		goto fail;
-	if (p.document_id != 0) {
-		char inn[16], *body;
-		size_t blen;
-		int64_t doc;
-
-		if ((rc = site_inn(db, inn, e)) < 0)
-			goto fail;
-		body = doc_disaggregation(inn, p.sscc, &blen);
-		rc = doc_outbox_add(db, "DISAGGREGATION_DOCUMENT", body, blen,
-				    1, p.document_id, &doc, e);
-		free(body);
-		if (rc < 0)
-			goto fail;
-	}
-	if ((rc = db_audit(db, who, ST_ACT_PACK_DISBAND, true, p.id, p.id,
+	if ((rc = pack_disaggregate(db, &p, e)) < 0 ||
+	    (rc = db_audit(db, who, ST_ACT_PACK_DISBAND, true, p.id, p.id,
 			   NULL, 0, NULL, e)) < 0 ||
 	    (rc = fill_out(db, p.id, false, out, e)) < 0 ||
 	    (rc = db_commit(db, e)) < 0)
@@ -1016,29 +465,6 @@ fail_e:
 	rc = e->code;
 fail:
 	db_rollback(db);
-	return rc;
-}
-
-/* REAGGREGATION_DOCUMENT for a change to an already reported pack. */
-static int
-reaggregate(struct st_db *db, const struct pack_row *p, bool adding,
-	    const struct mark *m, struct err *e)
-{
-	const char *code = m->kind == MARK_SSCC ? m->sscc : m->cis;
-	char inn[16], *body;
-	size_t len;
-	int64_t doc;
-	int rc;
-
-	if (p->document_id == 0)
-		return 0;
-	if ((rc = site_inn(db, inn, e)) < 0)
-		return rc;
-	body = doc_reaggregation(inn, adding, p->sscc, code,
-				 m->kind == MARK_SSCC, &len);
-	rc = doc_outbox_add(db, "REAGGREGATION_DOCUMENT", body, len, 1,
-			    p->document_id, &doc, e);
-	free(body);
 	return rc;
 }
 
@@ -1058,7 +484,7 @@ change_facts(struct st_db *db, const struct st_actor *who,
 	if ((rc = pack_key(db, m, false, &k, e)) < 0 ||
 	    (*known = rc = pack_load_code(db, &k, c, e)) < 0 ||
 	    (rc = pack_facts(db, p, rp, e)) < 0 ||
-	    (rc = child_facts(db, p, m, c, *known == 1, rc_, &cp, e)) < 0) {
+	    (rc = pack_child_facts(db, p, m, c, *known == 1, rc_, &cp, e)) < 0) {
 		db_rollback(db);
 		return rc;
 	}
@@ -1086,8 +512,8 @@ st_pack_take(struct st_db *db, const struct st_actor *who, const char *sscc,
 				   0, v, NULL, e);
 	if ((rc = pack_set_parent(db, c.id, 0, e)) < 0 ||
 	    (rc = set_count(db, p.id, -1, e)) < 0 ||
-	    (rc = reaggregate(db, &p, false, m, e)) < 0 ||
-	    (rc = document_orphans(db, p.id, e)) < 0 ||
+	    (rc = pack_reaggregate(db, &p, false, m, e)) < 0 ||
+	    (rc = pack_document_orphans(db, p.id, e)) < 0 ||
 	    (rc = db_audit(db, who, ST_ACT_PACK_TAKE, true, c.id, p.id, NULL,
 			   0, NULL, e)) < 0 ||
 	    (rc = fill_out(db, p.id, false, out, e)) < 0 ||
@@ -1133,7 +559,7 @@ st_pack_put(struct st_db *db, const struct st_actor *who, const char *sscc,
 	}
 	if (rc < 0 || (rc = set_count(db, p.id, 1, e)) < 0 ||
 	    (p.state != RULES_OPEN &&
-	     (rc = reaggregate(db, &p, true, m, e)) < 0) ||
+	     (rc = pack_reaggregate(db, &p, true, m, e)) < 0) ||
 	    (rc = db_audit(db, who, ST_ACT_PACK_PUT, true, id, p.id, NULL, 0,
 			   NULL, e)) < 0 ||
 	    (rc = fill_out(db, p.id, false, out, e)) < 0 ||

@@ -66,6 +66,38 @@ int pack_insert_code(struct st_db *db, const struct pack_key *k, int kind,
 int pack_set_parent(struct st_db *db, int64_t code_id, int64_t parent,
 		    struct err *e);
 
+/* The SSCC of pack id into out, for messages; "" if none. */
+void pack_sscc(struct st_db *db, int64_t id, char out[MARK_SSCC_LEN + 1]);
+
+/* The rules' view of pack p (with the facts that need queries). */
+int pack_facts(struct st_db *db, const struct pack_row *p,
+	       struct rules_pack *r, struct err *e);
+
+/*
+ * The rules' view of scanned code m relative to pack p: c is its codes
+ * row (known says whether it is stored); cp receives its pack row when it
+ * is a pack.
+ */
+int pack_child_facts(struct st_db *db, const struct pack_row *p,
+		     const struct mark *m, const struct pack_code *c,
+		     bool known, struct rules_child *r, struct pack_row *cp,
+		     struct err *e);
+
+/* REAGGREGATION_DOCUMENT for m taken out of (or put into) the reported
+ * pack p; nothing if p was never reported. */
+int pack_reaggregate(struct st_db *db, const struct pack_row *p,
+		     bool adding, const struct mark *m, struct err *e);
+
+/* Packs directly in former_parent that are closed but never reported get
+ * their own document now that they stand alone. */
+int pack_document_orphans(struct st_db *db, int64_t former_parent,
+			  struct err *e);
+
+/* DISAGGREGATION_DOCUMENT for the disbanded pack p, depending on its
+ * aggregation document; nothing if p was never reported. */
+int pack_disaggregate(struct st_db *db, const struct pack_row *p,
+		      struct err *e);
+
 /* AGGREGATION_DOCUMENT(s) for top and the unreported packs inside it. */
 int pack_document(struct st_db *db, int64_t top, struct err *e);
 
