@@ -10,6 +10,12 @@
 #include "console/cli.h"
 
 static const struct cli_command commands[] = {
+	{ "init", "--db PATH --inn INN --gcp PREFIX [--extension D] "
+	  "[--product-group PG] [--admin NAME] [--box-capacity N]",
+	  "create a database and the site's first admin", cmd_init },
+	{ "exec", "--db PATH --user NAME [--device NAME]",
+	  "run workflow commands from stdin, one JSON line per result",
+	  cmd_exec },
 	{ "mark parse", "[--json] [SCAN...]",
 	  "parse scans (arguments, or one per line on stdin)",
 	  cmd_mark_parse },
@@ -78,7 +84,9 @@ cli_help(FILE *out)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  sklad %s %s\n      %s\n", commands[i].words,
 			commands[i].args, commands[i].help);
-	fprintf(out, "\n  sklad --version\n\nSee sklad(1).\n");
+	fprintf(out, "\n  sklad [--db PATH] [--scanner SPEC]... [--sound-cmd CMD]"
+		" [--user NAME]\n      the console (no command; see "
+		"sklad(1))\n  sklad --version\n\nSee sklad(1).\n");
 }
 
 int
