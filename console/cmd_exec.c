@@ -104,7 +104,7 @@ result_json(const struct wf_result *r, json_t *list)
 			    json_string(r->err.msg));
 	if (r->rc != 0)
 		json_object_set_new(o, "error_code",
-				    json_string(err_name(r->rc)));
+				    json_string(err_key(r->rc)));
 	json_object_set_new(o, "command", json_string(r->command));
 	switch (r->rc == 0 ? r->what : WF_NONE) {
 	case WF_PACK_INFO:

@@ -595,13 +595,23 @@ run_words(struct wf *w, char **words, int n, struct wf_result *r,
 	  int (*on_event)(void *, const struct st_event *),
 	  int (*on_doc)(void *, const struct st_doc *), void *arg)
 {
+	static const char *const two_words[] = {
+		"box", "pallet", "delivery", "accept", "ship", "user", "set",
+		NULL
+	};
 	const char *c = words[0];
-	char **a = words + 1;
-	int na = n - 1;
+	char **a = words + 1, name[32];
+	int na = n - 1, i;
 	struct err e;
 	int rc;
 
-	result_reset(r, c);
+	/* Results are labelled "box open", "accept finish", ...: the words
+	 * that name the command, without its arguments. */
+	snprintf(name, sizeof(name), "%s", c);
+	for (i = 0; two_words[i] != NULL && na > 0; i++)
+		if (strcmp(c, two_words[i]) == 0)
+			snprintf(name, sizeof(name), "%s %s", c, a[0]);
+	result_reset(r, name);
 	if (!w->logged_in && strcmp(c, "login") != 0) {
 		fail(r, ERR_DENIED, _("Log in first."));
 		return;

@@ -35,9 +35,22 @@ err_name(int code)
 	switch (code) {
 	case ERR_OK:
 		return "ok";
-#define ERR_CASE(name, value, text) case ERR_##name: return text;
+#define ERR_CASE(name, value, key, text) case ERR_##name: return text;
 	ERR_CODES(ERR_CASE)
 #undef ERR_CASE
 	}
 	return "unknown error";
+}
+
+const char *
+err_key(int code)
+{
+	switch (code) {
+	case ERR_OK:
+		return "ok";
+#define ERR_KEY(name, value, key, text) case ERR_##name: return key;
+	ERR_CODES(ERR_KEY)
+#undef ERR_KEY
+	}
+	return "unknown";
 }

@@ -14,22 +14,22 @@
 #define SKLAD_ERR_H
 
 #define ERR_CODES(X) \
-	X(INVALID,  -1, "invalid input") \
-	X(NOTFOUND, -2, "not found") \
-	X(REFUSED,  -3, "refused by a warehouse rule") \
-	X(EXISTS,   -4, "already exists") \
-	X(BUSY,     -5, "busy, try again") \
-	X(IO,       -6, "input/output error") \
-	X(DB,       -7, "database error") \
-	X(DENIED,   -8, "permission denied") \
-	X(NET,      -9, "network error") \
-	X(SERVER,  -10, "the server refused") \
-	X(AUTH,    -11, "authentication failed") \
-	X(VERSION, -12, "unsupported version") \
-	X(NODEV,   -13, "device gone") \
-	X(INTERNAL,-14, "internal error")
+	X(INVALID,  -1, "invalid",  "invalid input") \
+	X(NOTFOUND, -2, "notfound", "not found") \
+	X(REFUSED,  -3, "refused",  "refused by a warehouse rule") \
+	X(EXISTS,   -4, "exists",   "already exists") \
+	X(BUSY,     -5, "busy",     "busy, try again") \
+	X(IO,       -6, "io",       "input/output error") \
+	X(DB,       -7, "db",       "database error") \
+	X(DENIED,   -8, "denied",   "permission denied") \
+	X(NET,      -9, "net",      "network error") \
+	X(SERVER,  -10, "server",   "the server refused") \
+	X(AUTH,    -11, "auth",     "authentication failed") \
+	X(VERSION, -12, "version",  "unsupported version") \
+	X(NODEV,   -13, "nodev",    "device gone") \
+	X(INTERNAL,-14, "internal", "internal error")
 
-#define ERR_ENUM(name, value, text) ERR_##name = value,
+#define ERR_ENUM(name, value, key, text) ERR_##name = value,
 enum err_code { ERR_OK = 0, ERR_CODES(ERR_ENUM) };
 #undef ERR_ENUM
 
@@ -52,5 +52,8 @@ void err_clear(struct err *e);
 
 /* The default text of a code ("database error"), never NULL. */
 const char *err_name(int code);
+
+/* The stable machine name of a code ("db"), for JSON; never NULL. */
+const char *err_key(int code);
 
 #endif
