@@ -14,3 +14,5 @@ unit-tests += test_evdev
 unit-tests += test_st_rules test_st_pack
 benches += bench_store
 unit-tests += test_st_rules_accept test_st_accept
+unit-tests += test_cli_scanners
+unit-tests += test_st_crash

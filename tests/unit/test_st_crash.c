@@ -171,7 +171,7 @@ check_invariants(sqlite3 *h)
 static void
 test_sigkill_never_loses_an_acknowledged_scan(void **state)
 {
-	enum { ROUNDS = 12, LINES = 2000 };
+	enum { ROUNDS = 40, LINES = 2000 };
 	static int serial_of_line[LINES];
 	char script[128], buf[4096];
 	unsigned seed = (unsigned)time(NULL);
@@ -183,7 +183,7 @@ test_sigkill_never_loses_an_acknowledged_scan(void **state)
 	srand(seed);
 	snprintf(script, sizeof(script), "%s/script", dir);
 	for (round = 0; round < ROUNDS; round++) {
-		int kill_after = 1 + rand() % 150, line = 0, acked = 0;
+		int kill_after = 1 + rand() % 600, line = 0, acked = 0;
 		int *acked_serials = calloc(LINES, sizeof(int));
 		FILE *out;
 		pid_t pid;
