@@ -16,3 +16,4 @@ benches += bench_store
 unit-tests += test_st_rules_accept test_st_accept
 unit-tests += test_cli_scanners
 unit-tests += test_st_crash
+unit-tests += test_st_ship

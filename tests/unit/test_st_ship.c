@@ -1,0 +1,468 @@
+/*
+ * test_st_ship: shipment on real SQLite files. Opening with its checks,
+ * every scan refusal with the words the operator reads, the LP_SHIP_GOODS
+ * body byte for byte, whole subtrees marked shipped, and shipped packs
+ * refused by disband, take and packing; an accepted pallet shipped on.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+#define GS "\x1d"
+#define GTIN13 "0460043993125"
+#define RECEIVER "7711111111"
+
+struct fixture {
+	char dir[64];
+	char path[96];
+	struct st_db *db;
+	struct st_actor admin, op, sup;
+	/* B1 closed box; P closed pallet with closed B2, B3; B4 closed
+	 * box from which unit 100 was taken (loose); B5 open; B6
+	 * disbanded. */
+	struct st_pack b1, p, b2, b3, b4, b5, b6;
+};
+
+static void
+unit(int n, char *scan, size_t sn, char *ki, size_t kn)
+{
+	int cd = mark_check_digit(GTIN13, 13);
+
+	snprintf(scan, sn, "01%s%d21S%05dABCDEFG" GS "93AbCd", GTIN13, cd, n);
+	if (ki != NULL)
+		snprintf(ki, kn, "01%s%d21S%05dABCDEFG", GTIN13, cd, n);
+}
+
+static struct mark
+parsed(const char *scan)
+{
+	struct mark m;
+
+	if (mark_parse(scan, strlen(scan), &m) != 0 &&
+	    mark_sscc_check(scan, strlen(scan), &m) != 0)
+		fail_msg("test code %s does not parse", scan);
+	return m;
+}
+
+static struct mark
+unit_mark(int n)
+{
+	char code[96];
+
+	unit(n, code, sizeof(code), NULL, 0);
+	return parsed(code);
+}
+
+static void
+fill(struct fixture *f, struct st_pack *pk, int base, int n)
+{
+	struct err e;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		char code[96];
+		struct mark m;
+
+		unit(base + i, code, sizeof(code), NULL, 0);
+		m = parsed(code);
+		if (st_pack_scan(f->db, &f->op, pk->sscc, &m, code,
+				 strlen(code), pk, &e) != 0)
+			fail_msg("pack scan refused: %s", e.msg);
+	}
+}
+
+static void
+open_box(struct fixture *f, const char *parent, struct st_pack *out)
+{
+	struct err e;
+
+	if (st_pack_open(f->db, &f->op, ST_BOX, NULL, parent, NULL, out,
+			 &e) != 0)
+		fail_msg("open refused: %s", e.msg);
+}
+
+static void
+close_pack(struct fixture *f, struct st_pack *pk)
+{
+	struct err e;
+
+	if (st_pack_close(f->db, &f->op, pk->sscc, pk, &e) != 0)
+		fail_msg("close refused: %s", e.msg);
+}
+
+static void
+stock(struct fixture *f)
+{
+	struct st_pack tmp;
+	struct mark m;
+	struct err e;
+
+	open_box(f, NULL, &f->b1);
+	fill(f, &f->b1, 1, 3);
+	close_pack(f, &f->b1);
+	assert_int_equal(st_pack_open(f->db, &f->op, ST_PALLET, NULL, NULL,
+				      NULL, &f->p, &e), 0);
+	open_box(f, f->p.sscc, &f->b2);
+	fill(f, &f->b2, 10, 2);
+	close_pack(f, &f->b2);
+	open_box(f, f->p.sscc, &f->b3);
+	fill(f, &f->b3, 20, 2);
+	close_pack(f, &f->b3);
+	close_pack(f, &f->p);
+	open_box(f, NULL, &f->b4);
+	fill(f, &f->b4, 100, 2);
+	close_pack(f, &f->b4);
+	m = unit_mark(100);
+	assert_int_equal(st_pack_take(f->db, &f->sup, f->b4.sscc, &m, &tmp,
+				      &e), 0);
+	open_box(f, NULL, &f->b5);
+	fill(f, &f->b5, 200, 1);
+	open_box(f, NULL, &f->b6);
+	fill(f, &f->b6, 300, 1);
+	close_pack(f, &f->b6);
+	assert_int_equal(st_pack_disband(f->db, &f->sup, f->b6.sscc, &tmp,
+					 &e), 0);
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct st_site site = { .inn = "7700000000", .gcp = "4600439",
+				.extension = 1, .product_group = "milk",
+				.require_crypto = true, .gtin_policy = "any" };
+	struct err e;
+
+	snprintf(f->dir, sizeof(f->dir), "%s/sklad-XXXXXX",
+		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+	assert_int_equal(st_open(f->path, true, &f->db, &e), 0);
+	assert_int_equal(st_site_init(f->db, &site, "boss", &e), 0);
+	assert_int_equal(st_login(f->db, "boss", NULL, "t1", &f->admin, &e),
+			 0);
+	assert_int_equal(st_user_add(f->db, &f->admin, "ivan", ST_OPERATOR,
+				     NULL, &e), 0);
+	assert_int_equal(st_user_add(f->db, &f->admin, "olga", ST_SUPERVISOR,
+				     NULL, &e), 0);
+	assert_int_equal(st_login(f->db, "ivan", NULL, "scanner-1", &f->op,
+				  &e), 0);
+	assert_int_equal(st_login(f->db, "olga", NULL, "t1", &f->sup, &e), 0);
+	stock(f);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[160];
+
+	st_close(&f->db);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static int64_t
+sql_int(struct fixture *f, const char *sql, int64_t arg)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(h));
+	sqlite3_bind_int64(st, 1, arg);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return v;
+}
+
+/* Scan m onto shipment id and expect a refusal reading exactly want
+ * (or, with prefix, starting with it). */
+static void
+refused(struct fixture *f, int64_t id, const struct mark *m,
+	const char *want, bool prefix)
+{
+	struct st_shipment s;
+	struct err e;
+
+	assert_int_equal(st_ship_scan(f->db, &f->op, id, m, &s, &e),
+			 ERR_REFUSED);
+	if (prefix ? strncmp(e.msg, want, strlen(want)) != 0 :
+	    strcmp(e.msg, want) != 0)
+		fail_msg("refusal \"%s\", want \"%s\"", e.msg, want);
+}
+
+static void
+shipped_on(struct fixture *f, int64_t id, const struct mark *m,
+	   struct st_shipment *s)
+{
+	struct err e;
+
+	if (st_ship_scan(f->db, &f->op, id, m, s, &e) != 0)
+		fail_msg("ship scan refused: %s", e.msg);
+}
+
+static void
+test_open(void **state)
+{
+	struct fixture *f = *state;
+	struct st_shipment s;
+	struct err e;
+
+	assert_int_equal(st_ship_open(f->db, &f->op, "77111", "S-1", &s, &e),
+			 ERR_REFUSED);
+	assert_string_equal(e.msg, "The receiver's INN must have 10 or 12 "
+			    "digits.");
+	assert_int_equal(st_ship_open(f->db, &f->op, "77111111A1", "S-1", &s,
+				      &e), ERR_REFUSED);
+	assert_int_equal(st_ship_open(f->db, &f->op, RECEIVER, "", &s, &e),
+			 ERR_REFUSED);
+	assert_non_null(strstr(e.msg, "document number"));
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM shipments", 0), 0);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM audit WHERE"
+				 " action = 30 AND ok = 0", 0), 3);
+	assert_int_equal(st_ship_open(f->db, &f->op, "771111111111", "S-1", &s,
+				      &e), 0);
+	assert_true(s.id > 0);
+	assert_string_equal(s.receiver_inn, "771111111111");
+	assert_string_equal(s.number, "S-1");
+	assert_int_equal(s.codes, 0);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM shipments WHERE"
+				 " state = 'open' AND doc_date LIKE"
+				 " '____-__-__T__:__:__.___Z'", 0), 1);
+}
+
+static void
+test_scan_refusals(void **state)
+{
+	struct fixture *f = *state;
+	struct st_shipment s, s2;
+	char want[256], sscc[19];
+	struct mark m;
+	struct err e;
+
+	assert_int_equal(st_ship_open(f->db, &f->op, RECEIVER, "S-1", &s, &e),
+			 0);
+	m = unit_mark(999);
+	refused(f, s.id, &m, "Not in stock: this code was never packed or "
+		"received here.", false);
+	assert_int_equal(mark_sscc_make(0, "4607000", 5, sscc), 0);
+	m = parsed(sscc);
+	refused(f, s.id, &m, "Not in stock", true);
+	/* Inside a pack: name the pack, say what to do. */
+	m = unit_mark(2);
+	snprintf(want, sizeof(want), "It is inside pack %s: ship that pack, "
+		 "or take it out of the pack first.", f->b1.sscc);
+	refused(f, s.id, &m, want, false);
+	m = parsed(f->b2.sscc);
+	snprintf(want, sizeof(want), "It is inside pack %s: ", f->p.sscc);
+	refused(f, s.id, &m, want, true);
+	m = parsed(f->b5.sscc);
+	refused(f, s.id, &m, "This pack is still open: close it before "
+		"shipping it.", false);
+	m = parsed(f->b6.sscc);
+	refused(f, s.id, &m, "That pack was disbanded: ship what was in it "
+		"instead.", false);
+	/* A unit of the disbanded box is loose stock and may go. */
+	m = unit_mark(300);
+	shipped_on(f, s.id, &m, &s2);
+	assert_int_equal(s2.codes, 1);
+	assert_int_equal(s2.units, 1);
+	m = parsed(f->b1.sscc);
+	shipped_on(f, s.id, &m, &s2);
+	assert_int_equal(s2.codes, 2);
+	assert_int_equal(s2.units, 5);
+	refused(f, s.id, &m, "Already on this shipment: scanned twice.",
+		false);
+	/* Another open shipment may not take it too. */
+	assert_int_equal(st_ship_open(f->db, &f->op, RECEIVER, "S-2", &s2,
+				      &e), 0);
+	refused(f, s2.id, &m, "Already on the open shipment S-1: finish or "
+		"change that shipment first.", false);
+	assert_int_equal(st_ship_finish(f->db, &f->op, s2.id, &s2, &e),
+			 ERR_REFUSED);
+	assert_string_equal(e.msg, "Nothing scanned onto this shipment yet.");
+	assert_int_equal(st_ship_scan(f->db, &f->op, s.id + 100, &m, &s2, &e),
+			 ERR_REFUSED);
+	assert_non_null(strstr(e.msg, "No shipment"));
+	/* Every refusal audited, with the code scanned. */
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM audit WHERE"
+				 " action = 31 AND ok = 0", 0), 9);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM audit WHERE"
+				 " action = 31 AND ok = 1", 0), 2);
+}
+
+static void
+test_finish_and_after(void **state)
+{
+	struct fixture *f = *state;
+	struct st_shipment s, s2;
+	char want[1024], *body, ki[48], code[96], *at, date[32];
+	struct st_pack pk;
+	struct mark m;
+	struct err e;
+	int64_t doc;
+	size_t len;
+
+	assert_int_equal(st_ship_open(f->db, &f->op, RECEIVER, "S-1", &s, &e),
+			 0);
+	m = parsed(f->b1.sscc);
+	shipped_on(f, s.id, &m, &s);
+	m = parsed(f->p.sscc);
+	shipped_on(f, s.id, &m, &s);
+	m = unit_mark(100);
+	shipped_on(f, s.id, &m, &s);
+	assert_int_equal(s.codes, 3);
+	assert_int_equal(s.units, 4 + 7 + 1);
+	assert_int_equal(st_ship_finish(f->db, &f->op, s.id, &s, &e), 0);
+	assert_int_equal(s.units, 12);
+	assert_true(s.document_id > 0);
+	/* The body, byte for byte (transfer_date is the finish time). */
+	assert_int_equal(st_doc_body(f->db, s.document_id, &body, &len, &e),
+			 0);
+	at = strstr(body, "\"document_date\":\"");
+	assert_non_null(at);
+	snprintf(date, sizeof(date), "%.24s", at + 17);
+	at = strstr(body, "\"transfer_date\":\"");
+	assert_non_null(at);
+	assert_int_equal(at[17 + 10], 'T');
+	assert_int_equal(at[17 + 23], 'Z');
+	memcpy(at + 17, "XXXXXXXXXXXXXXXXXXXXXXXX", 24);
+	unit(100, code, sizeof(code), ki, sizeof(ki));
+	snprintf(want, sizeof(want), "{\"document_num\":\"S-1\","
+		 "\"document_date\":\"%s\","
+		 "\"transfer_date\":\"XXXXXXXXXXXXXXXXXXXXXXXX\","
+		 "\"receiver_inn\":\"" RECEIVER "\","
+		 "\"sender_inn\":\"7700000000\",\"turnover_type\":\"SELLING\","
+		 "\"products\":[{\"uitu_code\":\"%s\"},{\"uitu_code\":\"%s\"},"
+		 "{\"uit_code\":\"%s\"}]}", date, f->b1.sscc, f->p.sscc, ki);
+	assert_string_equal(body, want);
+	assert_int_equal(len, strlen(want));
+	free(body);
+	/* It waits for the latest aggregation it reports on: the
+	 * pallet's, closed after B1. */
+	doc = f->p.document_id;
+	assert_true(doc > f->b1.document_id && f->b1.document_id > 0);
+	assert_int_equal(sql_int(f, "SELECT depends_on FROM outbox WHERE"
+				 " id = ?1", s.document_id), doc);
+	assert_int_equal(sql_int(f, "SELECT codes FROM outbox WHERE id = ?1",
+				 s.document_id), 3);
+	/* Whole subtrees left; nothing else did. */
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM codes WHERE"
+				 " state = 1", 0), 12);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM codes WHERE"
+				 " state = 1 AND serial = 'S00021ABCDEFG'", 0),
+			 1);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM codes WHERE"
+				 " state = 1 AND serial = 'S00101ABCDEFG'", 0),
+			 0);
+	/* Finished is finished. */
+	assert_int_equal(st_ship_finish(f->db, &f->op, s.id, &s2, &e),
+			 ERR_REFUSED);
+	assert_non_null(strstr(e.msg, "finished"));
+	m = unit_mark(101);
+	assert_int_equal(st_ship_scan(f->db, &f->op, s.id, &m, &s2, &e),
+			 ERR_REFUSED);
+	/* Shipped is shipped: for shipments, disband, take and packing. */
+	assert_int_equal(st_ship_open(f->db, &f->op, RECEIVER, "S-2", &s2,
+				      &e), 0);
+	m = parsed(f->p.sscc);
+	refused(f, s2.id, &m, "Already shipped: it has left the warehouse.",
+		false);
+	m = unit_mark(1);
+	refused(f, s2.id, &m, "Already shipped", true);
+	assert_int_equal(st_pack_disband(f->db, &f->sup, f->p.sscc, &pk, &e),
+			 ERR_REFUSED);
+	assert_string_equal(e.msg, "Already shipped: it has left the "
+			    "warehouse.");
+	assert_int_equal(st_pack_disband(f->db, &f->sup, f->b1.sscc, &pk, &e),
+			 ERR_REFUSED);
+	assert_non_null(strstr(e.msg, "Already shipped"));
+	m = unit_mark(1);
+	assert_int_equal(st_pack_take(f->db, &f->sup, f->b1.sscc, &m, &pk,
+				      &e), ERR_REFUSED);
+	assert_non_null(strstr(e.msg, "Already shipped"));
+	m = unit_mark(10);
+	assert_int_equal(st_pack_take(f->db, &f->sup, f->b2.sscc, &m, &pk,
+				      &e), ERR_REFUSED);
+	assert_non_null(strstr(e.msg, "Already shipped"));
+	unit(100, code, sizeof(code), NULL, 0);
+	m = parsed(code);
+	assert_int_equal(st_pack_scan(f->db, &f->op, f->b5.sscc, &m, code,
+				      strlen(code), &pk, &e), ERR_REFUSED);
+	assert_non_null(strstr(e.msg, "Already shipped"));
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM packs WHERE"
+				 " state = 'disbanded'", 0), 1);
+}
+
+static void
+test_accepted_pallet_ships(void **state)
+{
+	struct fixture *f = *state;
+	struct st_accept_progress p;
+	struct st_delivery d;
+	struct st_shipment s;
+	char pal[19], box[19], text[512], code[96], ki[48];
+	struct mark m;
+	struct err e;
+
+	assert_int_equal(mark_sscc_make(0, "4607000", 1, pal), 0);
+	assert_int_equal(mark_sscc_make(0, "4607000", 2, box), 0);
+	unit(500, code, sizeof(code), ki, sizeof(ki));
+	snprintf(text, sizeof(text), "%s\n %s\n  %s\n", pal, box, ki);
+	assert_int_equal(st_delivery_import(f->db, &f->op, "in.txt", text,
+					    strlen(text), &d, &e), 0);
+	assert_int_equal(st_accept_open(f->db, &f->op, d.id, &p, &e), 0);
+	m = parsed(pal);
+	assert_int_equal(st_accept_scan(f->db, &f->op, d.id, &m, &p, &e), 0);
+	assert_int_equal(p.units, 3);
+	assert_int_equal(st_accept_finish(f->db, &f->op, d.id, false, &p, &e),
+			 0);
+	assert_int_equal(st_ship_open(f->db, &f->op, RECEIVER, "S-9", &s, &e),
+			 0);
+	m = parsed(box);
+	refused(f, s.id, &m, "It is inside pack ", true);
+	m = parsed(pal);
+	shipped_on(f, s.id, &m, &s);
+	assert_int_equal(s.units, 3);
+	assert_int_equal(st_ship_finish(f->db, &f->op, s.id, &s, &e), 0);
+	assert_int_equal(s.units, 3);
+	/* The shipment waits for the acceptance that made it ours. */
+	assert_int_equal(sql_int(f, "SELECT depends_on FROM outbox WHERE"
+				 " id = ?1", s.document_id),
+			 sql_int(f, "SELECT document_id FROM deliveries", 0));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_refusals, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_finish_and_after, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_accepted_pallet_ships,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
