@@ -287,9 +287,13 @@ wf_scan(struct wf *w, const char *scan, size_t len, struct wf_result *r)
 	int rc;
 
 	result_reset(r, "scan");
-	if (mark_parse(scan, len, &m) < 0) {
+	/* An SSCC typed or scanned without its (00) is still an SSCC: 18
+	 * digits are never a marking code. */
+	if (mark_parse(scan, len, &m) < 0 &&
+	    (len != MARK_SSCC_LEN || mark_sscc_check(scan, len, &m) < 0)) {
 		char why[ERR_MSG_MAX];
 
+		mark_parse(scan, len, &m);
 		mark_strerror(&m, why, sizeof(why));
 		fail(r, ERR_INVALID, why);
 		st_audit_refusal(w->db, &w->who, scan, len, why, &e);

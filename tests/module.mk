@@ -17,3 +17,4 @@ unit-tests += test_st_rules_accept test_st_accept
 unit-tests += test_cli_scanners
 unit-tests += test_st_crash
 unit-tests += test_st_ship
+unit-tests += test_exec

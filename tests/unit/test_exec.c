@@ -1,0 +1,383 @@
+/*
+ * test_exec: `sklad exec` scripts end to end, every workflow and the
+ * refusals an operator meets, through the real binary and a real database.
+ * Each script line gives one JSON line; the tests read them back by index.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "scanners/mark.h"
+
+static char dir[64], db[96];
+static json_t *out;		/* array of the last run's result lines */
+static int last_status;
+
+/* A unit code with crypto tail, GS written as the script writes it. */
+static const char *
+unit(int n)
+{
+	static char buf[8][96];
+	static int slot;
+	char *b = buf[slot++ % 8];
+
+	snprintf(b, 96, "0104600439931256215U%07dABCD\\x1d93Ab%02d", n,
+		 n % 100);
+	return b;
+}
+
+/* The same code as documents write it (КИ). */
+static const char *
+ki(int n)
+{
+	static char buf[4][64];
+	static int slot;
+	char *b = buf[slot++ % 4];
+
+	snprintf(b, 64, "0104600439931256215U%07dABCD", n);
+	return b;
+}
+
+static int
+setup(void **state)
+{
+	char cmd[512];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/sklad-exec-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/t.db", dir);
+	snprintf(cmd, sizeof(cmd), "%s init --db %s --inn 7700000000 --gcp "
+		 "4600439 --extension 1 --admin boss >/dev/null",
+		 getenv("SKLAD_BIN"), db);
+	assert_int_equal(system(cmd), 0);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	json_decref(out);
+	out = NULL;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Run script as user; results land in `out`. */
+static void
+run(const char *user, const char *script)
+{
+	char path[128], cmd[512], line[1 << 16];
+	FILE *f, *p;
+	int status;
+
+	snprintf(path, sizeof(path), "%s/script", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(script, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "%s exec --db %s --user %s < %s",
+		 getenv("SKLAD_BIN"), db, user, path);
+	json_decref(out);
+	out = json_array();
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (fgets(line, sizeof(line), p) != NULL) {
+		json_t *o = json_loads(line, 0, NULL);
+
+		if (o == NULL)
+			fail_msg("not JSON: %s", line);
+		json_array_append_new(out, o);
+	}
+	status = pclose(p);
+	last_status = WEXITSTATUS(status);
+}
+
+static json_t *
+res(size_t i)
+{
+	json_t *o = json_array_get(out, i);
+
+	if (o == NULL)
+		fail_msg("no result %zu (only %zu)", i, json_array_size(out));
+	return o;
+}
+
+static bool
+ok(size_t i)
+{
+	return json_is_true(json_object_get(res(i), "ok"));
+}
+
+static const char *
+str(size_t i, const char *key)
+{
+	const char *s = json_string_value(json_object_get(res(i), key));
+
+	if (s == NULL)
+		fail_msg("result %zu has no string %s", i, key);
+	return s;
+}
+
+static json_int_t
+num(size_t i, const char *key)
+{
+	json_t *v = json_object_get(res(i), key);
+
+	if (!json_is_integer(v))
+		fail_msg("result %zu has no number %s", i, key);
+	return json_integer_value(v);
+}
+
+/* Result i is a refusal whose reason contains words. */
+static void
+refused(size_t i, const char *words)
+{
+	if (ok(i))
+		fail_msg("result %zu succeeded, expected a refusal (%s)", i,
+			 words);
+	if (strstr(str(i, "error"), words) == NULL)
+		fail_msg("result %zu: \"%s\" does not say \"%s\"", i,
+			 str(i, "error"), words);
+}
+
+static void
+test_pack_a_pallet(void **state)
+{
+	char script[4096], sscc[32];
+
+	(void)state;
+	snprintf(script, sizeof(script),
+		 "set capacity 3\n"
+		 "box open\n"
+		 "scan %s\nscan %s\nscan %s\n"	/* 2..4: closes at 3 */
+		 "set capacity 0\n"
+		 "pallet open\n"		/* 6 */
+		 "docs\n",			/* 7 */
+		 unit(1), unit(2), unit(3));
+	run("boss", script);
+	assert_int_equal(json_array_size(out), 8);
+	assert_string_equal(str(1, "command"), "box open");
+	assert_int_equal(num(2, "count"), 1);
+	assert_int_equal(num(2, "capacity"), 3);
+	assert_true(json_is_true(json_object_get(res(4), "closed")));
+	assert_string_equal(str(4, "state"), "closed");
+	snprintf(sscc, sizeof(sscc), "%s", str(1, "sscc"));
+	assert_int_equal(json_array_size(json_object_get(res(7), "docs")), 1);
+
+	snprintf(script, sizeof(script), "pallet open\nscan %s\nclose\n"
+		 "where %s\nwhere %s\ndocs\n", sscc, unit(2), sscc);
+	run("boss", script);
+	assert_true(ok(1));
+	assert_int_equal(num(1, "count"), 1);
+	assert_string_equal(str(2, "state"), "closed");
+	/* where: the unit sits in the box on the pallet. */
+	assert_string_equal(str(3, "code"), ki(2));
+	assert_int_equal(json_array_size(json_object_get(res(3), "parents")),
+			 2);
+	assert_string_equal(json_string_value(json_array_get(
+		json_object_get(res(3), "parents"), 0)), sscc);
+	assert_true(json_array_size(json_object_get(res(3), "history")) >= 1);
+	assert_string_equal(str(4, "kind"), "box");
+	assert_int_equal(num(4, "children"), 3);
+	assert_int_equal(json_array_size(json_object_get(res(5), "docs")), 2);
+	assert_int_equal(last_status, 0);
+}
+
+static void
+test_refusals(void **state)
+{
+	char script[4096];
+
+	(void)state;
+	snprintf(script, sizeof(script),
+		 "scan %s\n"					/* 0 */
+		 "box open\n"					/* 1 */
+		 "scan 0104600439931256215U0000001ABCD93Ab01\n"	/* 2 */
+		 "scan %s\n"					/* 3 */
+		 "scan %s\n"					/* 4 */
+		 "box open\n"					/* 5 */
+		 "scan 0104600439931256215U0000002ABCD\n"	/* 6 */
+		 "scan 01046004399312562\xd0\xa4U0000002ABCD\n"	/* 7 */
+		 "take\n"					/* 8 */
+		 "frobnicate\n"					/* 9 */
+		 "accept finish\n"				/* 10 */
+		 "ship finish\n"				/* 11 */
+		 "user add x superuser\n"			/* 12 */
+		 "login nobody\n"				/* 13 */
+		 "scan 00123456789012345675\n",			/* 14 */
+		 unit(1), unit(1), unit(1));
+	run("boss", script);
+	refused(0, "Nothing is open");
+	assert_true(ok(1));
+	refused(2, "separator (GS) after (21) is missing");
+	assert_true(ok(3));
+	refused(4, "scanned twice");
+	refused(5, "still open");
+	refused(6, "crypto tail");
+	refused(7, "Russian");
+	refused(8, "Usage");
+	refused(9, "Unknown command");
+	refused(10, "No acceptance is open");
+	refused(11, "No shipment is open");
+	refused(12, "role");
+	refused(13, "Wrong user name or PIN");
+	refused(14, "cannot go into a box");
+	assert_string_equal(str(2, "error_code"), "invalid");
+	assert_string_equal(str(4, "error_code"), "refused");
+	assert_int_equal(last_status, 1);
+}
+
+static void
+test_users_rights_and_corrections(void **state)
+{
+	char script[4096], sscc[32];
+
+	(void)state;
+	snprintf(script, sizeof(script),
+		 "user add ivan operator\n"
+		 "user add olga supervisor 4711\n"
+		 "box open\nscan %s\nscan %s\nclose\n", unit(10), unit(11));
+	run("boss", script);
+	assert_true(ok(0) && ok(1) && ok(5));
+	snprintf(sscc, sizeof(sscc), "%s", str(2, "sscc"));
+
+	/* An operator can neither add users nor change finished work. */
+	snprintf(script, sizeof(script),
+		 "user add eve admin\n"		/* 0 */
+		 "take %s %s\n"			/* 1 */
+		 "disband %s\n"			/* 2 */
+		 "login olga 1234\n"		/* 3 */
+		 "login olga 4711\n"		/* 4 */
+		 "take %s %s\n"			/* 5 */
+		 "put %s %s\n"			/* 6 */
+		 "disband %s\n"			/* 7 */
+		 "docs\n",			/* 8 */
+		 sscc, unit(10), sscc, sscc, unit(10), sscc, unit(12), sscc);
+	run("ivan", script);
+	refused(0, "Only an admin");
+	refused(1, "supervisor");
+	refused(2, "supervisor");
+	refused(3, "Wrong user name or PIN");
+	assert_true(ok(4));
+	assert_string_equal(str(4, "role"), "supervisor");
+	assert_true(ok(5));
+	assert_int_equal(num(5, "count"), 1);
+	assert_true(ok(6));
+	assert_int_equal(num(6, "count"), 2);
+	assert_true(ok(7));
+	assert_string_equal(str(7, "state"), "disbanded");
+	{
+		json_t *docs = json_object_get(res(8), "docs");
+		const char *types[] = { "AGGREGATION_DOCUMENT",
+					"REAGGREGATION_DOCUMENT",
+					"REAGGREGATION_DOCUMENT",
+					"DISAGGREGATION_DOCUMENT" };
+		size_t i;
+
+		assert_int_equal(json_array_size(docs), 4);
+		for (i = 0; i < 4; i++)
+			assert_string_equal(json_string_value(json_object_get(
+				json_array_get(docs, i), "type")), types[i]);
+	}
+}
+
+static void
+test_command_barcodes(void **state)
+{
+	char script[1024];
+
+	(void)state;
+	snprintf(script, sizeof(script), "box open\nscan %s\n"
+		 "scan SKLAD:CLOSE\nscan SKLAD:USER_ADD_X_ADMIN\n", unit(20));
+	run("boss", script);
+	assert_true(ok(2));
+	assert_string_equal(str(2, "state"), "closed");
+	refused(3, "not one sklad knows");
+}
+
+/* Acceptance of a delivery given as a plain list, then shipping it. */
+static void
+test_accept_and_ship(void **state)
+{
+	char path[128], script[4096], box[MARK_SSCC_LEN + 1];
+	FILE *f;
+	int i;
+
+	(void)state;
+	assert_int_equal(mark_sscc_make(7, "4600439", 555, box), 0);
+	snprintf(path, sizeof(path), "%s/delivery.txt", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n", box);
+	for (i = 0; i < 4; i++)
+		fprintf(f, "\t%s\n", ki(100 + i));
+	fprintf(f, "%s\n", ki(200));
+	fclose(f);
+	snprintf(script, sizeof(script),
+		 "delivery import %s\n"		/* 0 */
+		 "accept open 1\n"		/* 1 */
+		 "scan %s\n"			/* 2: the box, 5 codes */
+		 "scan %s\n"			/* 3: again */
+		 "scan %s\n"			/* 4: surplus */
+		 "accept finish\n"		/* 5: 200 missing */
+		 "accept finish partial\n"	/* 6 */
+		 "ship open 7700000001 OUT-1\n"	/* 7 */
+		 "scan %s\n"			/* 8 */
+		 "ship finish\n"		/* 9 */
+		 "disband %s\n"			/* 10 */
+		 "where %s\n",			/* 11 */
+		 path, box, box, unit(300), box, box, ki(101));
+	run("boss", script);
+	assert_true(ok(0));
+	assert_int_equal(num(0, "expected"), 6);
+	assert_true(ok(1));
+	assert_true(ok(2));
+	assert_string_equal(str(2, "verdict"), "matched");
+	assert_int_equal(num(2, "matched"), 5);
+	assert_int_equal(num(2, "missing"), 1);
+	assert_string_equal(str(3, "verdict"), "duplicate");
+	assert_string_equal(str(4, "verdict"), "surplus");
+	refused(5, "missing");
+	assert_true(ok(6));
+	assert_int_equal(num(6, "matched"), 5);
+	assert_int_equal(num(6, "missing"), 1);
+	assert_int_equal(num(6, "surplus"), 1);
+	assert_true(ok(7));
+	assert_true(ok(8));
+	assert_true(ok(9));
+	assert_int_equal(num(9, "units"), 5);
+	refused(10, "shipped");
+	assert_string_equal(str(11, "state"), "shipped");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_pack_a_pallet, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_refusals, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_users_rights_and_corrections, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_command_barcodes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_accept_and_ship, setup,
+						teardown),
+	};
+
+	setenv("LC_ALL", "C", 1);
+	unsetenv("LANGUAGE");
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
