@@ -15,7 +15,25 @@
 
 #include "store/pack.h"
 
-/* Report the pack as it is now into out. */
+/* Report pack row p into out. */
+static void
+report(struct st_db *db, const struct pack_row *p, bool closed_now,
+       struct st_pack *out)
+{
+	memset(out, 0, sizeof(*out));
+	snprintf(out->sscc, sizeof(out->sscc), "%s", p->sscc);
+	out->level = p->level;
+	snprintf(out->state, sizeof(out->state), "%s",
+		 rules_state_name(p->state));
+	out->count = p->count;
+	out->capacity = p->capacity;
+	out->closed_now = closed_now;
+	out->document_id = p->document_id;
+	if (p->parent_id != 0)
+		pack_sscc(db, p->parent_id, out->parent);
+}
+
+/* Report the pack as it is now (read back) into out. */
 static int
 fill_out(struct st_db *db, int64_t id, bool closed_now, struct st_pack *out,
 	 struct err *e)
@@ -23,19 +41,9 @@ fill_out(struct st_db *db, int64_t id, bool closed_now, struct st_pack *out,
 	struct pack_row p;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
 	if ((rc = pack_load(db, NULL, id, &p, e)) < 0)
 		return rc;
-	snprintf(out->sscc, sizeof(out->sscc), "%s", p.sscc);
-	out->level = p.level;
-	snprintf(out->state, sizeof(out->state), "%s",
-		 rules_state_name(p.state));
-	out->count = p.count;
-	out->capacity = p.capacity;
-	out->closed_now = closed_now;
-	out->document_id = p.document_id;
-	if (p.parent_id != 0)
-		pack_sscc(db, p.parent_id, out->parent);
+	report(db, &p, closed_now, out);
 	return 0;
 }
 
@@ -354,8 +362,13 @@ st_pack_scan(struct st_db *db, const struct st_actor *who, const char *sscc,
 		       (rc = db_audit(db, who, ST_ACT_PACK_CLOSE, true, p.id,
 				      p.id, NULL, 0, NULL, e)) < 0))
 		goto fail;
-	if ((rc = fill_out(db, p.id, closes, out, e)) < 0 ||
-	    (rc = db_commit(db, e)) < 0)
+	/* The scan path reads back only when closing wrote a document. */
+	p.count++;
+	if (closes)
+		rc = fill_out(db, p.id, closes, out, e);
+	else
+		report(db, &p, false, out);
+	if (rc < 0 || (rc = db_commit(db, e)) < 0)
 		goto fail;
 	return 0;
 fail_e:

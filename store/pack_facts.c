@@ -236,8 +236,13 @@ pack_facts(struct st_db *db, const struct pack_row *p, struct rules_pack *r,
 	r->require_crypto = p->require_crypto;
 	r->on_pallet = p->parent_id != 0;
 	r->shipped = p->shipped;
-	if ((rc = ancestry(db, p->id, -1, &r->depth, &found, e)) < 0)
-		return rc;
+	/* Packs above p: none for a top-level pack, without a query. */
+	if (p->parent_id != 0) {
+		if ((rc = ancestry(db, p->parent_id, -1, &r->depth, &found,
+				   e)) < 0)
+			return rc;
+		r->depth++;
+	}
 	if (p->level == ST_PALLET)
 		return count_query(db, inner_open, p->id, &r->inner_open, e);
 	return 0;
