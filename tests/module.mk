@@ -18,3 +18,4 @@ unit-tests += test_cli_scanners
 unit-tests += test_st_crash
 unit-tests += test_st_ship
 unit-tests += test_exec
+benches += bench_import

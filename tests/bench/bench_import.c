@@ -1,0 +1,300 @@
+/*
+ * bench_import: importing a 300 000-code delivery (issue 3, bench (b)),
+ * beside the sqlite3 shell's .import of the same codes into an equally
+ * indexed table, same file system, same journal settings, several runs.
+ *
+ * The delivery is pallets of boxes of units, as a plain list (indented),
+ * every unit a full scan with its crypto tail. The baseline gets the same
+ * codes as CSV (code, parent SSCC) into a table with a unique index on the
+ * code and an index on the parent, WAL and synchronous=FULL like the
+ * store. Both times include reading the file. Also shown, from the last
+ * run: accepting it pallet by pallet (each scan counts ~1000 codes) and
+ * finishing. Figures only, never pass/fail. BENCH_DIR picks the folder
+ * (default /var/tmp), BENCH_IMPORT_CODES the size, BENCH_RUNS the runs.
+ *
+ * What it must not do: decide anything, or run inside `make check`.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/store.h"
+
+#define BOXES_PER_PALLET 20
+#define UNITS_PER_BOX 48
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+die(const char *what, const char *msg)
+{
+	fprintf(stderr, "bench_import: %s: %s\n", what, msg);
+	exit(1);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* GTIN number g (0..9) with its check digit. */
+static void
+gtin(int g, char out[15])
+{
+	snprintf(out, 15, "046070000%04d", g);
+	out[13] = (char)('0' + mark_check_digit(out, 13));
+	out[14] = '\0';
+}
+
+/* Write the list and the CSV of a delivery of about n codes; the SSCCs
+ * of the pallets into pallets (caller frees), their number in *np. */
+static void
+generate(const char *list, const char *csv, long n,
+	 char (**pallets)[MARK_SSCC_LEN + 1], int *np)
+{
+	FILE *l = fopen(list, "w"), *c = fopen(csv, "w");
+	char g[10][15], pal[MARK_SSCC_LEN + 1], box[MARK_SSCC_LEN + 1];
+	long codes = 0, serial = 0, sscc = 1;
+	int i, b, u, cap = 16;
+
+	if (l == NULL || c == NULL)
+		die("create", list);
+	for (i = 0; i < 10; i++)
+		gtin(i, g[i]);
+	*np = 0;
+	*pallets = malloc((size_t)cap * sizeof(**pallets));
+	while (codes < n) {
+		mark_sscc_make(0, "4607000", (uint64_t)sscc++, pal);
+		fprintf(l, "%s\n", pal);
+		fprintf(c, "%s,\n", pal);
+		if (*np == cap)
+			*pallets = realloc(*pallets, (size_t)(cap *= 2) *
+					   sizeof(**pallets));
+		memcpy((*pallets)[(*np)++], pal, sizeof(pal));
+		codes++;
+		for (b = 0; b < BOXES_PER_PALLET && codes < n; b++) {
+			mark_sscc_make(0, "4607000", (uint64_t)sscc++, box);
+			fprintf(l, "\t%s\n", box);
+			fprintf(c, "%s,%s\n", box, pal);
+			codes++;
+			for (u = 0; u < UNITS_PER_BOX && codes < n; u++) {
+				char code[64];
+
+				snprintf(code, sizeof(code),
+					 "01%s21U%012ld\x1d" "93%04lX",
+					 g[serial % 10], serial,
+					 (serial * 7919) & 0xffff);
+				serial++;
+				fprintf(l, "\t\t%s\n", code);
+				fprintf(c, "%s,%s\n", code, box);
+				codes++;
+			}
+		}
+	}
+	if (fclose(l) != 0 || fclose(c) != 0)
+		die("write", list);
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	struct stat sb;
+	char *buf;
+
+	if (fp == NULL || fstat(fileno(fp), &sb) != 0)
+		die("open", path);
+	buf = malloc((size_t)sb.st_size + 1);
+	*len = fread(buf, 1, (size_t)sb.st_size, fp);
+	fclose(fp);
+	return buf;
+}
+
+static void
+rm_db(const char *path)
+{
+	char p[320];
+
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}
+
+/* One import through the store; seconds. Leaves the database open in
+ * *keep (if non-NULL) with the delivery id in *id. */
+static double
+run_store(const char *dir, const char *list, struct st_db **keep,
+	  struct st_actor *who, int64_t *id)
+{
+	struct st_site site = { .inn = "7700000000", .gcp = "4600439",
+				.extension = 1, .product_group = "milk",
+				.gtin_policy = "any" };
+	char path[300];
+	struct st_delivery d;
+	struct st_actor me;
+	struct st_db *db;
+	struct err e;
+	double t0, t;
+	size_t len;
+	char *data;
+
+	snprintf(path, sizeof(path), "%s/store.db", dir);
+	rm_db(path);
+	if (st_open(path, true, &db, &e) < 0 ||
+	    st_site_init(db, &site, "admin", &e) < 0 ||
+	    st_login(db, "admin", NULL, "bench", &me, &e) < 0)
+		die("store", e.msg);
+	t0 = now_s();
+	data = slurp(list, &len);
+	if (st_delivery_import(db, &me, "bench.txt", data, len, &d, &e) < 0)
+		die("import", e.msg);
+	t = now_s() - t0;
+	free(data);
+	if (keep != NULL) {
+		*keep = db;
+		*who = me;
+		*id = d.id;
+	} else {
+		st_close(&db);
+	}
+	return t;
+}
+
+/* One .import by the sqlite3 shell; seconds, or -1 without a shell. */
+static double
+run_shell(const char *dir, const char *csv)
+{
+	char path[300], script[300], cmd[1024];
+	FILE *fp;
+	double t0;
+
+	snprintf(path, sizeof(path), "%s/shell.db", dir);
+	snprintf(script, sizeof(script), "%s/import.sql", dir);
+	rm_db(path);
+	if ((fp = fopen(script, "w")) == NULL)
+		die("create", script);
+	fprintf(fp, "PRAGMA journal_mode=WAL;\nPRAGMA synchronous=FULL;\n"
+		"CREATE TABLE items(code TEXT NOT NULL, parent TEXT);\n"
+		"CREATE UNIQUE INDEX items_code ON items(code);\n"
+		"CREATE INDEX items_parent ON items(parent)"
+		" WHERE parent <> '';\n"
+		".import --csv %s items\n", csv);
+	fclose(fp);
+	snprintf(cmd, sizeof(cmd), "sqlite3 -batch '%s' < '%s' > /dev/null",
+		 path, script);
+	t0 = now_s();
+	if (system(cmd) != 0)
+		return -1;
+	return now_s() - t0;
+}
+
+/* Accept the delivery pallet by pallet, then finish; print figures. */
+static void
+accept_all(struct st_db *db, const struct st_actor *who, int64_t id,
+	   char (*pallets)[MARK_SSCC_LEN + 1], int np)
+{
+	struct st_accept_progress p;
+	double *t = malloc((size_t)np * sizeof(*t)), t0;
+	struct err e;
+	int i;
+
+	if (st_accept_open(db, who, id, &p, &e) < 0)
+		die("accept open", e.msg);
+	for (i = 0; i < np; i++) {
+		struct mark m;
+
+		mark_sscc_check(pallets[i], MARK_SSCC_LEN, &m);
+		t0 = now_s();
+		if (st_accept_scan(db, who, id, &m, &p, &e) < 0)
+			die("accept scan", e.msg);
+		t[i] = now_s() - t0;
+	}
+	t0 = now_s();
+	if (st_accept_finish(db, who, id, false, &p, &e) < 0)
+		die("accept finish", e.msg);
+	t0 = now_s() - t0;
+	qsort(t, (size_t)np, sizeof(*t), cmp_double);
+	printf("  accept: %d pallet scans of ~%d codes each, p50 %.1f ms, "
+	       "max %.1f ms; finish (LP_ACCEPT_GOODS + %d codes into stock) "
+	       "%.2f s\n", np, 1 + BOXES_PER_PALLET * (1 + UNITS_PER_BOX),
+	       t[np / 2] * 1e3, t[np - 1] * 1e3, p.matched, t0);
+	free(t);
+}
+
+int
+main(void)
+{
+	const char *base = getenv("BENCH_DIR");
+	const char *size = getenv("BENCH_IMPORT_CODES");
+	const char *nruns = getenv("BENCH_RUNS");
+	long n = size != NULL ? atol(size) : 300000;
+	int runs = nruns != NULL ? atoi(nruns) : 3, i, np;
+	char dir[256], list[300], csv[300], path[300];
+	char (*pallets)[MARK_SSCC_LEN + 1];
+	double *ts, *tb, ms, mb;
+	struct st_actor who;
+	struct st_db *db = NULL;
+	int64_t id = 0;
+
+	if (runs < 1)
+		runs = 1;
+	snprintf(dir, sizeof(dir), "%s/sklad-import-XXXXXX",
+		 base != NULL ? base : "/var/tmp");
+	if (mkdtemp(dir) == NULL)
+		die("mkdtemp", dir);
+	snprintf(list, sizeof(list), "%s/delivery.txt", dir);
+	snprintf(csv, sizeof(csv), "%s/delivery.csv", dir);
+	generate(list, csv, n, &pallets, &np);
+	ts = calloc((size_t)runs, sizeof(*ts));
+	tb = calloc((size_t)runs, sizeof(*tb));
+	/* Alternate, so that neither side always runs on a warm cache. */
+	for (i = 0; i < runs; i++) {
+		tb[i] = run_shell(dir, csv);
+		ts[i] = run_store(dir, list, i == runs - 1 ? &db : NULL, &who,
+				  &id);
+		printf("  run %d: store %.3f s, sqlite3 .import %.3f s\n",
+		       i + 1, ts[i], tb[i]);
+	}
+	qsort(ts, (size_t)runs, sizeof(*ts), cmp_double);
+	qsort(tb, (size_t)runs, sizeof(*tb), cmp_double);
+	ms = ts[runs / 2];
+	mb = tb[runs / 2];
+	if (mb > 0)
+		printf("(b) import %ld codes: store %.3f s (%.0f codes/s), "
+		       "sqlite3 .import %.3f s; speed %.2fx the baseline "
+		       "(goal >= 1.0), medians of %d runs in %s\n", n, ms,
+		       (double)n / ms, mb, mb / ms, runs, dir);
+	else
+		printf("(b) import %ld codes: store %.3f s; no sqlite3 shell "
+		       "for the baseline\n", n, ms);
+	accept_all(db, &who, id, pallets, np);
+	st_close(&db);
+	snprintf(path, sizeof(path), "%s/store.db", dir);
+	rm_db(path);
+	snprintf(path, sizeof(path), "%s/shell.db", dir);
+	rm_db(path);
+	snprintf(path, sizeof(path), "%s/import.sql", dir);
+	unlink(path);
+	unlink(list);
+	unlink(csv);
+	rmdir(dir);
+	free(pallets);
+	free(ts);
+	free(tb);
+	return 0;
+}
