@@ -3,3 +3,4 @@ store-y +=
 store-y += store/db.o store/schema.o store/rules.o store/doc.o store/pack.o \
 	store/pack_facts.o store/pack_doc.o store/users.o store/lookup.o
 store-y += store/delivery.o store/accept.o store/ship.o store/rules_accept.o store/rules_ship.o store/doc_transfer.o
+store-y += store/outbox.o

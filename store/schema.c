@@ -192,7 +192,22 @@ static const char *const migrations[] = {
 	"  last_error TEXT,"
 	"  depends_on INTEGER REFERENCES outbox(id),"
 	"  created_at TEXT NOT NULL,"
-	"  updated_at TEXT NOT NULL);"
+	"  updated_at TEXT NOT NULL,"
+	/* sync's bookkeeping (store/outbox.c): the detached signature of
+	 * body (base64), stored before the first send and reused; the wall
+	 * clock (ms since 1970) of the first and last send attempt, which
+	 * a lookup of a document whose fate is unknown needs; when the next
+	 * send or status poll is due; how many polls so far (back-off);
+	 * fate_unknown = 1 from the moment a send may have reached the
+	 * server until its outcome is known ("sending"): such a document
+	 * is never posted again before the server was asked. */
+	"  signature TEXT,"
+	"  sent_at TEXT,"
+	"  first_sent_ms INTEGER,"
+	"  last_sent_ms INTEGER,"
+	"  next_at_ms INTEGER NOT NULL DEFAULT 0,"
+	"  polls INTEGER NOT NULL DEFAULT 0,"
+	"  fate_unknown INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX outbox_state ON outbox(state);"
 
 	"CREATE TABLE audit ("

@@ -350,4 +350,94 @@ int st_ship_scan(struct st_db *db, const struct st_actor *who, int64_t id,
 int st_ship_finish(struct st_db *db, const struct st_actor *who, int64_t id,
 		   struct st_shipment *out, struct err *e);
 
+
+/* --- outbox (outbox.c) -------------------------------------------------- */
+
+/*
+ * One outbox document as sync's runner sees it (st_outbox_next). Times
+ * are wall-clock milliseconds since 1970; 0 means never.
+ */
+struct st_outbox_item {
+	int64_t id;
+	char type[40];		/* AGGREGATION_DOCUMENT, LP_SHIP_GOODS ... */
+	char product_group[32];
+	char state[12];		/* pending or submitted */
+	char server_id[128];	/* the state system's id once accepted */
+	int attempts;		/* sends recorded so far */
+	int polls;		/* status polls since it was accepted */
+	bool fate_unknown;	/* a send may have arrived: ask first */
+	int64_t first_sent_ms;	/* first and last send attempt */
+	int64_t last_sent_ms;
+	int64_t next_at_ms;	/* when it is due */
+	int64_t depends_on;	/* 0 if none */
+	char *body;		/* the exact bytes (malloc'd, NUL after) */
+	size_t body_len;
+	char *signature;	/* stored detached signature or NULL */
+};
+
+/* How a document's way ends (st_outbox_result). */
+enum st_outbox_end {
+	ST_OUTBOX_CONFIRMED,	/* the state system registered it */
+	ST_OUTBOX_REJECTED,	/* refused: a person must fix it */
+	ST_OUTBOX_FAILED,	/* sync gave up: a person decides */
+};
+
+/* Where the outbox stands (st_outbox_count). */
+struct st_outbox_counts {
+	int pending;		/* not yet accepted by the server */
+	int sending;		/* ... of which the fate is unknown */
+	int blocked;		/* ... of which wait on a rejected/failed one */
+	int submitted;		/* accepted, status not final yet */
+	int confirmed;
+	int rejected;
+	int failed;
+};
+
+/*
+ * The next document due at now_ms: pending with depends_on confirmed or
+ * absent, or submitted (a status poll), next_at_ms reached, skipping the
+ * ids busy[0..nbusy). 1 with *out filled (free with st_outbox_item_free),
+ * 0 if none is due: *wait_ms until the earliest that will be, or -1.
+ */
+int st_outbox_next(struct st_db *db, int64_t now_ms, const int64_t *busy,
+		   int nbusy, struct st_outbox_item *out, int64_t *wait_ms,
+		   struct err *e);
+
+/* Free the body and signature of *it (NULL-safe). */
+void st_outbox_item_free(struct st_outbox_item *it);
+
+/*
+ * Before posting pending document id: store its signature sig, count the
+ * attempt, record the send time now_ms and set fate_unknown, in one
+ * transaction. ERR_NOTFOUND if it is not pending.
+ */
+int st_outbox_mark_sending(struct st_db *db, int64_t id, const char *sig,
+			   int64_t now_ms, struct err *e);
+
+/*
+ * The server accepted id as server_id: submitted, first poll at
+ * next_poll_ms; its packs closed -> submitted.
+ */
+int st_outbox_submitted(struct st_db *db, int64_t id, const char *server_id,
+			int64_t next_poll_ms, struct err *e);
+
+/*
+ * Try id again at next_ms. clear_unknown: the last send surely did not
+ * arrive; polled: count a status poll; note (may be NULL) -> last_error.
+ */
+int st_outbox_defer(struct st_db *db, int64_t id, int64_t next_ms,
+		    bool clear_unknown, bool polled, const char *note,
+		    struct err *e);
+
+/*
+ * The end of id: confirmed (its packs go confirmed), rejected with the
+ * server's reasons, or failed with why; reason -> last_error.
+ */
+int st_outbox_result(struct st_db *db, int64_t id, enum st_outbox_end end,
+		     const char *reason, struct err *e);
+
+/* Count the outbox by state (struct st_outbox_counts). */
+int st_outbox_count(struct st_db *db, struct st_outbox_counts *out,
+		    struct err *e);
+
 #endif
