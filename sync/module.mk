@@ -5,3 +5,5 @@ sync-y += sync/http.o sync/sign.o sync/wire.o sync/policy.o sync/api.o \
 # fuzz rule appends these sources and libraries).
 fuzz-extra-src += sync/wire.c sync/policy.c
 fuzz-extra-libs += $(shell $(PKG_CONFIG) --libs jansson 2>/dev/null)
+# The outbox runner, its configuration and the nightly batch.
+sync-y += sync/config.o sync/runner.o sync/batch.o

@@ -1,0 +1,196 @@
+/*
+ * batch: the nightly `sklad sync` run (see batch.h).
+ *
+ * Order of a run: lock (so nothing below ever runs twice at once), read
+ * the configuration, open the database, count what is open, build the
+ * signer, the client and the runner, run, count again. The lock file is
+ * never removed: removing it would let a third run lock a new file while
+ * the second still holds the old one.
+ *
+ * Must not: call exit(), print to stdout, or put a secret into a log line
+ * or an error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "sync/batch.h"
+#include "sync/config.h"
+#include "sync/runner.h"
+
+#define DEFAULT_MAX_SECONDS 1800
+
+/* Take the run lock: an fd to keep open, or <0 with e set. */
+static int
+take_lock(const char *db_path, struct err *e)
+{
+	char path[4096];
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s.sync.lock", db_path) >=
+	    sizeof(path))
+		return err_set(e, ERR_INVALID, "database path too long");
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return err_set(e, ERR_IO, "cannot open the lock file %s: %s",
+			       path, strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int busy = errno == EWOULDBLOCK;
+
+		close(fd);
+		if (busy)
+			return err_set(e, ERR_BUSY, "another sklad sync is "
+				       "running on this database (it holds "
+				       "%s); this run does nothing", path);
+		return err_set(e, ERR_IO, "cannot lock %s: %s", path,
+			       strerror(errno));
+	}
+	return fd;
+}
+
+static void
+fill_end(struct st_db *db, struct sy_batch_report *rep)
+{
+	struct err e;
+
+	if (st_outbox_count(db, &rep->end, &e) == 0)
+		rep->waiting = rep->end.pending + rep->end.submitted;
+}
+
+/* The signer, the client and the runner, then run. */
+static int
+run_sync(const struct sy_batch_opts *o, const struct sy_config *c,
+	 struct st_db *db, const struct st_site *site,
+	 struct sy_batch_report *rep, struct err *e)
+{
+	struct sy_sign_opts so = { 0 };
+	struct sy_api_config ac = { 0 };
+	struct sy_runner_config rc_ = { 0 };
+	struct sy_runner_stats s;
+	struct sy_sign *sign = NULL;
+	struct sy_api *api = NULL;
+	struct sy_runner *r = NULL;
+	const char *pg = c->product_group[0] ? c->product_group :
+		site->product_group;
+	long max = o->max_seconds >= 0 ? o->max_seconds :
+		c->max_seconds > 0 ? c->max_seconds : DEFAULT_MAX_SECONDS;
+	int64_t deadline = max > 0 ? sy_api_wall_ms() + (int64_t)max * 1000 :
+		0;
+	int rc;
+
+	if (c->command_detached[0]) {
+		so.command_detached = c->command_detached;
+		so.command_attached = c->command_attached[0] ?
+			c->command_attached : NULL;
+	} else {
+		so.key_file = c->key_file;
+		so.cert_file = c->cert_file;
+	}
+	if ((rc = sy_sign_new(&sign, &so, e)) < 0)
+		goto out;
+	ac.v3_url = c->v3;
+	ac.v4_url = c->v4;
+	ac.pg = pg;
+	ac.inn = c->inn[0] ? c->inn : site->inn;
+	ac.ca_file = c->ca_file[0] ? c->ca_file : NULL;
+	ac.token_file = c->token_file[0] ? c->token_file : NULL;
+	ac.signer = sign;
+	ac.united_token = c->united_token;
+	ac.timeout_ms = c->timeout_ms;
+	ac.log = o->log;
+	ac.log_ctx = o->log_ctx;
+	if ((rc = sy_api_new(&api, &ac, e)) < 0)
+		goto out;
+	rc_.db = db;
+	rc_.api = api;
+	rc_.pg = pg;
+	rc_.max_inflight = o->max_inflight;
+	rc_.poll_initial_ms = c->poll_initial_ms;
+	rc_.poll_max_ms = c->poll_max_ms;
+	rc_.settle_ms = c->settle_ms;
+	rc_.log = o->log;
+	rc_.log_ctx = o->log_ctx;
+	if ((rc = sy_runner_new(&r, &rc_, e)) < 0)
+		goto out;
+	rc = sy_runner_run(r, deadline, o->once, e);
+	if (rc == ERR_AUTH)
+		rc = 0;		/* reported through the stats */
+	sy_runner_stats(r, &s);
+	rep->sent = s.sent;
+	rep->confirmed = s.confirmed;
+	rep->rejected = s.rejected;
+	rep->failed = s.failed;
+	rep->unknown = s.unknown;
+	rep->found_on_server = s.found;
+	rep->unavailable = s.unavailable;
+	rep->errors = s.errors;
+	rep->auth_failed = s.auth_failed;
+	snprintf(rep->last_error, sizeof(rep->last_error), "%s",
+		 s.last_error);
+out:
+	sy_runner_free(&r);
+	sy_api_free(&api);
+	sy_sign_free(&sign);
+	return rc;
+}
+
+int
+sy_batch_run(const struct sy_batch_opts *o, struct sy_batch_report *rep,
+	     struct err *e)
+{
+	struct st_outbox_counts start;
+	struct sy_config *c = NULL;
+	struct st_db *db = NULL;
+	struct st_site site;
+	int lock, rc;
+
+	memset(rep, 0, sizeof(*rep));
+	if (o->db_path == NULL || *o->db_path == '\0')
+		return err_set(e, ERR_INVALID, "no database given (--db)");
+	if ((lock = take_lock(o->db_path, e)) < 0)
+		return lock;
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		rc = err_set(e, ERR_INTERNAL, "out of memory");
+		goto out;
+	}
+	if (!o->dry_run &&
+	    (rc = sy_config_load(o->config_path, c, e)) < 0)
+		goto out;
+	if ((rc = st_open(o->db_path, false, &db, e)) < 0)
+		goto out;
+	if ((rc = st_site_get(db, &site, e)) < 0)
+		goto out;
+	if ((rc = st_outbox_count(db, &start, e)) < 0)
+		goto out;
+	rep->found = start.pending + start.submitted;
+	if (!o->dry_run) {
+		if (c->product_group[0] == '\0' && site.product_group[0] ==
+		    '\0') {
+			rc = err_set(e, ERR_INVALID, "no product group: set "
+				     "product_group in [true-api] or in the "
+				     "site");
+			goto out;
+		}
+		rc = run_sync(o, c, db, &site, rep, e);
+	}
+	fill_end(db, rep);
+out:
+	st_close(&db);
+	free(c);
+	close(lock);
+	return rc;
+}
+
+enum sy_batch_verdict
+sy_batch_verdict(const struct sy_batch_report *rep)
+{
+	if (rep->rejected || rep->failed || rep->errors || rep->auth_failed)
+		return SY_BATCH_PERSON;
+	if (rep->waiting > 0)
+		return SY_BATCH_LATER;
+	return SY_BATCH_DONE;
+}
