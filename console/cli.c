@@ -16,6 +16,10 @@ static const struct cli_command commands[] = {
 	{ "exec", "--db PATH --user NAME [--device NAME]",
 	  "run workflow commands from stdin, one JSON line per result",
 	  cmd_exec },
+	{ "sync", "--db PATH [--config FILE] [--max-seconds N] [--once] "
+	  "[--dry-run] [--json] [--quiet]",
+	  "sign and submit the outbox to True API, poll until done (for "
+	  "cron and systemd)", cmd_sync },
 	{ "mark parse", "[--json] [SCAN...]",
 	  "parse scans (arguments, or one per line on stdin)",
 	  cmd_mark_parse },

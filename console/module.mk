@@ -4,3 +4,4 @@
 console-y += console/cli.o console/cmd_mark.o console/cmd_exec.o \
 	console/workflow.o
 console-y += console/cmd_scanners.o
+console-y += console/cmd_sync.o
