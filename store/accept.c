@@ -169,12 +169,14 @@ fail:
 	return rc;
 }
 
-/* --- scan ----------------------------------------------------------------- */
+/* --- scan ---------------------------------------------------------------- */
 
-/* Run a one-parameter-pair query and say whether it returned a row;
- * *col0 gets its first column. */
+/*
+ * Step sql with ?1 = a and ?2 = text, or else ?2 = b unless b < 0: 1 if
+ * it returned a row (its first column into *col0 if non-NULL), 0, <0.
+ */
 static int
-exists(struct st_db *db, const char *sql, int64_t a, int64_t b,
+lookup(struct st_db *db, const char *sql, int64_t a, int64_t b,
        const char *text, int64_t *col0, struct err *e)
 {
 	sqlite3_stmt *st = db_stmt(db, sql, e);
@@ -183,9 +185,10 @@ exists(struct st_db *db, const char *sql, int64_t a, int64_t b,
 	if (st == NULL)
 		return e->code;
 	sqlite3_bind_int64(st, 1, a);
-	sqlite3_bind_int64(st, 2, b);
 	if (text != NULL)
-		sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	else if (b >= 0)
+		sqlite3_bind_int64(st, 2, b);
 	rc = db_row(db, st, e, "lookup");
 	if (rc == 1 && col0 != NULL)
 		*col0 = sqlite3_column_int64(st, 0);
@@ -203,7 +206,7 @@ scan_facts(struct st_db *db, const struct dlv *d, const struct pack_key *k,
 		" AND gtin_id = ?2 AND serial = ?3";
 	static const char seen[] =
 		"SELECT 1 FROM delivery_scans WHERE delivery_id = ?1"
-		" AND ?2 = ?2 AND code = ?3 LIMIT 1";
+		" AND code = ?2 LIMIT 1";
 	static const char gtin[] =
 		"SELECT 1 FROM delivery_items WHERE delivery_id = ?1"
 		" AND gtin_id = ?2 LIMIT 1";
@@ -230,12 +233,12 @@ scan_facts(struct st_db *db, const struct dlv *d, const struct pack_key *k,
 	}
 	if (s->in_delivery)
 		return 0;
-	if ((rc = exists(db, seen, d->id, 0, k->text, NULL, e)) < 0)
+	if ((rc = lookup(db, seen, d->id, -1, k->text, NULL, e)) < 0)
 		return rc;
 	s->seen = rc == 1;
 	if (k->gtin_id < 0 || s->is_pack)
 		return 0;
-	if ((rc = exists(db, gtin, d->id, k->gtin_id, NULL, NULL, e)) < 0)
+	if ((rc = lookup(db, gtin, d->id, k->gtin_id, NULL, NULL, e)) < 0)
 		return rc;
 	s->gtin_in_delivery = rc == 1;
 	return 0;
@@ -270,11 +273,11 @@ complete_up(struct st_db *db, int64_t item, int *n, struct err *e)
 {
 	static const char up[] =
 		"SELECT p.id FROM delivery_items c JOIN delivery_items p"
-		" ON p.id = c.parent_item_id WHERE c.id = ?1 AND ?2 = ?2"
+		" ON p.id = c.parent_item_id WHERE c.id = ?1"
 		" AND p.found = 0";
 	static const char open[] =
 		"SELECT 1 FROM delivery_items WHERE parent_item_id = ?1"
-		" AND ?2 = ?2 AND found = 0 LIMIT 1";
+		" AND found = 0 LIMIT 1";
 	static const char set[] =
 		"UPDATE delivery_items SET found = 1 WHERE id = ?1";
 	int64_t parent;
@@ -282,9 +285,9 @@ complete_up(struct st_db *db, int64_t item, int *n, struct err *e)
 	int depth, rc;
 
 	for (depth = 0; depth <= ST_MAX_DEPTH; depth++) {
-		if ((rc = exists(db, up, item, 0, NULL, &parent, e)) <= 0)
+		if ((rc = lookup(db, up, item, -1, NULL, &parent, e)) <= 0)
 			return rc;
-		if ((rc = exists(db, open, parent, 0, NULL, NULL, e)) != 0)
+		if ((rc = lookup(db, open, parent, -1, NULL, NULL, e)) != 0)
 			return rc < 0 ? rc : 0;
 		if ((st = db_stmt(db, set, e)) == NULL)
 			return e->code;
@@ -409,7 +412,7 @@ fail:
 	return rc;
 }
 
-/* --- finish ---------------------------------------------------------------- */
+/* --- finish -------------------------------------------------------------- */
 
 /* The expected codes of a delivery, in document order. */
 struct items {

@@ -415,7 +415,7 @@ json_head(json_t *doc, json_t *body, struct imp_head *h)
 			     either(str(body, "turnover_type"), "SELLING"));
 }
 
-/* --- the delivery row ----------------------------------------------------- */
+/* --- the delivery row ---------------------------------------------------- */
 
 static int
 insert_delivery(struct imp *im, const char *name, const struct imp_head *h,
@@ -562,6 +562,8 @@ st_delivery_import(struct st_db *db, const struct st_actor *who,
 
 	if (im == NULL)
 		return err_set(e, ERR_INTERNAL, "out of memory");
+	if (name == NULL)
+		name = "";
 	im->db = db;
 	im->who = who;
 	if ((rc = db_begin(db, e)) < 0)

@@ -156,7 +156,7 @@ fail:
 	return rc;
 }
 
-/* --- scan ------------------------------------------------------------------ */
+/* --- scan ---------------------------------------------------------------- */
 
 /* Is code on this shipment; is it on another open one (number in
  * other)? */
@@ -309,7 +309,7 @@ fail:
 	return rc;
 }
 
-/* --- finish ------------------------------------------------------------------ */
+/* --- finish -------------------------------------------------------------- */
 
 /* The lines of shipment s, in scan order (malloc'd texts in *texts). */
 static int
