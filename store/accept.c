@@ -619,9 +619,19 @@ stock_pack(struct st_db *db, const struct st_actor *who, struct items *it,
 		" state = 'confirmed', count = excluded.count,"
 		" closed_by = excluded.closed_by, closed_at = excluded.closed_at,"
 		" document_id = excluded.document_id";
-	sqlite3_stmt *st = db_stmt(db, sql, e);
+	static const char empty[] =
+		"UPDATE codes SET parent_id = NULL WHERE parent_id = ?1";
+	sqlite3_stmt *st = db_stmt(db, empty, e);
+	int rc;
 
+	/* A pack we held before (shipped, now back) holds what came back
+	 * in it now, nothing it held then. */
 	if (st == NULL)
+		return e->code;
+	sqlite3_bind_int64(st, 1, it->code_id[i]);
+	if ((rc = db_done(db, st, e, "empty pack")) < 0)
+		return rc;
+	if ((st = db_stmt(db, sql, e)) == NULL)
 		return e->code;
 	sqlite3_bind_int64(st, 1, it->code_id[i]);
 	sqlite3_bind_text(st, 2, it->has_pack[i] ? "pallet" : "box", -1,

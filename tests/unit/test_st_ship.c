@@ -451,6 +451,67 @@ test_accepted_pallet_ships(void **state)
 			 sql_int(f, "SELECT document_id FROM deliveries", 0));
 }
 
+static void
+test_returned_pack_ships_again(void **state)
+{
+	struct fixture *f = *state;
+	struct st_accept_progress p;
+	struct st_shipment s;
+	struct st_delivery d;
+	struct st_pack pk;
+	char text[512], ki[3][48], code[96];
+	struct mark m;
+	struct err e;
+	int i;
+
+	assert_int_equal(st_ship_open(f->db, &f->op, RECEIVER, "S-1", &s, &e),
+			 0);
+	m = parsed(f->b1.sscc);
+	shipped_on(f, s.id, &m, &s);
+	assert_int_equal(st_ship_finish(f->db, &f->op, s.id, &s, &e), 0);
+	/* The receiver sends box B1 back: it comes in as a delivery. */
+	for (i = 0; i < 3; i++)
+		unit(1 + i, code, sizeof(code), ki[i], sizeof(ki[i]));
+	snprintf(text, sizeof(text), "%s\n\t%s\n\t%s\n\t%s\n", f->b1.sscc,
+		 ki[0], ki[1], ki[2]);
+	assert_int_equal(st_delivery_import(f->db, &f->op, "back.txt", text,
+					    strlen(text), &d, &e), 0);
+	assert_int_equal(st_accept_open(f->db, &f->op, d.id, &p, &e), 0);
+	/* Two of its three units are in it. */
+	for (i = 0; i < 2; i++) {
+		struct mark u = unit_mark(1 + i);
+
+		assert_int_equal(st_accept_scan(f->db, &f->op, d.id, &u, &p,
+						&e), 0);
+		assert_string_equal(p.verdict, "matched");
+	}
+	assert_int_equal(st_accept_finish(f->db, &f->op, d.id, true, &p, &e),
+			 0);
+	/* The same rows, in stock again, the box confirmed, holding what
+	 * came back; the missing unit stays gone and out of the box. */
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM codes WHERE"
+				 " state = 1", 0), 1);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM codes WHERE"
+				 " serial LIKE 'S0000_ABCDEFG'", 0), 3);
+	assert_int_equal(st_pack_get(f->db, f->b1.sscc, &pk, &e), 0);
+	assert_string_equal(pk.state, "confirmed");
+	assert_int_equal(pk.count, 2);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM codes WHERE"
+				 " parent_id = (SELECT parent_id FROM codes"
+				 " WHERE serial = 'S00001ABCDEFG')", 0), 2);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM codes WHERE"
+				 " serial = 'S00003ABCDEFG' AND state = 1 AND"
+				 " parent_id IS NULL", 0), 1);
+	/* And it can leave again. */
+	assert_int_equal(st_ship_open(f->db, &f->op, RECEIVER, "S-2", &s, &e),
+			 0);
+	shipped_on(f, s.id, &m, &s);
+	assert_int_equal(s.units, 3);
+	assert_int_equal(st_ship_finish(f->db, &f->op, s.id, &s, &e), 0);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM codes WHERE"
+				 " state = 1", 0), 4);
+}
+
 int
 main(void)
 {
@@ -461,6 +522,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_finish_and_after, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_accepted_pallet_ships,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_returned_pack_ships_again,
 						setup, teardown),
 	};
 
