@@ -70,10 +70,13 @@ static const char us_table[TABLE_KEYS][2] = {
 	[KEY_KPCOMMA] = { ',', ',' },
 };
 
-static const struct {
+/* The layouts a scanner can be set to emulate. */
+struct layout {
 	const char *name;
 	const char (*table)[2];
-} layouts[] = {
+};
+
+static const struct layout layouts[] = {
 	{ "us", us_table },
 };
 
@@ -130,13 +133,14 @@ keymap_defaults(struct keymap_config *cfg)
 	cfg->max_len = SCAN_MAX;
 }
 
-static const char (*find_layout(const char *name))[2]
+static const struct layout *
+find_layout(const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
 		if (strcmp(layouts[i].name, name) == 0)
-			return layouts[i].table;
+			return &layouts[i];
 	return NULL;
 }
 
@@ -181,14 +185,14 @@ int
 keymap_init(struct keymap *km, const struct keymap_config *cfg,
 	    struct err *e)
 {
-	const char (*table)[2] = find_layout(cfg->layout);
-	int rc = check_config(cfg, table, e);
+	const struct layout *l = find_layout(cfg->layout);
+	int rc = check_config(cfg, l != NULL ? l->table : NULL, e);
 
 	if (rc < 0)
 		return rc;
 	memset(km, 0, sizeof(*km));
 	km->cfg = *cfg;
-	km->table = table;
+	km->table = l->table;
 	return 0;
 }
 
