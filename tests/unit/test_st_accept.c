@@ -3,7 +3,8 @@
  * Import of the /doc/{id}/info JSON and of a plain list, refusals with
  * line numbers, every scan verdict, subtree counting, finish in full and
  * in part with the LP_ACCEPT_GOODS body checked byte for byte, and the
- * stock (codes and confirmed packs) that acceptance leaves.
+ * stock (codes and confirmed packs) that acceptance leaves. It must not
+ * mock the database or depend on timing.
  */
 #include <setjmp.h>
 #include <stdarg.h>

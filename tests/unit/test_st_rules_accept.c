@@ -3,16 +3,19 @@
  * a database. Every combination of scan facts against the verdict the
  * issue asks for, written out independently; outcomes of small delivery
  * trees computed by hand; every state of the finish and open rules; every
- * combination of shipment facts.
+ * combination of shipment facts; and the two transfer document bodies
+ * built from plain lines. It must not open a database or read a clock.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "store/doc.h"
 #include "store/rules_accept.h"
 #include "store/rules_ship.h"
 
@@ -312,6 +315,67 @@ test_ship_finish_and_reasons(void **state)
 	assert_false(rules_ship_inn_ok(""));
 }
 
+static void
+test_doc_bodies(void **state)
+{
+	const struct doc_line lines[] = {
+		{ "046070000000000019", true, true, -1 },
+		{ "046070000000000026", true, true, 0 },
+		{ "0104607000000010215abc", false, false, 1 },
+		{ "0104607000000010215abd", false, true, 1 },
+		{ "0104607000000010215abe", false, false, -1 },
+	};
+	struct doc_acceptance a = {
+		"r-1", "n-1", "2026-01-01T00:00:00.000Z", "2026-01-02",
+		"2026-01-03T00:00:00.000Z", "7711111111", "7700000000",
+		"SELLING", lines, 5,
+	};
+	struct doc_line bad[2] = { { "x", false, true, 1 },
+				   { "y", false, true, -1 } };
+	struct doc_shipment sh = { "S \"1\"", "d", "t", "7711111111",
+				   "7700000000", lines, 2 };
+	size_t len;
+	char *body;
+
+	(void)state;
+	body = doc_acceptance(&a, &len);
+	assert_string_equal(body, "{\"release_order_number\":\"r-1\","
+		"\"document_number\":\"n-1\","
+		"\"document_date\":\"2026-01-01T00:00:00.000Z\","
+		"\"transfer_date\":\"2026-01-02\","
+		"\"acceptance_date\":\"2026-01-03T00:00:00.000Z\","
+		"\"trade_sender_inn\":\"7711111111\","
+		"\"trade_recipient_inn\":\"7700000000\","
+		"\"turnover_type\":\"SELLING\",\"products\":["
+		"{\"uitu_code\":\"046070000000000019\",\"accepted\":true,"
+		"\"children\":[{\"uitu_code\":\"046070000000000026\","
+		"\"accepted\":true,\"children\":["
+		"{\"uit_code\":\"0104607000000010215abc\",\"accepted\":false},"
+		"{\"uit_code\":\"0104607000000010215abd\",\"accepted\":true}"
+		"]}]},{\"uit_code\":\"0104607000000010215abe\","
+		"\"accepted\":false}]}");
+	assert_int_equal(len, strlen(body));
+	free(body);
+	/* A line whose parent is not before it cannot be placed. */
+	a.lines = bad;
+	a.n = 2;
+	assert_null(doc_acceptance(&a, &len));
+	assert_int_equal(len, 0);
+	a.n = 0;
+	body = doc_acceptance(&a, &len);
+	assert_non_null(strstr(body, "\"products\":[]}"));
+	free(body);
+	/* A shipment: flat, no accepted, quotes escaped. */
+	body = doc_shipment(&sh, &len);
+	assert_string_equal(body, "{\"document_num\":\"S \\\"1\\\"\","
+		"\"document_date\":\"d\",\"transfer_date\":\"t\","
+		"\"receiver_inn\":\"7711111111\",\"sender_inn\":\"7700000000\","
+		"\"turnover_type\":\"SELLING\",\"products\":["
+		"{\"uitu_code\":\"046070000000000019\"},"
+		"{\"uitu_code\":\"046070000000000026\"}]}");
+	free(body);
+}
+
 int
 main(void)
 {
@@ -322,6 +386,7 @@ main(void)
 		cmocka_unit_test(test_ship_open),
 		cmocka_unit_test(test_ship_scan_every_combination),
 		cmocka_unit_test(test_ship_finish_and_reasons),
+		cmocka_unit_test(test_doc_bodies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

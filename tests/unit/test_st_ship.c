@@ -2,7 +2,9 @@
  * test_st_ship: shipment on real SQLite files. Opening with its checks,
  * every scan refusal with the words the operator reads, the LP_SHIP_GOODS
  * body byte for byte, whole subtrees marked shipped, and shipped packs
- * refused by disband, take and packing; an accepted pallet shipped on.
+ * refused by disband, take and packing; an accepted pallet shipped on, a
+ * returned box shipped again. It must not mock the database or depend on
+ * timing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
