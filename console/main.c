@@ -14,10 +14,15 @@ main(int argc, char **argv)
 	int used;
 
 	cli_locale_init();
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	/* No command, or options only: the console. */
+	if (argc < 2 || (strncmp(argv[1], "--", 2) == 0 &&
+			 strcmp(argv[1], "--help") != 0 &&
+			 strcmp(argv[1], "--version") != 0))
+		return cmd_console(argc, argv);
+	if (strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
-		cli_help(argc < 2 ? stderr : stdout);
-		return argc < 2 ? CLI_USAGE : CLI_OK;
+		cli_help(stdout);
+		return CLI_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("sklad %s\n", SKLAD_VERSION);

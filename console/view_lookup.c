@@ -1,0 +1,158 @@
+/*
+ * view_lookup: "where is this code, and what happened to it": scan it or
+ * type it; shows its state, its chain of packs, and its history.
+ *
+ * What it must not do: change anything.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "console/ui.h"
+
+#define HISTORY_MAX 64
+
+struct lookup {
+	struct view_field code;
+	bool have;
+	struct st_where where;
+	char history[HISTORY_MAX][160];
+	int nhistory, more;
+};
+
+/* "2026-11-25T18:01:02.123Z" in local time, "25.11 21:01:02". */
+static void
+local_time(const char *utc, char *out, size_t n)
+{
+	struct tm tm;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	if (strptime(utc, "%Y-%m-%dT%H:%M:%S", &tm) == NULL) {
+		snprintf(out, n, "%s", utc);
+		return;
+	}
+	t = timegm(&tm);
+	localtime_r(&t, &tm);
+	strftime(out, n, "%d.%m %H:%M:%S", &tm);
+}
+
+static int
+collect(void *arg, const struct st_event *ev)
+{
+	struct lookup *l = arg;
+	char when[32];
+
+	if (l->nhistory == HISTORY_MAX) {
+		memmove(l->history, l->history + 1,
+			sizeof(l->history[0]) * (HISTORY_MAX - 1));
+		l->nhistory--;
+		l->more++;
+	}
+	local_time(ev->at, when, sizeof(when));
+	snprintf(l->history[l->nhistory++], sizeof(l->history[0]),
+		 "%s %-8s %s%s%s%s%s", when, ev->user, view_word(ev->action),
+		 ev->pack[0] != '\0' ? " " : "", ev->pack,
+		 ev->ok ? "" : " - ", ev->ok || ev->reason == NULL ? "" :
+		 ev->reason);
+	return 0;
+}
+
+static void
+lookup_run(struct ui *ui, struct lookup *l, const char *word)
+{
+	struct wf_result r;
+	char line[UI_TEXT_MAX * 4 + 8];
+
+	l->have = false;
+	l->nhistory = l->more = 0;
+	snprintf(line, sizeof(line), "where %s", word);
+	if (ui_command(ui, line, &r, collect, NULL, l) < 0)
+		return;
+	l->where = r.where;
+	l->have = true;
+	ui_info(ui, _("%s: %s"), r.where.code, view_word(r.where.state));
+}
+
+static bool
+lookup_req(struct ui *ui, void *p, enum req r)
+{
+	struct lookup *l = p;
+
+	if (r == REQ_ENTER && l->code.text[0] != '\0') {
+		lookup_run(ui, l, l->code.text);
+		l->code.text[0] = '\0';
+		return true;
+	}
+	return view_field_req(&l->code, r);
+}
+
+static bool
+lookup_char(struct ui *ui, void *p, const char *utf8)
+{
+	(void)ui;
+	return view_field_char(&((struct lookup *)p)->code, utf8);
+}
+
+static bool
+lookup_text(void *p)
+{
+	(void)p;
+	return true;
+}
+
+static void
+lookup_scan(struct ui *ui, void *p, const struct scan *s)
+{
+	char word[SCAN_MAX * 4];
+
+	if (!view_code_word(s->bytes, s->len, word, sizeof(word))) {
+		ui_error(ui, _("This scan cannot be read as a code."));
+		return;
+	}
+	lookup_run(ui, p, word);
+}
+
+static void
+lookup_draw(struct ui *ui, void *p, int rows, int cols)
+{
+	struct lookup *l = p;
+	int y = view_frame(ui, _("Look up a code"), _("Scan, or type a code "
+			   "and Enter  Esc: menu"), rows, cols);
+	int i, first;
+
+	ui_put(y, 2, 6, UI_BOLD, false, _("Code"));
+	view_field_draw(&l->code, y, 8, cols - 10, true);
+	y += 2;
+	if (!l->have)
+		return;
+	ui_putf(y++, 2, cols - 4, UI_BOLD, "%s", l->where.code);
+	ui_putf(y++, 2, cols - 4, UI_NORMAL, _("Kind: %s  State: %s"),
+		view_word(l->where.kind), view_word(l->where.state));
+	if (l->where.children > 0)
+		ui_putf(y++, 2, cols - 4, UI_NORMAL, _("Inside it: %d"),
+			l->where.children);
+	if (l->where.nparents == 0)
+		ui_put(y++, 2, cols - 4, UI_NORMAL, false,
+		       _("In no pack."));
+	for (i = 0; i < l->where.nparents && y < rows - 3; i++)
+		ui_putf(y++, 2, cols - 4, UI_NORMAL, _("In %s"),
+			l->where.parents[i]);
+	if (y >= rows - 2)
+		return;
+	ui_put(y++, 2, cols - 4, UI_DIM, false, _("History:"));
+	first = l->nhistory - (rows - 1 - y);
+	first = first < 0 ? 0 : first;
+	for (i = first; i < l->nhistory && y < rows - 1; i++)
+		ui_put(y++, 2, cols - 4, UI_NORMAL, false, l->history[i]);
+}
+
+const struct view_ops view_lookup = {
+	.name = "lookup",
+	.private_size = sizeof(struct lookup),
+	.draw = lookup_draw,
+	.on_req = lookup_req,
+	.on_char = lookup_char,
+	.on_scan = lookup_scan,
+	.takes_text = lookup_text,
+};
