@@ -185,7 +185,11 @@ unescape(const char *s, size_t n, char *buf, size_t cap)
 			buf[o++] = s[i++];
 		}
 	}
-	return i < n ? cap + 1 : o;	/* too long: let the parser say so */
+	if (i < n) {		/* too long: let the parser say so */
+		buf[cap] = '\0';
+		return cap + 1;
+	}
+	return o;
 }
 
 /* One line (without its end): ignore blank, else parse and insert. */
@@ -248,6 +252,10 @@ import_list(struct imp *im, const char *data, size_t len, struct err *e)
 	int64_t stack_id[ST_MAX_DEPTH];
 	int depth = 0, lineno = 0, rc = 1;
 	size_t at = 0;
+
+	/* Files saved by spreadsheet programs start with a byte order mark. */
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+		at = 3;
 
 	while (at < len && rc == 1) {
 		const char *nl = memchr(data + at, '\n', len - at);

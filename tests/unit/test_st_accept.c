@@ -278,9 +278,13 @@ test_import_list(void **state)
 {
 	struct fixture *f = *state;
 	struct st_delivery d;
-	char *text = list_text(&f->d);
+	char *text = list_text(&f->d), *bom;
 
-	import(f, "supplier-17.txt", text, &d);
+	/* saved with a byte order mark, as spreadsheet programs do */
+	bom = malloc(strlen(text) + 4);
+	snprintf(bom, strlen(text) + 4, "\xef\xbb\xbf%s", text);
+	import(f, "supplier-17.txt", bom, &d);
+	free(bom);
 	free(text);
 	assert_true(d.id > 0);
 	assert_int_equal(d.expected, 19);
@@ -392,9 +396,21 @@ test_import_refusals(void **state)
 	refused(f, text, "Line 4", "twice");
 	/* A command barcode is no code. */
 	refused(f, "SKLAD:CLOSE\n", "Line 1", "command");
+	/* A line far too long for any scanner. */
+	{
+		char longline[700];
+
+		memset(longline, 'A', 600);
+		longline[600] = '\0';
+		snprintf(text, sizeof(text), "%s\n%s\n", f->d.ki[0],
+			 longline);
+	}
+	refused(f, text, "Line 2: ", NULL);
 	/* Nothing at all. */
 	refused(f, "\n  \n", "no codes", NULL);
 	/* JSON: the line of the bad code and where it sits. */
+	snprintf(bad, sizeof(bad), "%s", f->d.ki[2]);
+	bad[15] = bad[15] == '9' ? '0' : (char)(bad[15] + 1);
 	snprintf(text, sizeof(text), "[{\"number\":\"n\",\"body\":{\"products"
 		 "\":[\n{\"uitu_code\":\"%s\",\"children\":[\n{\"uit_code\":"
 		 "\"%s\"},\n{\"uit_code\":\"%s\"}]}]}}]", f->d.b[0],
@@ -411,9 +427,9 @@ test_import_refusals(void **state)
 				 NULL), 0);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM audit WHERE"
 				 " action = 20 AND ok = 0 AND reason LIKE"
-				 " 'Line%'", NULL), 6);
+				 " 'Line%'", NULL), 7);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM audit WHERE"
-				 " action = 20 AND ok = 0", NULL), 10);
+				 " action = 20 AND ok = 0", NULL), 11);
 }
 
 /* --- scanning ------------------------------------------------------------ */
