@@ -282,8 +282,9 @@ st_outbox_defer(struct st_db *db, int64_t id, int64_t next_ms,
  * The end of document id: ST_OUTBOX_CONFIRMED (the packs it covers go
  * confirmed), ST_OUTBOX_REJECTED (reason: the server's words, for the
  * person who must fix it) or ST_OUTBOX_FAILED (reason: why sync gave up,
- * e.g. refused locally, cancelled). Allowed from pending or submitted;
- * ERR_NOTFOUND otherwise.
+ * e.g. refused locally, cancelled); then packs that had gone submitted
+ * with it are closed again (the state system does not hold them).
+ * Allowed from pending or submitted; ERR_NOTFOUND otherwise.
  */
 int
 st_outbox_result(struct st_db *db, int64_t id, enum st_outbox_end end,
@@ -296,11 +297,15 @@ st_outbox_result(struct st_db *db, int64_t id, enum st_outbox_end end,
 	static const char packs[] =
 		"UPDATE packs SET state = 'confirmed' WHERE document_id = ?1"
 		" AND state IN ('closed', 'submitted')";
+	/* not registered after all: the packs are closed, unreported */
+	static const char unsubmit[] =
+		"UPDATE packs SET state = 'closed' WHERE document_id = ?1"
+		" AND state = 'submitted'";
 	const char *state = end == ST_OUTBOX_CONFIRMED ? "confirmed" :
 		end == ST_OUTBOX_REJECTED ? "rejected" : "failed";
 
 	return update_one(db, sql, id, reason, state, 0, 0,
-			  end == ST_OUTBOX_CONFIRMED ? packs : NULL, e);
+			  end == ST_OUTBOX_CONFIRMED ? packs : unsubmit, e);
 }
 
 /*

@@ -101,6 +101,8 @@ run_sync(const struct sy_batch_opts *o, const struct sy_config *c,
 	ac.signer = sign;
 	ac.united_token = c->united_token;
 	ac.timeout_ms = c->timeout_ms;
+	ac.max_attempts = c->max_attempts;
+	ac.max_wait_ms = c->max_wait_ms;
 	ac.log = o->log;
 	ac.log_ctx = o->log_ctx;
 	if ((rc = sy_api_new(&api, &ac, e)) < 0)

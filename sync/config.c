@@ -77,6 +77,10 @@ set_number(struct cfg_ctx *x, const char *name, long long n)
 		return 0;
 	if (strcmp(name, "timeout_seconds") == 0)
 		c->timeout_ms = (long)n * 1000;
+	else if (strcmp(name, "max_attempts") == 0 && n < 100)
+		c->max_attempts = (int)n;
+	else if (strcmp(name, "max_wait_ms") == 0)
+		c->max_wait_ms = n;
 	else if (strcmp(name, "max_seconds") == 0)
 		c->max_seconds = (long)n;
 	else if (strcmp(name, "poll_initial_ms") == 0)

@@ -17,6 +17,8 @@
  *   product_group = milk        ; default: the site's
  *   united_token = no
  *   timeout_seconds = 120
+ *   max_attempts = 5            ; tries per request
+ *   max_wait_ms = 120000        ; longest back-off waited in a request
  *   [sign]
  *   key = /etc/sklad/key.pem    ; mode 0600, or:
  *   cert = /etc/sklad/cert.pem
@@ -49,6 +51,8 @@ struct sy_config {
 	char product_group[32];		/* "" : the site's */
 	int united_token;		/* 1: ask for a uuidToken */
 	long timeout_ms;		/* per transfer; 0: the api's */
+	int max_attempts;		/* tries per request; 0: the api's */
+	int64_t max_wait_ms;		/* longest back-off; 0: the api's */
 	char key_file[SY_CONFIG_STR];
 	char cert_file[SY_CONFIG_STR];
 	char command_detached[SY_CONFIG_STR];

@@ -1,0 +1,641 @@
+/*
+ * test_sy_sync: `sklad sync` (the real binary) with the outbox runner
+ * against the HTTPS True API emulator, on real SQLite files whose
+ * documents come from the real store operations: every document type
+ * submitted and confirmed end to end in dependency order, a rejection
+ * with its reasons, 401 re-authentication, 429 with Retry-After, 5xx
+ * back-off, a connection dropped after the server recorded the document,
+ * SIGKILL in the middle of a send and a rerun, two runs at once, and the
+ * exit codes. After every fault the emulator holds each document once.
+ */
+#include "tests/api/emu.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+#define GS "\x1d"
+
+static struct emu emu;
+
+struct fixture {
+	char dir[128];
+	char db[192];
+	char conf[192];
+	char out[192];		/* last run's stdout */
+	char errf[192];		/* last run's stderr */
+	struct st_db *st;
+	struct st_actor admin, op;
+	int serial;		/* next unit serial */
+};
+
+/* --- set-up -------------------------------------------------------------- */
+
+static int
+group_setup(void **state)
+{
+	static const char *const args[] = { "--process-delay", "0.3", NULL };
+
+	(void)state;
+	return emu_start(&emu, args);
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	emu_stop(&emu);
+	return 0;
+}
+
+static void
+write_conf(struct fixture *f, const char *v3, const char *v4)
+{
+	FILE *fp = fopen(f->conf, "w");
+
+	assert_non_null(fp);
+	fprintf(fp, "# test configuration\n[true-api]\nv3 = %s\nv4 = %s\n"
+		"ca_file = %s\ntoken_file = %s/token\nmax_attempts = 3\n\n[sign]\nkey = %s\n"
+		"cert = %s\n\n[sync]\npoll_initial_ms = 200\n"
+		"poll_max_ms = 500\nsettle_ms = 1500\n", v3, v4, emu.ca,
+		f->dir, emu.key256, emu.cert256);
+	fclose(fp);
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct st_site site = { .gcp = "4600439", .extension = 1,
+				.product_group = "furs",
+				.require_crypto = true, .gtin_policy = "any" };
+	struct err e;
+
+	snprintf(site.inn, sizeof(site.inn), "%s", emu.inn);
+	snprintf(f->dir, sizeof(f->dir), "%s/sklad-sync-XXXXXX",
+		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->db, sizeof(f->db), "%s/t.db", f->dir);
+	snprintf(f->conf, sizeof(f->conf), "%s/sync.conf", f->dir);
+	snprintf(f->out, sizeof(f->out), "%s/out.txt", f->dir);
+	snprintf(f->errf, sizeof(f->errf), "%s/err.txt", f->dir);
+	write_conf(f, emu.v3, emu.v4);
+	assert_int_equal(st_open(f->db, true, &f->st, &e), 0);
+	assert_int_equal(st_site_init(f->st, &site, "boss", &e), 0);
+	assert_int_equal(st_login(f->st, "boss", NULL, "t1", &f->admin, &e),
+			 0);
+	assert_int_equal(st_user_add(f->st, &f->admin, "ivan", ST_OPERATOR,
+				     NULL, &e), 0);
+	assert_int_equal(st_login(f->st, "ivan", NULL, "scanner-1", &f->op,
+				  &e), 0);
+	f->serial = 1;
+	*state = f;
+	return emu_ok(&emu, "{\"cmd\":\"reset\"}") ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	st_close(&f->st);
+	nftw(f->dir, emu_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return 0;
+}
+
+/* --- documents through the real store operations ----------------------- */
+
+static struct mark
+unit(struct fixture *f, char *code, size_t size)
+{
+	int cd = mark_check_digit("0460043993125", 13);
+	struct mark m;
+
+	snprintf(code, size, "01%s%d21S%05dABCDEFG" GS "93AbCd",
+		 "0460043993125", cd, f->serial++);
+	if (mark_parse(code, strlen(code), &m) != 0)
+		fail_msg("test code %s does not parse", code);
+	return m;
+}
+
+/* A closed box of n units (an AGGREGATION_DOCUMENT); its SSCC in sscc,
+ * the last unit's mark in *last if non-NULL. */
+static void
+closed_box(struct fixture *f, int n, char *sscc, struct mark *last)
+{
+	struct st_pack p;
+	char code[96];
+	struct mark m;
+	struct err e;
+	int i;
+
+	if (st_pack_open(f->st, &f->op, ST_BOX, NULL, NULL, NULL, &p, &e))
+		fail_msg("open: %s", e.msg);
+	strcpy(sscc, p.sscc);
+	for (i = 0; i < n; i++) {
+		m = unit(f, code, sizeof(code));
+		if (st_pack_scan(f->st, &f->op, sscc, &m, code, strlen(code),
+				 &p, &e) != 0)
+			fail_msg("scan: %s", e.msg);
+	}
+	if (last)
+		*last = m;
+	if (st_pack_close(f->st, &f->op, sscc, &p, &e) != 0)
+		fail_msg("close: %s", e.msg);
+}
+
+/* An incoming delivery of two units, accepted in full: LP_ACCEPT_GOODS. */
+static void
+accepted_delivery(struct fixture *f)
+{
+	struct st_accept_progress p;
+	struct st_delivery d;
+	char c1[96], c2[96], text[2048];
+	struct mark m1 = unit(f, c1, sizeof(c1));
+	struct mark m2 = unit(f, c2, sizeof(c2));
+	struct err e;
+
+	snprintf(text, sizeof(text), "[{\"number\":\"a1b2-c3\","
+		 "\"docDate\":\"2026-11-20T10:00:00.000Z\","
+		 "\"type\":\"LP_SHIP_GOODS\",\"senderInn\":\"7711111111\","
+		 "\"receiverInn\":\"%s\",\"turnoverType\":\"SELLING\","
+		 "\"body\":{\"document_num\":\"UPD-17\","
+		 "\"document_date\":\"2026-11-20T09:00:00.000Z\","
+		 "\"transfer_date\":\"2026-11-21T00:00:00.000Z\","
+		 "\"products\":[{\"uit_code\":\"%s\"},{\"uit_code\":\"%s\"}]"
+		 "}}]", emu.inn, m1.cis, m2.cis);
+	if (st_delivery_import(f->st, &f->op, "in.json", text, strlen(text),
+			       &d, &e) != 0)
+		fail_msg("import: %s", e.msg);
+	if (st_accept_open(f->st, &f->op, d.id, &p, &e) != 0 ||
+	    st_accept_scan(f->st, &f->op, d.id, &m1, &p, &e) != 0 ||
+	    st_accept_scan(f->st, &f->op, d.id, &m2, &p, &e) != 0 ||
+	    st_accept_finish(f->st, &f->op, d.id, false, &p, &e) != 0)
+		fail_msg("acceptance: %s", e.msg);
+}
+
+/* --- running sklad sync -------------------------------------------------- */
+
+/* Start `sklad sync` with extra arguments (NULL-terminated); its pid. */
+static pid_t
+start_sync(struct fixture *f, const char *const *extra)
+{
+	const char *bin = getenv("SKLAD_BIN");
+	pid_t pid;
+
+	assert_non_null(bin);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		const char *argv[32];
+		int k = 0, fd;
+
+		argv[k++] = bin;
+		argv[k++] = "sync";
+		argv[k++] = "--db";
+		argv[k++] = f->db;
+		argv[k++] = "--config";
+		argv[k++] = f->conf;
+		while (extra && *extra && k < 30)
+			argv[k++] = *extra++;
+		argv[k] = NULL;
+		fd = open(f->out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, 1);
+		fd = open(f->errf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(fd, 2);
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static int
+wait_exit(pid_t pid)
+{
+	int st;
+
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (!WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+static int
+run_sync(struct fixture *f, const char *const *extra)
+{
+	static const char *const deflt[] = { "--max-seconds", "20", NULL };
+
+	return wait_exit(start_sync(f, extra ? extra : deflt));
+}
+
+static char *
+slurp(const char *path)
+{
+	static char buf[1 << 16];
+	FILE *fp = fopen(path, "r");
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (fp) {
+		n = fread(buf, 1, sizeof(buf) - 1, fp);
+		fclose(fp);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+static int64_t
+sql_int(struct fixture *f, const char *sql)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+	sqlite3_busy_timeout(h, 5000);
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(h));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return v;
+}
+
+static int
+outbox_n(struct fixture *f, const char *state)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox%s%s%s",
+		 state ? " WHERE state = '" : "", state ? state : "",
+		 state ? "'" : "");
+	return (int)sql_int(f, sql);
+}
+
+/* Documents of type in the emulator (-1: cannot ask). */
+static int
+emu_ntype(const char *type)
+{
+	json_t *r = emu_cmd(&emu, "{\"cmd\":\"state\"}");
+	json_t *docs = json_object_get(r, "docs");
+	size_t i;
+	int n = 0;
+
+	if (r == NULL)
+		return -1;
+	for (i = 0; i < json_array_size(docs); i++) {
+		const char *t = json_string_value(json_object_get(
+			json_array_get(docs, i), "type"));
+
+		n += t && strcmp(t, type) == 0;
+	}
+	json_decref(r);
+	return n;
+}
+
+/* Wait (at most 10 s) until sql gives a non-zero number. */
+static void
+wait_sql(struct fixture *f, const char *sql)
+{
+	long long t0 = emu_now_ms();
+
+	while (sql_int(f, sql) <= 0) {
+		if (emu_now_ms() - t0 > 10000)
+			fail_msg("timed out waiting for: %s", sql);
+		usleep(20000);
+	}
+}
+
+/* --- tests --------------------------------------------------------------- */
+
+static void
+test_every_type(void **state)
+{
+	static const char *const types[] = { "AGGREGATION_DOCUMENT",
+		"REAGGREGATION_DOCUMENT", "DISAGGREGATION_DOCUMENT",
+		"LP_SHIP_GOODS", "LP_ACCEPT_GOODS" };
+	struct fixture *f = *state;
+	char a[32], b[32];
+	struct st_shipment s;
+	struct st_pack p;
+	struct mark last;
+	struct err e;
+	json_t *r;
+	size_t i;
+
+	closed_box(f, 3, a, &last);
+	/* taken out of a reported box: REAGGREGATION (depends on it) */
+	assert_int_equal(st_pack_take(f->st, &f->admin, a, &last, &p, &e), 0);
+	/* the loose unit leaves: LP_SHIP_GOODS */
+	assert_int_equal(st_ship_open(f->st, &f->op, "7711111111", "S-1", &s,
+				      &e), 0);
+	assert_int_equal(st_ship_scan(f->st, &f->op, s.id, &last, &s, &e), 0);
+	assert_int_equal(st_ship_finish(f->st, &f->op, s.id, &s, &e), 0);
+	/* a second box, reported and then disbanded: DISAGGREGATION */
+	closed_box(f, 2, b, NULL);
+	if (st_pack_disband(f->st, &f->admin, b, &p, &e) != 0)
+		fail_msg("disband: %s", e.msg);
+	accepted_delivery(f);
+	assert_int_equal(outbox_n(f, NULL), 6);
+	assert_int_equal(outbox_n(f, "pending"), 6);
+
+	assert_int_equal(run_sync(f, NULL), 0);
+	assert_non_null(strstr(slurp(f->out), "found 6, sent 6, confirmed 6, "
+				"rejected 0, failed 0, still waiting 0"));
+	assert_int_equal(outbox_n(f, "confirmed"), 6);
+	assert_int_equal(emu_ndocs(&emu), 6);
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (emu_ntype(types[i]) < 1)
+			fail_msg("%s never reached the server", types[i]);
+	/* the server ids are stored, signatures with them, nothing unknown */
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox WHERE"
+				 " server_id IS NOT NULL AND signature IS NOT"
+				 " NULL AND fate_unknown = 0 AND attempts = 1"),
+			 6);
+	/* a dependent document went only after its dependency was done */
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox o JOIN"
+				 " outbox d ON d.id = o.depends_on WHERE"
+				 " o.first_sent_ms < d.first_sent_ms + 300"), 0);
+	/* the box reported first is confirmed with its document */
+	assert_int_equal(st_pack_get(f->st, a, &p, &e), 0);
+	assert_string_equal(p.state, "confirmed");
+	r = emu_cmd(&emu, "{\"cmd\":\"state\"}");
+	assert_int_equal(json_integer_value(json_object_get(r,
+				"rate_violations")), 0);
+	json_decref(r);
+	/* a second run finds nothing to do */
+	assert_int_equal(run_sync(f, NULL), 0);
+	assert_non_null(strstr(slurp(f->out), "found 0, sent 0"));
+	assert_int_equal(emu_ndocs(&emu), 6);
+	/* no secret in the log */
+	assert_null(strstr(slurp(f->errf), "BEGIN"));
+}
+
+static void
+test_rejected(void **state)
+{
+	struct fixture *f = *state;
+	char a[32];
+	char *reason;
+
+	assert_true(emu_ok(&emu, "{\"cmd\":\"reject_next\",\"errors\":"
+			   "[\"4: unit 0104600439931256 is not yours\"]}"));
+	closed_box(f, 2, a, NULL);
+	assert_int_equal(run_sync(f, NULL), 1);
+	assert_non_null(strstr(slurp(f->out), "rejected 1"));
+	assert_int_equal(outbox_n(f, "rejected"), 1);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox WHERE"
+				 " last_error LIKE '%CHECKED_NOT_OK%'"
+				 " AND last_error LIKE '%is not yours%'"), 1);
+	reason = slurp(f->errf);
+	assert_non_null(strstr(reason, "is not yours"));
+	/* the pack stays closed: the state system does not know it */
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM packs WHERE"
+				 " state = 'closed'"), 1);
+}
+
+static void
+test_reauth_401(void **state)
+{
+	struct fixture *f = *state;
+	char a[32];
+
+	closed_box(f, 1, a, NULL);
+	assert_int_equal(run_sync(f, NULL), 0);
+	assert_int_equal(emu_count(&emu, "/auth/simpleSignIn"), 1);
+	/* the cached token is refused (401, XML): sign in again, once */
+	assert_true(emu_ok(&emu, "{\"cmd\":\"expire_tokens\"}"));
+	closed_box(f, 1, a, NULL);
+	assert_int_equal(run_sync(f, NULL), 0);
+	assert_int_equal(emu_count(&emu, "/auth/simpleSignIn"), 2);
+	assert_int_equal(outbox_n(f, "confirmed"), 2);
+	assert_int_equal(emu_ndocs(&emu), 2);
+}
+
+static void
+test_429_retry_after(void **state)
+{
+	struct fixture *f = *state;
+	long long t0;
+	char a[32];
+
+	assert_true(emu_ok(&emu, "{\"cmd\":\"fault\",\"path\":"
+			   "\"/lk/documents/create\",\"kind\":\"status\","
+			   "\"status\":429,\"headers\":{\"Retry-After\":\"1\"}"
+			   ",\"body\":\"{}\"}"));
+	closed_box(f, 1, a, NULL);
+	t0 = emu_now_ms();
+	assert_int_equal(run_sync(f, NULL), 0);
+	assert_true(emu_now_ms() - t0 >= 1000);
+	assert_int_equal(emu_count(&emu, "/lk/documents/create"), 2);
+	assert_int_equal(emu_ndocs(&emu), 1);
+	assert_int_equal(outbox_n(f, "confirmed"), 1);
+}
+
+static void
+test_5xx_backoff(void **state)
+{
+	struct fixture *f = *state;
+	char a[32];
+
+	/* a 500 on create: the document may have been recorded, so the
+	 * server is asked, and only when it is certainly not there (after
+	 * settle_ms) is it sent again; 503 on the status: back off */
+	assert_true(emu_ok(&emu, "{\"cmd\":\"fault\",\"path\":"
+			   "\"/lk/documents/create\",\"kind\":\"status\","
+			   "\"status\":500,\"body\":\"oops\"}"));
+	assert_true(emu_ok(&emu, "{\"cmd\":\"fault\",\"path\":\"/info\","
+			   "\"kind\":\"status\",\"status\":503,"
+			   "\"body\":\"busy\"}"));
+	closed_box(f, 1, a, NULL);
+	assert_int_equal(run_sync(f, NULL), 0);
+	assert_true(emu_count(&emu, "/doc/list") >= 1);
+	assert_int_equal(emu_count(&emu, "/lk/documents/create"), 2);
+	assert_int_equal(emu_ndocs(&emu), 1);
+	assert_int_equal(outbox_n(f, "confirmed"), 1);
+	assert_int_equal(sql_int(f, "SELECT attempts FROM outbox"), 2);
+}
+
+static void
+test_dropped_after_recording(void **state)
+{
+	struct fixture *f = *state;
+	char a[32];
+
+	assert_true(emu_ok(&emu, "{\"cmd\":\"fault\",\"path\":"
+			   "\"/lk/documents/create\",\"kind\":"
+			   "\"drop_after\"}"));
+	closed_box(f, 2, a, NULL);
+	assert_int_equal(run_sync(f, NULL), 0);
+	/* found on the server, adopted, never posted again */
+	assert_int_equal(emu_count(&emu, "/lk/documents/create"), 1);
+	assert_int_equal(emu_ndocs(&emu), 1);
+	assert_int_equal(outbox_n(f, "confirmed"), 1);
+	assert_int_equal(sql_int(f, "SELECT attempts FROM outbox"), 1);
+}
+
+static void
+test_sigkill_then_rerun(void **state)
+{
+	static const char *const args[] = { "--max-seconds", "20", NULL };
+	struct fixture *f = *state;
+	char a[32];
+	pid_t pid;
+	int i;
+
+	for (i = 0; i < 5; i++)
+		closed_box(f, 1, a, NULL);
+	/* the server takes 2 s over the first document it is sent */
+	assert_true(emu_ok(&emu, "{\"cmd\":\"fault\",\"path\":"
+			   "\"/lk/documents/create\",\"kind\":\"slow\","
+			   "\"delay\":2}"));
+	pid = start_sync(f, args);
+	wait_sql(f, "SELECT count(*) FROM outbox WHERE fate_unknown = 1");
+	usleep(100000);
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	assert_true(outbox_n(f, "confirmed") < 5);
+	assert_true(sql_int(f, "SELECT count(*) FROM outbox WHERE"
+			    " fate_unknown = 1") >= 1);
+	usleep(2200000);	/* the slow one is recorded meanwhile */
+	assert_int_equal(run_sync(f, NULL), 0);
+	assert_int_equal(outbox_n(f, "confirmed"), 5);
+	assert_int_equal(emu_ndocs(&emu), 5);
+	assert_true(emu_count(&emu, "/doc/list") >= 1);
+}
+
+static void
+test_two_runs_at_once(void **state)
+{
+	static const char *const args[] = { "--max-seconds", "20", NULL };
+	struct fixture *f = *state;
+	char out1[192], a[32];
+	pid_t first;
+
+	closed_box(f, 1, a, NULL);
+	assert_true(emu_ok(&emu, "{\"cmd\":\"fault\",\"path\":"
+			   "\"/lk/documents/create\",\"kind\":\"slow\","
+			   "\"delay\":1.5}"));
+	first = start_sync(f, args);
+	wait_sql(f, "SELECT count(*) FROM outbox WHERE fate_unknown = 1");
+	/* the second one writes its own output files */
+	snprintf(out1, sizeof(out1), "%s", f->out);
+	snprintf(f->out, sizeof(f->out), "%s/out2.txt", f->dir);
+	snprintf(f->errf, sizeof(f->errf), "%s/err2.txt", f->dir);
+	assert_int_equal(run_sync(f, NULL), 3);
+	assert_non_null(strstr(slurp(f->errf), "another sklad sync is "
+				"running"));
+	assert_int_equal(wait_exit(first), 0);
+	assert_non_null(strstr(slurp(out1), "confirmed 1"));
+	assert_int_equal(emu_ndocs(&emu), 1);
+}
+
+static void
+test_exit_codes(void **state)
+{
+	static const char *const once[] = { "--max-seconds", "3", NULL };
+	static const char *const dry[] = { "--dry-run", NULL };
+	static const char *const json[] = { "--json", "--once", NULL };
+	struct fixture *f = *state;
+	char a[32], url3[128], url4[128];
+	int port;
+
+	closed_box(f, 1, a, NULL);
+	assert_int_equal(run_sync(f, dry), 0);
+	assert_non_null(strstr(slurp(f->out), "1 documents open"));
+	assert_int_equal(emu_ndocs(&emu), 0);
+	/* nobody listens there: unavailable, the next run goes on */
+	{
+		int s = socket(AF_INET, SOCK_STREAM, 0);
+		struct sockaddr_in sa = { .sin_family = AF_INET };
+		socklen_t sl = sizeof(sa);
+
+		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		assert_int_equal(bind(s, (struct sockaddr *)&sa, sizeof(sa)),
+				 0);
+		assert_int_equal(getsockname(s, (struct sockaddr *)&sa, &sl),
+				 0);
+		port = ntohs(sa.sin_port);
+		close(s);	/* bound, then closed: refuses connections */
+	}
+	snprintf(url3, sizeof(url3), "https://127.0.0.1:%d/api/v3/true-api",
+		 port);
+	snprintf(url4, sizeof(url4), "https://127.0.0.1:%d/api/v4/true-api",
+		 port);
+	write_conf(f, url3, url4);
+	assert_int_equal(run_sync(f, once), 75);
+	assert_non_null(strstr(slurp(f->out), "still waiting 1"));
+	assert_int_equal(outbox_n(f, "pending"), 1);
+	assert_int_equal(sql_int(f, "SELECT fate_unknown FROM outbox"), 0);
+	/* back to the server: done, and JSON says so */
+	write_conf(f, emu.v3, emu.v4);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox"), 1);
+	{
+		sqlite3 *h;
+
+		/* due now, not in 30 s */
+		assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(h, "UPDATE outbox SET"
+					      " next_at_ms = 0", NULL, NULL,
+					      NULL), SQLITE_OK);
+		sqlite3_close(h);
+	}
+	assert_int_equal(run_sync(f, NULL), 0);
+	assert_int_equal(outbox_n(f, "confirmed"), 1);
+	closed_box(f, 1, a, NULL);
+	/* --once: sent, its status not due yet: still waiting */
+	assert_int_equal(run_sync(f, json), 75);
+	assert_non_null(strstr(slurp(f->out), "\"sent\":1"));
+	assert_non_null(strstr(slurp(f->out), "\"still_waiting\":1"));
+	assert_non_null(strstr(slurp(f->out), "\"exit\":75"));
+	/* usage and configuration */
+	{
+		static const char *const bad[] = { "--bogus", NULL };
+
+		assert_int_equal(run_sync(f, bad), 2);
+	}
+	unlink(f->conf);
+	assert_int_equal(run_sync(f, NULL), 78);
+	assert_non_null(strstr(slurp(f->errf), "cannot open the "
+				"configuration"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_every_type, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_rejected, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_reauth_401, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_429_retry_after, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_5xx_backoff, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_dropped_after_recording,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sigkill_then_rerun, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_two_runs_at_once, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_exit_codes, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
