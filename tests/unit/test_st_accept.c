@@ -726,6 +726,54 @@ test_partial_nothing_arrived(void **state)
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM codes", NULL), 0);
 }
 
+/* Damaged copies of a good list: each imports whole or is refused with a
+ * line number, and a refused one leaves nothing behind. */
+static void
+test_import_damaged_lists(void **state)
+{
+	struct fixture *f = *state;
+	char *good = list_text(&f->d), *text;
+	size_t len = strlen(good);
+	unsigned seed = 12345;
+	int round, imported = 0, refusals = 0;
+
+	text = malloc(len + 1);
+	for (round = 0; round < 300; round++) {
+		struct st_delivery d;
+		struct err e;
+		size_t k, at;
+		int rc;
+
+		memcpy(text, good, len + 1);
+		for (k = 0; k < 1 + (size_t)round % 3; k++) {
+			seed = seed * 1103515245u + 12345u;
+			at = (seed >> 8) % len;
+			seed = seed * 1103515245u + 12345u;
+			text[at] = "0123456789\t \nAz\x1d("[(seed >> 8) % 16];
+		}
+		rc = st_delivery_import(f->db, &f->op, "x", text, len, &d, &e);
+		if (rc == 0) {
+			imported++;
+			continue;
+		}
+		assert_int_equal(rc, ERR_REFUSED);
+		if (strncmp(e.msg, "Line ", 5) != 0 &&
+		    strstr(e.msg, "no codes") == NULL)
+			fail_msg("refusal without a line: %s", e.msg);
+		refusals++;
+	}
+	assert_true(refusals > 100);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM deliveries", NULL),
+			 imported);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM delivery_items"
+				 " i JOIN deliveries d ON d.id ="
+				 " i.delivery_id", NULL),
+			 sql_int(f, "SELECT coalesce(sum(expected), 0) FROM"
+				 " deliveries", NULL));
+	free(text);
+	free(good);
+}
+
 int
 main(void)
 {
@@ -738,6 +786,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_import_refusals, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_import_damaged_lists,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verdicts_and_subtrees,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_finish_full, setup,
