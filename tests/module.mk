@@ -20,3 +20,4 @@ unit-tests += test_st_ship
 unit-tests += test_exec
 benches += bench_import
 unit-tests += test_sy_sync
+unit-tests += test_sy_runner
