@@ -21,3 +21,4 @@ unit-tests += test_exec
 benches += bench_import
 unit-tests += test_sy_sync
 unit-tests += test_sy_runner
+benches += bench_sync
