@@ -147,8 +147,16 @@ accept_scan(struct ui *ui, void *p, const struct scan *s)
 	struct wf_result r;
 
 	if (!a->scanning) {
-		ui_error(ui, _("Choose the delivery first: type its number "
-			       "and press Enter."));
+		/* A scanned delivery number opens it. */
+		if (s->len == 0 || s->len > 18 ||
+		    strspn(s->bytes, "0123456789") != s->len) {
+			ui_error(ui, _("Choose the delivery first: type its "
+				       "number and press Enter."));
+			return;
+		}
+		snprintf(a->number.text, sizeof(a->number.text), "%.18s",
+			 s->bytes);
+		accept_begin(ui, a, a->number.text);
 		return;
 	}
 	wf_scan(&ui->wf, s->bytes, s->len, &r);

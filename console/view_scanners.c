@@ -17,19 +17,19 @@ static void
 scanners_scan(struct ui *ui, void *p, const struct scan *s)
 {
 	struct scanners *v = p;
-	char code[120];
+	char code[64];
 	struct mark m;
 	char why[ERR_MSG_MAX];
 
-	ui_short_code(s->bytes, s->len, code, sizeof(code), 60);
+	ui_short_code(s->bytes, s->len, code, sizeof(code), 40);
 	if (mark_parse(s->bytes, s->len, &m) == 0) {
-		snprintf(v->last, sizeof(v->last), _("%s: %s, reads well."),
-			 s->device, code);
+		snprintf(v->last, sizeof(v->last), _("Reads well: %s"),
+			 code);
 		ui_ok(ui, "%s", _("The scanner works: this scan was not "
 				  "recorded."));
 	} else {
 		mark_strerror(&m, why, sizeof(why));
-		snprintf(v->last, sizeof(v->last), "%s: %s", s->device, why);
+		snprintf(v->last, sizeof(v->last), "%s", why);
 		ui_info(ui, "%s", why);
 	}
 }

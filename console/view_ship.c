@@ -111,8 +111,22 @@ ship_scan(struct ui *ui, void *p, const struct scan *sc)
 	char note[64];
 
 	if (!s->scanning) {
-		ui_error(ui, _("Open the shipment first: INN, document "
-			       "number, Enter."));
+		/* A scanned INN or document number fills the field. */
+		struct view_field *f = s->focus ? &s->number : &s->inn;
+
+		if (sc->len >= sizeof(f->text) ||
+		    memchr(sc->bytes, ' ', sc->len) != NULL) {
+			ui_error(ui, _("Open the shipment first: INN, "
+				       "document number, Enter."));
+			return;
+		}
+		memcpy(f->text, sc->bytes, sc->len);
+		f->text[sc->len] = '\0';
+		if (s->focus == 0)
+			s->focus = 1;
+		else
+			ship_begin(ui, s);
+		ui->dirty = true;
 		return;
 	}
 	wf_scan(&ui->wf, sc->bytes, sc->len, &r);

@@ -1,0 +1,40 @@
+#!/bin/sh
+# Acceptance: a delivery of one box (3 units) and 2 loose units; the box
+# SSCC counts its units, a surplus code is an error, partial finish needs
+# the key twice and puts the document in the outbox.
+. "$(dirname "$0")/lib.sh"
+make_db
+BOX=$(sscc 5)
+{
+	echo "$BOX"
+	for i in 11 12 13; do printf '\t%s\n' "$(unit $i)"; done
+	unit 14; echo
+	unit 15; echo
+} > "$T/delivery.txt"
+admin_exec "delivery import $T/delivery.txt" | grep -q '"delivery":1' ||
+	fail "import"
+start
+login operator 1111
+keys 4
+wait_for "Delivery number"
+keys 1 Enter
+wait_for "Delivery 1"
+wait_for "Missing: 6"
+scan "$BOX"
+wait_for "Matched: 4 codes"
+wait_for "Missing: 2"
+scan "$(unit 14)"
+wait_for "Missing: 1"
+scan "$(unit 99)"
+wait_for "ERROR"
+wait_for "not in this delivery"
+keys Enter
+wait_for "Surplus: 1"
+wait_for "DEMO000000099"
+keys p
+wait_for "Press p again"
+keys p
+wait_for "Acceptance finished in part"
+keys Escape 7
+wait_for "Outbox"
+wait_for "LP_ACCEPT_GOODS"

@@ -1,0 +1,10 @@
+#!/bin/sh
+# Outbox: a closed box's document, its state in plain words.
+. "$(dirname "$0")/lib.sh"
+make_db
+admin_exec "box open" "scan $(unit 1)" "close" >/dev/null
+start
+login operator 1111
+keys 7
+wait_for "AGGREGATION_DOCUMENT"
+wait_for "waiting to be sent"

@@ -1,0 +1,23 @@
+#!/bin/sh
+# A pallet: open it, open a box on it, fill and close the box, close the
+# pallet; the pallet holds the box.
+. "$(dirname "$0")/lib.sh"
+make_db
+start
+login operator 1111
+keys 2
+wait_for "No pallet is open"
+keys n
+wait_for "Pallet 046004390000000013"
+keys b
+wait_for "Box 046004390000000020"
+wait_for "on 046004390000000013"
+scan "$(unit 1)"
+wait_for "OK: 1 in 046004390000000020"
+keys c
+wait_for "Box 046004390000000020 closed with 1"
+wait_for "Pallet 046004390000000013"
+keys c
+wait_for "Pallet 046004390000000013 closed with 1"
+admin_exec "where $(unit_ki 1)" | grep -q '"parents":\["046004390000000020","046004390000000013"\]' ||
+	fail "the unit is not in the box on the pallet"

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Resize: the SIGWINCH path redraws at 40x16 with nothing wider than the
+# screen, at 40x12 the count falls back to plain digits, back at 80x24 to
+# block digits, and scans keep working.
+. "$(dirname "$0")/lib.sh"
+make_db
+start
+login operator 1111
+keys 1 n
+wait_for "Box 046004390000000013"
+scan "$(unit 1)"
+wait_for "OK: 1 in"
+tm resize-window -x 40 -y 16
+wait_for "Aggregation: box               operator"
+[ "$(screen | awk '{ if (length($0) > 40) n++ } END { print n+0 }')" = 0 ] ||
+	fail "lines wider than 40 columns"
+scan "$(unit 2)"
+wait_for "OK: 2 in"
+tm resize-window -x 40 -y 12
+wait_for "Count: 2/3"
+tm resize-window -x 80 -y 24
+wait_for "Aggregation: box                                                       operator"
+wait_gone "Count:"

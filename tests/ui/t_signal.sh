@@ -1,0 +1,23 @@
+#!/bin/sh
+# SIGTERM ends the console in order: curses is left, the exit is clean;
+# the ':' prompt runs workflow commands.
+. "$(dirname "$0")/lib.sh"
+make_db
+start
+login operator 1111
+keys 1
+wait_for "No box is open"
+keys :
+type_slowly "set capacity 2"
+keys Enter
+wait_for "Done: set capacity 2"
+keys n
+wait_for "Box 046004390000000013"
+scan "$(unit 1)"
+wait_for "OK: 1 in"
+wait_for "/"
+pid=$(tm list-panes -F '#{pane_pid}')
+kill -TERM "$(pgrep -P "$pid" -x sklad || pgrep -P "$(pgrep -P "$pid")" -x sklad)" ||
+	fail "no sklad process"
+wait_for "EXITED 0"
+screen | grep -q "stopped by signal 15" || fail "no exit message"
