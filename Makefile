@@ -68,6 +68,8 @@ include tests/module.mk
 # Optional parts add themselves: tests/vm/vm.mk sets VM_CHECK := check-vm.
 VM_CHECK :=
 -include tests/vm/vm.mk
+UI_CHECK :=
+-include tests/ui/ui.mk
 
 # Archives in dependency order: what links later is used by what came before.
 MODULES := console sync store scanners
@@ -134,6 +136,7 @@ check:
 	$(Q)$(MAKE) --no-print-directory check-layers
 	$(Q)$(MAKE) --no-print-directory check-unit
 	$(Q)$(if $(VM_CHECK),$(MAKE) --no-print-directory $(VM_CHECK))
+	$(Q)$(if $(UI_CHECK),$(MAKE) --no-print-directory $(UI_CHECK))
 
 asan:
 	$(Q)sh packaging/deps.sh ensure
