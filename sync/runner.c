@@ -27,6 +27,11 @@
 				 * without telling the runner */
 #define UNKNOWN_RECHECK_MS 1000	/* first lookup after an unknown fate */
 #define FILL_MAX 64		/* documents considered in one pass */
+#define DEADLINE_GRACE_MS 30000	/* how long requests in flight at the
+				 * batch's deadline may still finish: a
+				 * status answer or a send's outcome is
+				 * worth a little wait, a hung server is
+				 * not */
 
 enum slot_kind { SLOT_SUBMIT, SLOT_STATUS };
 
@@ -592,6 +597,16 @@ sy_runner_run(struct sy_runner *r, int64_t deadline_ms, int once,
 		sy_runner_dispatch(r, pfds, n, sy_http_now_ms());
 		if (deadline_ms > 0 && sy_api_wall_ms() >= deadline_ms)
 			r->draining = 1;
+		if (deadline_ms > 0 &&
+		    sy_api_wall_ms() >= deadline_ms + DEADLINE_GRACE_MS) {
+			/* requests still hanging: drop them; a submit among
+			 * them stays "sending" and is looked up next run */
+			logf_(r, "deadline passed; leaving %d requests "
+			      "unfinished", r->nslots);
+			while (r->nslots > 0)
+				sy_api_job_free(&r->slots[--r->nslots].job);
+			break;
+		}
 		if (r->nslots == 0 &&
 		    (r->draining ||
 		     sy_runner_idle(r, once ? sy_api_wall_ms() : deadline_ms,

@@ -116,7 +116,9 @@ void sy_runner_stats(const struct sy_runner *r, struct sy_runner_stats *out);
 
 /*
  * The batch: run until every due document is done or waits past wall
- * time deadline_ms (0: no deadline), then let requests in flight finish.
+ * time deadline_ms (0: no deadline), then let requests in flight finish
+ * (for at most 30 s more; what is still unfinished then is dropped, and a
+ * dropped submit is looked up before any resend).
  * once 1: stop as soon as nothing is due now (whatever waits until later
  * is left for the next run). Returns 0, or ERR_AUTH when the server
  * refused to sign us in (nothing more can be sent in this run).

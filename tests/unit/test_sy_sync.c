@@ -529,6 +529,17 @@ test_dropped_after_recording(void **state)
 	assert_int_equal(emu_ndocs(&emu), 1);
 	assert_int_equal(outbox_n(f, "confirmed"), 1);
 	assert_int_equal(sql_int(f, "SELECT attempts FROM outbox"), 1);
+
+	/* dropped before the server processed it: not listed, so after
+	 * settle_ms it is sent again, once */
+	assert_true(emu_ok(&emu, "{\"cmd\":\"fault\",\"path\":"
+			   "\"/lk/documents/create\",\"kind\":\"drop\"}"));
+	closed_box(f, 1, a, NULL);
+	assert_int_equal(run_sync(f, NULL), 0);
+	assert_int_equal(emu_count(&emu, "/lk/documents/create"), 3);
+	assert_int_equal(emu_ndocs(&emu), 2);
+	assert_int_equal(outbox_n(f, "confirmed"), 2);
+	assert_int_equal(sql_int(f, "SELECT max(attempts) FROM outbox"), 2);
 }
 
 static void
@@ -587,6 +598,19 @@ test_two_runs_at_once(void **state)
 	assert_int_equal(emu_ndocs(&emu), 1);
 }
 
+/* Make every open document due now (not after its back-off). */
+static void
+due_now(struct fixture *f)
+{
+	sqlite3 *h;
+
+	assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+	sqlite3_busy_timeout(h, 5000);
+	assert_int_equal(sqlite3_exec(h, "UPDATE outbox SET next_at_ms = 0",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+}
+
 static void
 test_exit_codes(void **state)
 {
@@ -624,19 +648,21 @@ test_exit_codes(void **state)
 	assert_non_null(strstr(slurp(f->out), "still waiting 1"));
 	assert_int_equal(outbox_n(f, "pending"), 1);
 	assert_int_equal(sql_int(f, "SELECT fate_unknown FROM outbox"), 0);
-	/* back to the server: done, and JSON says so */
+	/* back to the server, which refuses to sign us in: a person */
 	write_conf(f, emu.v3, emu.v4);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox"), 1);
-	{
-		sqlite3 *h;
-
-		/* due now, not in 30 s */
-		assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
-		assert_int_equal(sqlite3_exec(h, "UPDATE outbox SET"
-					      " next_at_ms = 0", NULL, NULL,
-					      NULL), SQLITE_OK);
-		sqlite3_close(h);
-	}
+	due_now(f);
+	assert_true(emu_ok(&emu, "{\"cmd\":\"fault\",\"path\":"
+			   "\"/auth/simpleSignIn\",\"kind\":\"status\","
+			   "\"status\":403,\"body\":\"{\\\"error_message\\\":"
+			   "\\\"user not found\\\"}\"}"));
+	assert_int_equal(run_sync(f, NULL), 1);
+	assert_non_null(strstr(slurp(f->errf), "user not found"));
+	assert_int_equal(outbox_n(f, "pending"), 1);
+	assert_int_equal(sql_int(f, "SELECT fate_unknown FROM outbox"), 0);
+	assert_int_equal(emu_ndocs(&emu), 0);
+	/* and then it lets us in: done */
+	due_now(f);
 	assert_int_equal(run_sync(f, NULL), 0);
 	assert_int_equal(outbox_n(f, "confirmed"), 1);
 	closed_box(f, 1, a, NULL);
