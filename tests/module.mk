@@ -22,3 +22,4 @@ benches += bench_import
 unit-tests += test_sy_sync
 unit-tests += test_sy_runner
 benches += bench_sync
+fuzz-targets += fuzz_import
