@@ -161,6 +161,15 @@ db_rollback(struct st_db *db)
 }
 
 void
+db_cache_big(struct st_db *db, bool big)
+{
+	sqlite3_exec(db->h, big ? "PRAGMA cache_size = -65536" :
+		     "PRAGMA cache_size = -2000", NULL, NULL, NULL);
+	if (!big)
+		sqlite3_db_release_memory(db->h);
+}
+
+void
 db_text(sqlite3_stmt *st, int i, char *buf, size_t n)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);

@@ -87,6 +87,10 @@ int db_commit(struct st_db *db, struct err *e);
 /* ROLLBACK if a transaction is open; never fails. */
 void db_rollback(struct st_db *db);
 
+/* A big page cache for a long transaction (import, finishing a big
+ * acceptance), or back to the default. */
+void db_cache_big(struct st_db *db, bool big);
+
 /* Copy column i as text into buf of size n ("" for NULL). */
 void db_text(sqlite3_stmt *st, int i, char *buf, size_t n);
 
