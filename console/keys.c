@@ -9,12 +9,32 @@
 
 #include "console/ui.h"
 
-#define REQ_NAME(id, name, help) name,
+#define REQ_NAME(id, name) name,
 static const char *const names[] = { REQ_INFO(REQ_NAME) };
 #undef REQ_NAME
-#define REQ_HELP(id, name, help) help,
-static const char *const helps[] = { REQ_INFO(REQ_HELP) };
-#undef REQ_HELP
+
+/* One help line per request; a missing one shows as "". */
+static const char *const helps[REQ_COUNT] = {
+	[REQ_NONE] = N_("nothing"),
+	[REQ_QUIT] = N_("leave the screen or quit"),
+	[REQ_BACK] = N_("back to the previous screen"),
+	[REQ_ENTER] = N_("choose, or confirm the line"),
+	[REQ_UP] = N_("move up"),
+	[REQ_DOWN] = N_("move down"),
+	[REQ_NEXT] = N_("next field"),
+	[REQ_ERASE] = N_("delete the last character"),
+	[REQ_KILL] = N_("clear the line"),
+	[REQ_NEW] = N_("open a new pack (next SSCC)"),
+	[REQ_NEW_BOX] = N_("open a box on the open pallet"),
+	[REQ_CLOSE] = N_("close the open pack"),
+	[REQ_FINISH] = N_("finish the acceptance or shipment"),
+	[REQ_PARTIAL] = N_("finish with what was found"),
+	[REQ_MODE] = N_("switch full / take out / put in"),
+	[REQ_PROMPT] = N_("type a workflow command"),
+	[REQ_HELP] = N_("show the keys"),
+	[REQ_REFRESH] = N_("read again and redraw"),
+	[REQ_LOGOUT] = N_("log out"),
+};
 
 #define CTRL(c) ((c) & 0x1f)
 
@@ -88,7 +108,7 @@ keys_name(enum req r)
 const char *
 keys_help(enum req r)
 {
-	return r < REQ_COUNT ? helps[r] : "";
+	return r < REQ_COUNT && helps[r] != NULL ? helps[r] : "";
 }
 
 const char *

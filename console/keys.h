@@ -2,8 +2,9 @@
  * keys: the console's requests and the keys bound to them.
  *
  * Every action a key can start is a request, listed once in REQ_INFO
- * (id, name, help). The list yields the enum, the help screen and the
- * names; keys_request maps a key to a request, looking in the focused
+ * (id, name). The list yields the enum and the names; the help line of
+ * each is in keys.c, indexed by the enum (so xgettext, which reads the
+ * .c files, finds it); keys_request maps a key to a request, looking in the focused
  * view's bindings first and then in the global ones (tig's model).
  *
  * What it must not do: act on a request (views do), or know the scanner
@@ -13,27 +14,27 @@
 #define SKLAD_KEYS_H
 
 #define REQ_INFO(X) \
-	X(NONE,      "none",      N_("nothing")) \
-	X(QUIT,      "quit",      N_("leave the screen or quit")) \
-	X(BACK,      "back",      N_("back to the previous screen")) \
-	X(ENTER,     "enter",     N_("choose, or confirm the line")) \
-	X(UP,        "up",        N_("move up")) \
-	X(DOWN,      "down",      N_("move down")) \
-	X(NEXT,      "next",      N_("next field")) \
-	X(ERASE,     "erase",     N_("delete the last character")) \
-	X(KILL,      "kill",      N_("clear the line")) \
-	X(NEW,       "new",       N_("open a new pack (next SSCC)")) \
-	X(NEW_BOX,   "new-box",   N_("open a box on the open pallet")) \
-	X(CLOSE,     "close",     N_("close the open pack")) \
-	X(FINISH,    "finish",    N_("finish the acceptance or shipment")) \
-	X(PARTIAL,   "partial",   N_("finish with what was found")) \
-	X(MODE,      "mode",      N_("switch full / take out / put in")) \
-	X(PROMPT,    "prompt",    N_("type a workflow command")) \
-	X(HELP,      "help",      N_("show the keys")) \
-	X(REFRESH,   "refresh",   N_("read again and redraw")) \
-	X(LOGOUT,    "logout",    N_("log out"))
+	X(NONE,      "none") \
+	X(QUIT,      "quit") \
+	X(BACK,      "back") \
+	X(ENTER,     "enter") \
+	X(UP,        "up") \
+	X(DOWN,      "down") \
+	X(NEXT,      "next") \
+	X(ERASE,     "erase") \
+	X(KILL,      "kill") \
+	X(NEW,       "new") \
+	X(NEW_BOX,   "new-box") \
+	X(CLOSE,     "close") \
+	X(FINISH,    "finish") \
+	X(PARTIAL,   "partial") \
+	X(MODE,      "mode") \
+	X(PROMPT,    "prompt") \
+	X(HELP,      "help") \
+	X(REFRESH,   "refresh") \
+	X(LOGOUT,    "logout")
 
-#define REQ_ENUM(id, name, help) REQ_##id,
+#define REQ_ENUM(id, name) REQ_##id,
 enum req { REQ_INFO(REQ_ENUM) REQ_COUNT };
 #undef REQ_ENUM
 

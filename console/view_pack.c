@@ -50,8 +50,9 @@ pack_open(struct ui *ui, void *p, int arg)
 static void
 note_closed(struct ui *ui, struct pack *k, const struct st_pack *pk)
 {
-	snprintf(k->closed, sizeof(k->closed), _("%s %s closed with %d."),
-		 level_name(pk->level), pk->sscc, pk->count);
+	snprintf(k->closed, sizeof(k->closed), pk->level == ST_BOX ?
+		 _("Box %s closed with %d.") : _("Pallet %s closed with %d."),
+		 pk->sscc, pk->count);
 	ui_ok(ui, "%s", k->closed);
 }
 
@@ -65,8 +66,9 @@ run(struct ui *ui, struct pack *k, const char *line)
 	if (r.what == WF_PACK_INFO && strcmp(r.command, "close") == 0)
 		note_closed(ui, k, &r.pack);
 	else if (r.what == WF_PACK_INFO)
-		ui_ok(ui, _("%s %s is open: scan into it."),
-		      level_name(r.pack.level), r.pack.sscc);
+		ui_ok(ui, r.pack.level == ST_BOX ? _("Box %s is open: scan "
+		      "units into it.") : _("Pallet %s is open: scan boxes "
+		      "onto it."), r.pack.sscc);
 	pack_refresh(ui, k);
 }
 
@@ -91,8 +93,8 @@ pack_req(struct ui *ui, void *p, enum req r)
 	case REQ_BACK:
 	case REQ_QUIT:
 		if (k->have)
-			ui_info(ui, _("%s stays open: scan its label to go on."),
-				k->cur.sscc);
+			ui_info(ui, _("Pack %s stays open: scan its label to "
+				      "go on."), k->cur.sscc);
 		return false;
 	default:
 		return false;

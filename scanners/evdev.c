@@ -490,8 +490,8 @@ deliver(struct ev_ctx *ctx, struct slot *s, int rc, const struct scan *sc)
 	ev->scan.last_ms = sc->last_ms;
 	if (rc == KEYMAP_FRAGMENT && (sc->flags & SCAN_DAMAGED))
 		snprintf(ev->msg, sizeof(ev->msg), "%s: the system dropped key "
-			 "events while a code was typed; %zu characters "
-			 "discarded, scan it again", s->label, sc->len);
+			 "events; %zu characters discarded, scan the code "
+			 "again", s->label, sc->len);
 	else if (rc == KEYMAP_FRAGMENT)
 		snprintf(ev->msg, sizeof(ev->msg), "%s stopped in the middle "
 			 "of a code (no end key for %d ms): %zu characters "
@@ -510,7 +510,8 @@ resync(struct slot *s, struct input_event *ie)
 	int rc = LIBEVDEV_READ_STATUS_SYNC;
 
 	if (s->state == SLOT_GRABBED || s->state == SLOT_SHARED)
-		keymap_damage(&s->km);
+		keymap_damage(&s->km, (int64_t)ie->input_event_sec * 1000 +
+			      ie->input_event_usec / 1000);
 	while (rc == LIBEVDEV_READ_STATUS_SYNC)
 		rc = libevdev_next_event(s->dev, LIBEVDEV_READ_FLAG_SYNC, ie);
 	if (s->state == SLOT_GRABBED || s->state == SLOT_SHARED)
@@ -529,8 +530,16 @@ read_device(struct ev_ctx *ctx, struct slot *s, int64_t now_ms)
 
 	while (QUEUE_MAX - ctx->qlen >= QUEUE_RESERVE) {
 		rc = libevdev_next_event(s->dev, LIBEVDEV_READ_FLAG_NORMAL, &ie);
-		if (rc == LIBEVDEV_READ_STATUS_SYNC)
+		if (rc == LIBEVDEV_READ_STATUS_SYNC) {
+			/*
+			 * The sync ends in -EAGAIN, but libevdev may still
+			 * hold events read from the fd: go on reading them,
+			 * poll() would not wake for them.
+			 */
 			rc = resync(s, &ie);
+			if (rc == -EAGAIN)
+				continue;
+		}
 		if (rc == -EAGAIN)
 			break;
 		if (rc < 0) {

@@ -230,7 +230,8 @@ finish(struct keymap *km, unsigned flags, int64_t time_ms, struct scan *out)
 bool
 keymap_pending(const struct keymap *km)
 {
-	return km->len > 0 || km->overflow || km->alt_digits > 0;
+	return km->len > 0 || km->overflow || km->alt_digits > 0 ||
+	       km->damaged;
 }
 
 int64_t
@@ -250,10 +251,8 @@ keymap_tick(struct keymap *km, int64_t now_ms, struct scan *out)
 		return KEYMAP_NONE;
 	km->alt_digits = 0;
 	km->alt_value = 0;
-	if (km->len == 0 && !km->overflow) {
-		km->damaged = false;
+	if (km->len == 0 && !km->overflow && !km->damaged)
 		return KEYMAP_NONE;
-	}
 	if (km->cfg.terminators & KEYMAP_TERM_TIMEOUT)
 		return finish(km, SCAN_BY_TIMEOUT, km->last_ms, out);
 	finish(km, SCAN_BY_TIMEOUT, km->last_ms, out);
@@ -261,9 +260,11 @@ keymap_tick(struct keymap *km, int64_t now_ms, struct scan *out)
 }
 
 void
-keymap_damage(struct keymap *km)
+keymap_damage(struct keymap *km, int64_t time_ms)
 {
 	km->damaged = true;
+	if (time_ms > km->last_ms)
+		km->last_ms = time_ms;
 }
 
 size_t
@@ -387,10 +388,8 @@ press(struct keymap *km, uint16_t code, int64_t time_ms, struct scan *out)
 	c = key_byte(km, code);
 	t = terminator(code, c);
 	if (t != 0 && (km->cfg.terminators & t)) {
-		if (km->len == 0 && !km->overflow) {
-			km->damaged = false;
+		if (km->len == 0 && !km->overflow && !km->damaged)
 			return KEYMAP_NONE;
-		}
 		return finish(km, 0, time_ms, out);
 	}
 	if (c == 0)

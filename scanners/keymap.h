@@ -125,11 +125,12 @@ int keymap_tick(struct keymap *km, int64_t now_ms, struct scan *out);
 size_t keymap_discard(struct keymap *km);
 
 /*
- * Key events were lost (SYN_DROPPED): whatever is typed up to the next
- * terminator (or timeout) may lack characters anywhere, so it comes out
- * as a KEYMAP_FRAGMENT flagged SCAN_DAMAGED, never as a scan.
+ * Key events were lost (SYN_DROPPED at time_ms): whatever is typed up to
+ * the next terminator, or until the timeout passes without a key, may
+ * lack characters anywhere, so it comes out as a KEYMAP_FRAGMENT flagged
+ * SCAN_DAMAGED (possibly of 0 bytes), never as a scan.
  */
-void keymap_damage(struct keymap *km);
+void keymap_damage(struct keymap *km, int64_t time_ms);
 
 /*
  * Set what is held after a re-sync or a grab: mods from scratch via
@@ -140,7 +141,7 @@ void keymap_reset_state(struct keymap *km, bool caps);
 /* Record that key code is down (true) or up without typing anything. */
 void keymap_key_state(struct keymap *km, uint16_t code, bool down);
 
-/* Whether the pending code is non-empty or an Alt sequence is open. */
+/* Whether a code, an Alt sequence or a damage report is pending. */
 bool keymap_pending(const struct keymap *km);
 
 /* Whether byte c is in GS1's AI character set 82 (codes.md §2). */

@@ -675,6 +675,8 @@ stock(struct st_db *db, const struct st_actor *who, struct items *it,
 	}
 	return 0;
 }
+
+/* The operation itself, in one transaction (see the wrapper below). */
 static int
 accept_finish_tx(struct st_db *db, const struct st_actor *who,
 		 int64_t delivery_id, bool partial,

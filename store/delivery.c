@@ -559,6 +559,8 @@ fill_delivery(struct st_db *db, int64_t id, struct st_delivery *out,
 	sqlite3_reset(st);
 	return 0;
 }
+
+/* The operation itself, in one transaction (see the wrapper below). */
 static int
 delivery_import_tx(struct st_db *db, const struct st_actor *who,
 		   const char *name, const char *data, size_t len,

@@ -66,6 +66,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	for (i = 4; i + 4 <= size; i += 4) {
 		t += data[i + 3] & 0x3f;
+		if ((data[i] & 0xf0) == 0xf0)
+			keymap_damage(&km, t);
 		if (data[i + 3] & 0x80) {
 			check(&km, keymap_tick(&km, t, &s), &s);
 			dl = keymap_deadline(&km);

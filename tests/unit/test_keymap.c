@@ -547,7 +547,7 @@ test_damaged(void **state)
 	(void)state;
 	init_default(&km);
 	keymap_feed(&km, EV_KEY, KEY_A, 1, 1, &s);
-	keymap_damage(&km);
+	keymap_damage(&km, 1);
 	keymap_feed(&km, EV_KEY, KEY_B, 1, 2, &s);
 	assert_int_equal(keymap_feed(&km, EV_KEY, KEY_ENTER, 1, 3, &s),
 			 KEYMAP_FRAGMENT);
@@ -559,11 +559,29 @@ test_damaged(void **state)
 			 KEYMAP_SCAN);
 	assert_int_equal(s.flags, 0);
 	/* lost between codes: the next one is damaged too */
-	keymap_damage(&km);
+	keymap_damage(&km, 6);
 	keymap_feed(&km, EV_KEY, KEY_D, 1, 6, &s);
 	assert_int_equal(keymap_feed(&km, EV_KEY, KEY_ENTER, 1, 7, &s),
 			 KEYMAP_FRAGMENT);
 	assert_memory_equal(s.bytes, "d", 1);
+	/* a loss with nothing typed after it is reported once the timeout
+	 * has passed, and then the next code is whole */
+	keymap_damage(&km, 100);
+	assert_true(keymap_pending(&km));
+	assert_int_equal(keymap_deadline(&km), 100 + KEYMAP_TIMEOUT_DEFAULT);
+	assert_int_equal(keymap_tick(&km, 100 + KEYMAP_TIMEOUT_DEFAULT, &s),
+			 KEYMAP_FRAGMENT);
+	assert_int_equal(s.len, 0);
+	assert_true(s.flags & SCAN_DAMAGED);
+	assert_false(keymap_pending(&km));
+	keymap_feed(&km, EV_KEY, KEY_E, 1, 2000, &s);
+	assert_int_equal(keymap_feed(&km, EV_KEY, KEY_ENTER, 1, 2001, &s),
+			 KEYMAP_SCAN);
+	/* an end key right after a loss reports it too */
+	keymap_damage(&km, 3000);
+	assert_int_equal(keymap_feed(&km, EV_KEY, KEY_ENTER, 1, 3001, &s),
+			 KEYMAP_FRAGMENT);
+	assert_int_equal(s.len, 0);
 }
 
 static void

@@ -46,7 +46,7 @@ struct fixture {
 static int
 group_setup(void **state)
 {
-	static const char *const args[] = { "--process-delay", "0.3", NULL };
+	static const char *const args[] = { "--process-delay", "0.2", NULL };
 
 	(void)state;
 	return emu_start(&emu, args);
@@ -67,9 +67,9 @@ write_conf(struct fixture *f, const char *v3, const char *v4)
 
 	assert_non_null(fp);
 	fprintf(fp, "# test configuration\n[true-api]\nv3 = %s\nv4 = %s\n"
-		"ca_file = %s\ntoken_file = %s/token\nmax_attempts = 3\n\n[sign]\nkey = %s\n"
+		"ca_file = %s\ntoken_file = %s/token\nmax_attempts = 2\n\n[sign]\nkey = %s\n"
 		"cert = %s\n\n[sync]\npoll_initial_ms = 200\n"
-		"poll_max_ms = 500\nsettle_ms = 1500\n", v3, v4, emu.ca,
+		"poll_max_ms = 500\nsettle_ms = 800\n", v3, v4, emu.ca,
 		f->dir, emu.key256, emu.cert256);
 	fclose(fp);
 }
@@ -553,10 +553,10 @@ test_sigkill_then_rerun(void **state)
 
 	for (i = 0; i < 5; i++)
 		closed_box(f, 1, a, NULL);
-	/* the server takes 2 s over the first document it is sent */
+	/* the server takes 1 s over the first document it is sent */
 	assert_true(emu_ok(&emu, "{\"cmd\":\"fault\",\"path\":"
 			   "\"/lk/documents/create\",\"kind\":\"slow\","
-			   "\"delay\":2}"));
+			   "\"delay\":1}"));
 	pid = start_sync(f, args);
 	wait_sql(f, "SELECT count(*) FROM outbox WHERE fate_unknown = 1");
 	usleep(100000);
@@ -565,7 +565,7 @@ test_sigkill_then_rerun(void **state)
 	assert_true(outbox_n(f, "confirmed") < 5);
 	assert_true(sql_int(f, "SELECT count(*) FROM outbox WHERE"
 			    " fate_unknown = 1") >= 1);
-	usleep(2200000);	/* the slow one is recorded meanwhile */
+	usleep(1200000);	/* the slow one is recorded meanwhile */
 	assert_int_equal(run_sync(f, NULL), 0);
 	assert_int_equal(outbox_n(f, "confirmed"), 5);
 	assert_int_equal(emu_ndocs(&emu), 5);
@@ -583,7 +583,7 @@ test_two_runs_at_once(void **state)
 	closed_box(f, 1, a, NULL);
 	assert_true(emu_ok(&emu, "{\"cmd\":\"fault\",\"path\":"
 			   "\"/lk/documents/create\",\"kind\":\"slow\","
-			   "\"delay\":1.5}"));
+			   "\"delay\":1}"));
 	first = start_sync(f, args);
 	wait_sql(f, "SELECT count(*) FROM outbox WHERE fate_unknown = 1");
 	/* the second one writes its own output files */

@@ -21,6 +21,7 @@
 #define _GNU_SOURCE	/* pipe2, setgroups */
 #include <grp.h>
 
+#include "scanners/evdev.h"
 #include "tests/vm/codes.h"
 #include "tests/vm/vm_util.h"
 
@@ -493,7 +494,9 @@ test_list(void)
 	json_decref(j);
 	if (vm_check(input != NULL && chown(d.node, 0, input->gr_gid) == 0 &&
 		     chmod(d.node, 0660) == 0, "list: cannot chgrp the node")) {
-		run_sklad(args, true, out, sizeof(out));
+		vm_check(run_sklad(args, true, out, sizeof(out)),
+			 "list: sklad scanners list as nobody failed (can "
+			 "nobody execute %s?)", getenv("SKLAD_BIN"));
 		j = list_entry(out, d.node);
 		vm_check(j != NULL && json_is_false(json_object_get(j,
 			 "readable")) && strstr(vm_str(j, "why"),
@@ -503,6 +506,149 @@ test_list(void)
 		json_decref(j);
 	}
 	unlink("/dev/input/by-id/usb-VM_Scanner_L-event-kbd");
+	vm_dev_destroy(&d);
+}
+
+/*
+ * Type the first n events of a code (no Enter) until the result is not a
+ * reported kernel drop; return that result (caller frees) or NULL.
+ */
+static json_t *
+type_unended(struct vm_watch *w, struct vm_dev *d,
+	     const struct typing_ev *ev, int n)
+{
+	json_t *j = NULL;
+	int attempt;
+
+	for (attempt = 0; attempt < ATTEMPTS; attempt++) {
+		vm_type_events(d, ev, 0, n, 1);
+		j = next_result(w);
+		if (j == NULL || !is_drop(j))
+			return j;
+		dropped++;
+		json_decref(j);
+		j = NULL;
+	}
+	return j;
+}
+
+/* A code without Enter: a fragment by default, a scan with --end timeout. */
+static void
+test_timeout_end(void)
+{
+	static const char *const frag_args[] = { "--device", "T=1d1d:0707",
+		"--timeout", "300", NULL };
+	static const char *const end_args[] = { "--device", "T=1d1d:0707",
+		"--timeout", "300", "--end", "enter,timeout", NULL };
+	static const char *const labels[] = { "T", NULL };
+	static struct typing_ev ev[16384];
+	const char *code = codes_all[3].code;
+	struct vm_watch w;
+	struct vm_dev d;
+	int n;
+	json_t *j;
+
+	if (!vm_check(vm_dev_create(&d, "VM Scanner T", 0x1d1d, 0x0707),
+		      "timeout: cannot create a device"))
+		return;
+	n = vm_expand(code, (int)strlen(code), TYPING_GS_CTRL, ev, 16384);
+	if (start_grabbed(&w, frag_args, labels, "timeout, fragment")) {
+		j = type_unended(&w, &d, ev, n);
+		vm_check(j != NULL && strcmp(vm_str(j, "event"), "discarded") ==
+			 0 && strstr(vm_str(j, "message"), "no end key") != NULL,
+			 "timeout: a code without its end key was not discarded "
+			 "as a fragment");
+		json_decref(j);
+		vm_watch_stop(&w, "timeout, fragment");
+	}
+	if (start_grabbed(&w, end_args, labels, "timeout, end")) {
+		j = type_unended(&w, &d, ev, n);
+		vm_check(j != NULL && strcmp(vm_str(j, "event"), "scan") == 0 &&
+			 strcmp(vm_str(j, "code"), code) == 0 &&
+			 json_is_true(json_object_get(j, "by_timeout")),
+			 "timeout: with --end timeout the code was not a scan: "
+			 "%s %s", vm_str(j, "event"), vm_str(j, "message"));
+		json_decref(j);
+		vm_watch_stop(&w, "timeout, end");
+	}
+	vm_dev_destroy(&d);
+}
+
+/* Dispatch ctx once (poll up to wait_ms); count what came out. */
+static void
+pump(struct ev_ctx *ctx, int wait_ms, const char *code, int *scans,
+     int *drops)
+{
+	struct pollfd pfds[EV_POLLFDS_MAX];
+	struct ev_event ev;
+	int n = ev_pollfds(ctx, pfds, EV_POLLFDS_MAX);
+
+	poll(pfds, (nfds_t)n, wait_ms);
+	ev_dispatch(ctx, pfds, n, ev_now_ms());
+	while (ev_next(ctx, &ev)) {
+		*drops += ev.kind == EV_EVENT_DISCARDED;
+		if (ev.kind != EV_EVENT_SCAN)
+			continue;
+		(*scans)++;
+		vm_check(strcmp(ev.scan.bytes, code) == 0 &&
+			 strcmp(ev.scan.device, "api") == 0,
+			 "ev api: delivered %s from %s", ev.scan.bytes,
+			 ev.scan.device);
+	}
+}
+
+/*
+ * The ev_ API as the console's poll loop uses it, in this process: a
+ * scanner types while nobody reads, the kernel's buffer overflows, and the
+ * damaged code must come out as a discard, never as a scan. Then a code
+ * typed while the loop runs (one pass per character) comes out exact.
+ */
+static void
+test_ev_api_overflow(void)
+{
+	static struct typing_ev evs[16384];
+	struct ev_config cfg;
+	struct ev_ctx *ctx = NULL;
+	struct ev_event ev;
+	struct vm_dev d;
+	struct err e;
+	const char *code = codes_all[9].code;
+	int i, n, from, scans = 0, drops = 0, grabbed = 0, tries;
+
+	if (!vm_check(vm_dev_create(&d, "VM Scanner api", 0x1d1d, 0x0909),
+		      "ev api: cannot create a device"))
+		return;
+	memset(&cfg, 0, sizeof(cfg));
+	keymap_defaults(&cfg.keys);
+	cfg.grab = true;
+	cfg.nmatch = 1;
+	if (!vm_check(ev_match_parse(&cfg.match[0], "api=1d1d:0909", &e) == 0 &&
+		      ev_open(&ctx, &cfg, &e) == 0, "ev api: %s", e.msg))
+		goto out;
+	while (ev_next(ctx, &ev))
+		grabbed += ev.kind == EV_EVENT_GRABBED;
+	vm_check(grabbed == 1, "ev api: not grabbed at open");
+	vm_type(&d, code, TYPING_GS_CTRL, 0);	/* nobody reads meanwhile */
+	vm_type(&d, code, TYPING_GS_CTRL, 0);
+	/* the loss is reported at the latest when the timeout has passed */
+	for (tries = 0; tries < 30 && drops == 0; tries++)
+		pump(ctx, 100, code, &scans, &drops);
+	vm_check(drops == 1 && scans == 0, "ev api: %d discards and %d scans "
+		 "after an overflow, want one discard", drops, scans);
+	n = vm_expand(code, -1, TYPING_GS_ALT, evs, 16384);
+	for (i = from = 0; i < n; i++) {
+		if (evs[i].type != TYPING_PAUSE)
+			continue;
+		vm_type_events(&d, evs, from, i + 1, 1);
+		from = i + 1;
+		pump(ctx, 0, code, &scans, &drops);
+	}
+	for (tries = 0; tries < 20 && scans == 0; tries++)
+		pump(ctx, 100, code, &scans, &drops);
+	vm_check(scans == 1, "ev api: %d scans of a code typed while the loop "
+		 "ran, want 1", scans);
+	ev_close(&ctx);
+out:
 	vm_dev_destroy(&d);
 }
 
@@ -611,6 +757,8 @@ static const struct {
 	{ "grab_busy", test_grab_busy },
 	{ "match", test_match_by_id_and_name },
 	{ "list", test_list },
+	{ "timeout", test_timeout_end },
+	{ "ev_api", test_ev_api_overflow },
 };
 
 int
