@@ -16,6 +16,7 @@ static const char *const names[] = { REQ_INFO(REQ_NAME) };
 /* One help line per request; a missing one shows as "". */
 static const char *const helps[REQ_COUNT] = {
 	[REQ_NONE] = N_("nothing"),
+	[REQ_EXIT] = N_("quit sklad"),
 	[REQ_QUIT] = N_("leave the screen or quit"),
 	[REQ_BACK] = N_("back to the previous screen"),
 	[REQ_ENTER] = N_("choose, or confirm the line"),
@@ -48,7 +49,7 @@ struct binding {
 /* The default bindings: global keys first, then letters for views that
  * do not take text. Several keys may share one request. */
 static const struct binding bindings[] = {
-	{ KEY_F(10), KEYS_GLOBAL, REQ_QUIT, "F10" },
+	{ KEY_F(10), KEYS_GLOBAL, REQ_EXIT, "F10" },
 	{ 27, KEYS_GLOBAL, REQ_BACK, "Esc" },
 	{ KEY_F(1), KEYS_GLOBAL, REQ_HELP, "F1" },
 	{ '\n', KEYS_GLOBAL, REQ_ENTER, "Enter" },

@@ -15,6 +15,7 @@
 
 #define REQ_INFO(X) \
 	X(NONE,      "none") \
+	X(EXIT,      "exit") \
 	X(QUIT,      "quit") \
 	X(BACK,      "back") \
 	X(ENTER,     "enter") \

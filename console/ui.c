@@ -222,6 +222,9 @@ static void
 global_req(struct ui *ui, enum req r)
 {
 	switch (r) {
+	case REQ_EXIT:
+		ui->quit = true;
+		break;
 	case REQ_QUIT:
 		if (ui->depth > 1)
 			ui_pop(ui);

@@ -1,22 +1,42 @@
 #!/bin/sh
-# `make run`: show what sklad does on this build. The console (an ncurses
-# screen on a demo database) takes this place once it exists; until then
-# this shows the help and parses one marking code of each kind.
-set -u
+# `make run`: open the console on a demo database. On first use it
+# creates the database in $SKLAD_DEMO_DIR (default
+# ~/.local/share/sklad-demo): the site, users operator (PIN 1111) and
+# supervisor (PIN 2222), and a demo delivery of six units (four in a
+# supplier's box) imported as delivery 1. Scans come from a FIFO that
+# packaging/demo-scan.sh writes, or from the keyboard (wedge: type or
+# paste a code quickly and press Enter).
+#
+# What it must not do: touch an existing demo database, or anything
+# outside the demo folder.
+set -eu
 O=${1:-build}
-export SKLAD_LOCALEDIR="$PWD/$O/locale"
-bin="$O/sklad"
-GS=$(printf '\035')
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/demo-codes.sh"
+bin=$(cd "$O" && pwd)/sklad
+export SKLAD_LOCALEDIR="${SKLAD_LOCALEDIR:-$(cd "$O" && pwd)/locale}"
 
-"$bin" --help
-echo
-echo "Example: sklad mark parse, one scan per line (GS is the byte 0x1D):"
-printf '%s\n' \
-	"]d20104600439931256215bCz6iW;XX9N3${GS}91EE06${GS}92Ut5XWNVZgr4oj7ajvGHT7rsF9Lv+fe2ssUlhbMMxdnA=" \
-	"010460043993125621JgXJ5.T${GS}8005112000${GS}930001${GS}923zbrLA==${GS}24014276281" \
-	"04606203084623+A13gPh-4Hi7uGl" \
-	"00123456789012345675" \
-	"0104600439931256215bCz6iW;XX9N391EE06" \
-	"0104600439931256215bCзщ6iW" |
-	"$bin" mark parse
-exit 0
+setup() {
+	mkdir -p "$DEMO_DIR"
+	"$bin" init --db "$DEMO_DB" --inn 7700000001 --gcp 4600439 \
+		--box-capacity 5 --admin admin >/dev/null
+	{
+		echo "$DEMO_SUPPLIER_BOX"
+		for i in 1 2 3 4; do printf '\t%s\n' "$(demo_delivered $i)"; done
+		for i in 5 6; do printf '%s\n' "$(demo_delivered $i)"; done
+	} > "$DEMO_DIR/delivery.txt"
+	printf '%s\n' "user add operator operator 1111" \
+		"user add supervisor supervisor 2222" \
+		"delivery import $DEMO_DIR/delivery.txt" |
+		"$bin" exec --db "$DEMO_DB" --user admin >/dev/null
+	echo "sklad demo: database created in $DEMO_DIR"
+}
+
+[ -f "$DEMO_DB" ] || setup
+[ -p "$DEMO_FIFO" ] || mkfifo "$DEMO_FIFO"
+cat <<MSG
+sklad demo: log in as operator (PIN 1111) or supervisor (PIN 2222).
+Scan from another terminal:  sh packaging/demo-scan.sh unit 1 unit 2 close
+Starting the console...
+MSG
+exec "$bin" --db "$DEMO_DB" --scanner "fifo:$DEMO_FIFO" --user operator
