@@ -537,9 +537,9 @@ static void
 test_timeout_end(void)
 {
 	static const char *const frag_args[] = { "--device", "T=1d1d:0707",
-		"--timeout", "300", NULL };
+		"--timeout", "1000", NULL };
 	static const char *const end_args[] = { "--device", "T=1d1d:0707",
-		"--timeout", "300", "--end", "enter,timeout", NULL };
+		"--timeout", "1000", "--end", "enter,timeout", NULL };
 	static const char *const labels[] = { "T", NULL };
 	static struct typing_ev ev[16384];
 	const char *code = codes_all[3].code;
