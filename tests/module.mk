@@ -23,3 +23,4 @@ unit-tests += test_sy_sync
 unit-tests += test_sy_runner
 benches += bench_sync
 fuzz-targets += fuzz_import
+benches += bench_console
