@@ -140,6 +140,11 @@ out:
 	return rc;
 }
 
+/*
+ * Lock, configure, run, count (see batch.h). 0 when it ran; ERR_BUSY
+ * when another run holds the lock; configuration and database errors
+ * otherwise. *rep is filled as far as the run got.
+ */
 int
 sy_batch_run(const struct sy_batch_opts *o, struct sy_batch_report *rep,
 	     struct err *e)
@@ -187,6 +192,8 @@ out:
 	return rc;
 }
 
+/* PERSON if anything was rejected, failed or refused in this run, else
+ * LATER if documents are still open, else DONE. */
 enum sy_batch_verdict
 sy_batch_verdict(const struct sy_batch_report *rep)
 {

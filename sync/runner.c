@@ -89,6 +89,8 @@ problem(struct sy_runner *r, int64_t id, const char *what, const char *msg)
 	logf_(r, "%s", r->stats.last_error);
 }
 
+/* Make a runner over cfg (copied; db and api borrowed). ERR_INVALID
+ * without db, api or product group; free with sy_runner_free. */
 int
 sy_runner_new(struct sy_runner **out, const struct sy_runner_config *cfg,
 	      struct err *e)
@@ -123,6 +125,7 @@ sy_runner_new(struct sy_runner **out, const struct sy_runner_config *cfg,
 	return 0;
 }
 
+/* Free *pp (NULL is fine); requests in flight are dropped. */
 void
 sy_runner_free(struct sy_runner **pp)
 {
@@ -511,12 +514,15 @@ fill(struct sy_runner *r, int64_t now)
 
 /* --- the loop's share --------------------------------------------------- */
 
+/* The api's sockets, for the caller's poll(). */
 int
 sy_runner_pollfds(struct sy_runner *r, struct pollfd *pfds, int max)
 {
 	return sy_api_pollfds(r->api, pfds, max);
 }
 
+/* ms until dispatch is due (api timers, next outbox check); -1: only
+ * on sockets. */
 int
 sy_runner_timeout(struct sy_runner *r, int64_t now_ms)
 {
@@ -531,6 +537,8 @@ sy_runner_timeout(struct sy_runner *r, int64_t now_ms)
 	return t;
 }
 
+/* One pass: api sockets and timers, finished requests recorded, due
+ * documents started. Only a lookup of an unknown fate blocks. */
 void
 sy_runner_dispatch(struct sy_runner *r, const struct pollfd *pfds, int n,
 		   int64_t now_ms)
@@ -541,6 +549,8 @@ sy_runner_dispatch(struct sy_runner *r, const struct pollfd *pfds, int n,
 		fill(r, now_ms);
 }
 
+/* 1 if nothing is in flight or due before until_ms (wall); *next_ms
+ * the next due time, 0 if none. A database error counts as idle. */
 int
 sy_runner_idle(struct sy_runner *r, int64_t until_ms, int64_t *next_ms)
 {
@@ -565,24 +575,29 @@ sy_runner_idle(struct sy_runner *r, int64_t until_ms, int64_t *next_ms)
 	return until_ms > 0 && *next_ms > until_ms;
 }
 
+/* Start nothing new from now on. */
 void
 sy_runner_drain(struct sy_runner *r)
 {
 	r->draining = 1;
 }
 
+/* Requests in flight. */
 int
 sy_runner_inflight(const struct sy_runner *r)
 {
 	return r->nslots;
 }
 
+/* Copy the stats so far into *out. */
 void
 sy_runner_stats(const struct sy_runner *r, struct sy_runner_stats *out)
 {
 	*out = r->stats;
 }
 
+/* The batch loop (see runner.h): 0, or ERR_AUTH if sign-in was
+ * refused. */
 int
 sy_runner_run(struct sy_runner *r, int64_t deadline_ms, int once,
 	      struct err *e)

@@ -415,7 +415,8 @@ test_every_type(void **state)
 	/* a dependent document went only after its dependency was done */
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox o JOIN"
 				 " outbox d ON d.id = o.depends_on WHERE"
-				 " o.first_sent_ms < d.first_sent_ms + 150"), 0);
+				 " o.first_sent_ms < d.first_sent_ms + 150"),
+			 0);
 	/* the box reported first is confirmed with its document */
 	assert_int_equal(st_pack_get(f->st, a, &p, &e), 0);
 	assert_string_equal(p.state, "confirmed");
