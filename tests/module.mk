@@ -24,3 +24,4 @@ unit-tests += test_sy_runner
 benches += bench_sync
 fuzz-targets += fuzz_import
 benches += bench_console
+unit-tests += test_console
