@@ -214,21 +214,26 @@ fail:
  * fate_unknown = 1 until st_outbox_submitted, st_outbox_defer(clear) or
  * st_outbox_result says how it ended. A crash after this leaves the
  * document "sending": the next run asks the server before any resend.
- * ERR_NOTFOUND if id is not pending.
+ * attempts_seen is the attempts count the caller read with the
+ * document: if another runner (another process) has sent it since, the
+ * count differs and nothing is recorded. ERR_NOTFOUND if id is not
+ * pending or was sent by someone else meanwhile: do not post then.
  */
 int
 st_outbox_mark_sending(struct st_db *db, int64_t id, const char *sig,
-		       int64_t now_ms, struct err *e)
+		       int attempts_seen, int64_t now_ms, struct err *e)
 {
 	static const char sql[] =
 		"UPDATE outbox SET signature = ?3, attempts = attempts + 1,"
 		" first_sent_ms = COALESCE(first_sent_ms, ?5),"
 		" last_sent_ms = ?5, sent_at = ?2, fate_unknown = 1,"
-		" updated_at = ?2 WHERE id = ?1 AND state = 'pending'";
+		" updated_at = ?2 WHERE id = ?1 AND state = 'pending'"
+		" AND attempts = ?6";
 
 	if (sig == NULL || *sig == '\0')
 		return err_set(e, ERR_INVALID, "no signature to record");
-	return update_one(db, sql, id, sig, NULL, now_ms, 0, NULL, e);
+	return update_one(db, sql, id, sig, NULL, now_ms, attempts_seen,
+			  NULL, e);
 }
 
 /*

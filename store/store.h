@@ -409,10 +409,11 @@ void st_outbox_item_free(struct st_outbox_item *it);
 /*
  * Before posting pending document id: store its signature sig, count the
  * attempt, record the send time now_ms and set fate_unknown, in one
- * transaction. ERR_NOTFOUND if it is not pending.
+ * transaction, if its attempts are still attempts_seen (as read with it).
+ * ERR_NOTFOUND if it is not pending or another runner sent it meanwhile.
  */
 int st_outbox_mark_sending(struct st_db *db, int64_t id, const char *sig,
-			   int64_t now_ms, struct err *e);
+			   int attempts_seen, int64_t now_ms, struct err *e);
 
 /*
  * The server accepted id as server_id: submitted, first poll at

@@ -24,9 +24,13 @@
 
 #define DEFAULT_MAX_SECONDS 1800
 
-/* Take the run lock: an fd to keep open, or <0 with e set. */
-static int
-take_lock(const char *db_path, struct err *e)
+/*
+ * Take the run lock of the database at db_path without waiting: an fd to
+ * keep open while running (sy_batch_unlock), or ERR_BUSY when another
+ * runner holds it, ERR_IO / ERR_INVALID otherwise, with e set.
+ */
+int
+sy_batch_lock(const char *db_path, struct err *e)
 {
 	char path[4096];
 	int fd;
@@ -158,7 +162,7 @@ sy_batch_run(const struct sy_batch_opts *o, struct sy_batch_report *rep,
 	memset(rep, 0, sizeof(*rep));
 	if (o->db_path == NULL || *o->db_path == '\0')
 		return err_set(e, ERR_INVALID, "no database given (--db)");
-	if ((lock = take_lock(o->db_path, e)) < 0)
+	if ((lock = sy_batch_lock(o->db_path, e)) < 0)
 		return lock;
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		rc = err_set(e, ERR_INTERNAL, "out of memory");
@@ -188,8 +192,16 @@ sy_batch_run(const struct sy_batch_opts *o, struct sy_batch_report *rep,
 out:
 	st_close(&db);
 	free(c);
-	close(lock);
+	sy_batch_unlock(lock);
 	return rc;
+}
+
+/* Give the lock back (closing its fd); a negative fd is ignored. */
+void
+sy_batch_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
 }
 
 /* PERSON if anything was rejected, failed or refused in this run, else

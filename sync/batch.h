@@ -65,6 +65,17 @@ enum sy_batch_verdict {
 int sy_batch_run(const struct sy_batch_opts *opts,
 		 struct sy_batch_report *rep, struct err *e);
 
+/*
+ * The lock one runner per database holds (flock on PATH.sync.lock,
+ * without waiting). The console takes it too before it runs the outbox
+ * runner in its loop, and leaves sync to the batch when it is busy.
+ * Returns an fd to keep open, or ERR_BUSY / ERR_IO / ERR_INVALID.
+ */
+int sy_batch_lock(const char *db_path, struct err *e);
+
+/* Give the lock back; a negative fd is ignored. */
+void sy_batch_unlock(int fd);
+
 /* What a finished run means (DONE, PERSON over LATER). */
 enum sy_batch_verdict sy_batch_verdict(const struct sy_batch_report *rep);
 

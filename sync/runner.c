@@ -426,6 +426,7 @@ start_submit(struct sy_runner *r, const struct st_outbox_item *it,
 	struct sy_api_job *job;
 	char *sig = NULL;
 	struct err e;
+	int rc;
 
 	err_clear(&e);
 	if (it->product_group[0] && strcmp(it->product_group, r->pg) != 0) {
@@ -452,8 +453,16 @@ start_submit(struct sy_runner *r, const struct st_outbox_item *it,
 		r->draining = 1;	/* the signer will not get better */
 		return;
 	}
-	if (st_outbox_mark_sending(r->db, it->id, sig ? sig : it->signature,
-				   sy_api_wall_ms(), &e) < 0) {
+	rc = st_outbox_mark_sending(r->db, it->id, sig ? sig : it->signature,
+				    it->attempts, sy_api_wall_ms(), &e);
+	if (rc == ERR_NOTFOUND) {
+		/* another runner (the console, a batch) took it */
+		logf_(r, "document %lld: taken by another runner",
+		      (long long)it->id);
+		free(sig);
+		return;
+	}
+	if (rc < 0) {
 		r->stats.errors++;
 		problem(r, it->id, "cannot record the send", e.msg);
 		free(sig);

@@ -19,6 +19,10 @@
  * signing and the rare lookup of a document whose fate is unknown), or
  * the batch (sy_runner_run, which blocks until done or a deadline).
  *
+ * One runner per database: whoever runs one holds sy_batch_lock
+ * (batch.h); st_outbox_mark_sending refuses a document another runner
+ * sent meanwhile, as a second guard.
+ *
  * Must not: change a document's bytes, post a document twice without
  * asking the server in between, log tokens, signatures or bodies, or
  * decide retry rules itself beyond scheduling (policy.h decides).

@@ -165,8 +165,13 @@ test_outbox_steps(void **state)
 	assert_int_equal(wait, -1);
 
 	/* sending: signature and time stored first, fate unknown */
-	assert_int_equal(st_outbox_mark_sending(f->st, agg, "U0lH", 5000, &e),
-			 0);
+	/* another runner sent it meanwhile (attempts moved): refused */
+	assert_int_equal(st_outbox_mark_sending(f->st, agg, "U0lH", 3, 5000,
+						&e), ERR_NOTFOUND);
+	assert_int_equal(st_outbox_mark_sending(f->st, agg, "U0lH", 0, 5000,
+						&e), 0);
+	assert_int_equal(st_outbox_mark_sending(f->st, agg, "U0lH", 0, 5100,
+						&e), ERR_NOTFOUND);
 	assert_int_equal(st_outbox_next(f->st, 6000, NULL, 0, &it, &wait, &e),
 			 1);
 	assert_true(it.fate_unknown);
@@ -220,7 +225,7 @@ test_outbox_steps(void **state)
 	assert_int_equal(c.confirmed, 1);
 	assert_int_equal(c.rejected, 1);
 	assert_int_equal(c.pending + c.submitted, 0);
-	assert_int_equal(st_outbox_mark_sending(f->st, agg, "", 1, &e),
+	assert_int_equal(st_outbox_mark_sending(f->st, agg, "", 1, 1, &e),
 			 ERR_INVALID);
 }
 
