@@ -55,9 +55,13 @@ now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+static char fifo_path[512];
+
 static void
 die(const char *what, const char *msg)
 {
+	if (fifo_path[0] != '\0')
+		unlink(fifo_path);
 	fprintf(stderr, "bench_console: %s: %s\n", what, msg);
 	exit(1);
 }
@@ -146,18 +150,24 @@ big_db(const char *path, long n)
 	struct st_db *db;
 	struct stat st;
 	struct err e;
+	char tmp[600];
 	double t0;
 
 	if (stat(path, &st) == 0)
 		return;
+	/* Built aside and renamed: a run cut short leaves no half file. */
+	snprintf(tmp, sizeof(tmp), "%s.part", path);
+	unlink(tmp);
 	t0 = now_ms();
-	if (st_open(path, true, &db, &e) < 0 ||
+	if (st_open(tmp, true, &db, &e) < 0 ||
 	    st_site_init(db, &site, "admin", &e) < 0 ||
 	    st_login(db, "admin", NULL, "bench", &admin, &e) < 0 ||
 	    st_user_add(db, &admin, "operator", ST_OPERATOR, NULL, &e) < 0)
 		die("init", e.msg);
 	st_close(&db);
-	bulk_fill(path, n);
+	bulk_fill(tmp, n);
+	if (rename(tmp, path) < 0)
+		die("rename", strerror(errno));
 	printf("  (laid down %ld codes in %.1f s, kept in %s)\n", n,
 	       (now_ms() - t0) / 1e3, path);
 }
@@ -367,7 +377,7 @@ main(int argc, char **argv)
 	const char *codes = getenv("BENCH_CODES");
 	const char *dir = getenv("BENCH_DIR");
 	const char *bin = getenv("SKLAD_BIN");
-	char db[512], fifo[512], self[512];
+	char db[512], *fifo = fifo_path, self[512];
 	double f_s, f_b, s50, s99, b50, b99;
 	long n, h0_s, h1_s, h0_b, h1_b;
 	ssize_t len;
@@ -378,7 +388,7 @@ main(int argc, char **argv)
 	dir = dir != NULL ? dir : "/var/tmp";
 	bin = bin != NULL ? bin : "build/sklad";
 	snprintf(db, sizeof(db), "%s/sklad-bench-console-%ld.db", dir, n);
-	snprintf(fifo, sizeof(fifo), "%s/sklad-bench-console-%d.fifo", dir,
+	snprintf(fifo, sizeof(fifo_path), "%s/sklad-bench-console-%d.fifo", dir,
 		 (int)getpid());
 	if ((len = readlink("/proc/self/exe", self, sizeof(self) - 1)) < 0)
 		die("readlink", strerror(errno));
