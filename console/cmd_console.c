@@ -60,6 +60,7 @@ parse_opts(struct console_opts *o, int argc, char **argv)
 		{ "sound-cmd", required_argument, NULL, 'S' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "wedge-gap", required_argument, NULL, 'w' },
+		{ "sync-config", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *nc = getenv("NO_COLOR");
@@ -78,6 +79,7 @@ parse_opts(struct console_opts *o, int argc, char **argv)
 		case 'S': o->ui.sound_cmd = optarg; break;
 		case 'u': o->ui.user = optarg; break;
 		case 'w': o->in.wedge_gap_ms = atoi(optarg); break;
+		case 'C': o->ui.sync_config = optarg; break;
 		case 's':
 			if (add_scanner(o, optarg) != 0)
 				return CLI_USAGE;
@@ -98,6 +100,7 @@ parse_opts(struct console_opts *o, int argc, char **argv)
 static int
 run(struct console_opts *o, struct st_db *db, int sigfd)
 {
+	struct ui_sync *sync = NULL;
 	struct ui_input in;
 	struct ui ui;
 	struct err e;
@@ -105,13 +108,18 @@ run(struct console_opts *o, struct st_db *db, int sigfd)
 
 	ui_screen_init(o->ui.color);
 	ui_init(&ui, db, &o->ui);
-	if (ui_input_open(&in, &o->in, &ui, &e) < 0) {
+	if ((o->ui.sync_config != NULL &&
+	     ui_sync_open(&sync, o->ui.sync_config, o->ui.db_path, db, &ui,
+			  &e) < 0) ||
+	    ui_input_open(&in, &o->in, &ui, &e) < 0) {
+		ui_sync_close(&sync);
 		ui_fini(&ui);
 		ui_screen_fini();
 		fprintf(stderr, "sklad: %s\n", e.msg);
 		return CLI_FAIL;
 	}
-	sig = loop_run(&ui, &in, sigfd);
+	sig = loop_run(&ui, &in, sync, sigfd);
+	ui_sync_close(&sync);
 	ui_input_close(&in);	/* releases every grab */
 	ui_fini(&ui);
 	ui_screen_fini();

@@ -14,7 +14,8 @@
 
 #include "console/loop.h"
 
-#define LOOP_PFDS_MAX (2 + UI_INPUT_POLLFDS_MAX)
+#define LOOP_SYNC_PFDS_MAX 64	/* curl's sockets: a few per request */
+#define LOOP_PFDS_MAX (2 + UI_INPUT_POLLFDS_MAX + LOOP_SYNC_PFDS_MAX)
 
 int
 loop_signals(struct err *e)
@@ -76,25 +77,27 @@ min_timeout(int a, int b)
 }
 
 int
-loop_once(struct ui *ui, struct ui_input *in, int sigfd, int timeout_ms)
+loop_once(struct ui *ui, struct ui_input *in, struct ui_sync *sync,
+	  int sigfd, int timeout_ms)
 {
 	struct pollfd pfds[LOOP_PFDS_MAX];
 	int64_t now;
-	int n = 0, ready, stop;
+	int n = 0, nin, ready, stop;
 
 	drain_keys(ui, in);
 	ui_redraw(ui);
 	pfds[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
 	pfds[n++] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
-	n += ui_input_pollfds(in, pfds + n, LOOP_PFDS_MAX - n);
-	/* sync hook: when sync/runner.h lands, append
-	 * sy_runner_pollfds() here, take sy_runner_timeout() into the
-	 * wait and call sy_runner_dispatch() after poll(). */
+	nin = ui_input_pollfds(in, pfds + n, LOOP_PFDS_MAX - n);
+	n += nin;
+	n += ui_sync_pollfds(sync, pfds + n, LOOP_PFDS_MAX - n);
 	now = ev_now_ms();
 	if (timeout_ms != 0) {
 		timeout_ms = min_timeout(timeout_ms,
 					 ui_input_timeout(in, now));
 		timeout_ms = min_timeout(timeout_ms, ui_timeout(ui, now));
+		timeout_ms = min_timeout(timeout_ms,
+					 ui_sync_timeout(sync, now));
 	}
 	ready = poll(pfds, (nfds_t)n, timeout_ms);
 	if (ready < 0 && errno != EINTR)
@@ -106,7 +109,9 @@ loop_once(struct ui *ui, struct ui_input *in, int sigfd, int timeout_ms)
 	}
 	if (ready > 0 && (pfds[0].revents & (POLLHUP | POLLERR)))
 		ui->quit = true;	/* the terminal went away */
-	ui_input_dispatch(in, ui, pfds + 2, n - 2, now);
+	/* Scans first: an operator waits on them, documents do not. */
+	ui_input_dispatch(in, ui, pfds + 2, nin, now);
+	ui_sync_dispatch(sync, pfds + 2 + nin, n - 2 - nin, now);
 	drain_keys(ui, in);
 	ui_tick(ui, now);
 	ui_redraw(ui);
@@ -114,12 +119,13 @@ loop_once(struct ui *ui, struct ui_input *in, int sigfd, int timeout_ms)
 }
 
 int
-loop_run(struct ui *ui, struct ui_input *in, int sigfd)
+loop_run(struct ui *ui, struct ui_input *in, struct ui_sync *sync,
+	 int sigfd)
 {
 	int rc = 0;
 
 	while (!ui->quit) {
-		rc = loop_once(ui, in, sigfd, -1);
+		rc = loop_once(ui, in, sync, sigfd, -1);
 		if (rc < 0 && ui->quit)
 			return -rc;
 	}

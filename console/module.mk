@@ -9,7 +9,8 @@ console-y += console/workflow.o console/cmd_exec.o
 # The console: loop, screens, scanner sources, feedback.
 console-y += console/cmd_console.o console/loop.o console/keys.o
 console-y += console/ui.o console/ui_screen.o console/ui_input.o
-console-y += console/ui_sound.o console/view_common.o console/view_login.o
+console-y += console/ui_sound.o console/ui_sync.o console/view_common.o
+console-y += console/view_login.o
 console-y += console/view_menu.o console/view_pack.o console/view_disband.o
 console-y += console/view_accept.o console/view_ship.o
 console-y += console/view_lookup.o console/view_outbox.o

@@ -81,6 +81,7 @@ struct ui_options {
 	const char *db_path;
 	const char *sound_cmd;	/* NULL: the terminal bell */
 	const char *user;	/* pre-filled login name, or NULL */
+	const char *sync_config;	/* run the outbox runner, or NULL */
 	bool color;		/* false with NO_COLOR or a mono terminal */
 };
 
@@ -114,6 +115,8 @@ struct ui {
 	/* a UTF-8 character arriving byte by byte from getch */
 	char u8[8];
 	int u8len, u8need;
+	/* the outbox runner's last progress line, "" if it does not run */
+	char sync_status[256];
 	/* measurement hooks for the bench: scans handled, last scan's time */
 	long scans_handled;
 };

@@ -78,6 +78,9 @@ outbox_draw(struct ui *ui, void *p, int rows, int cols)
 	int lines = rows - 1 - y - 3, i;
 	const struct st_doc *d;
 
+	if (ui->sync_status[0] != '\0')
+		ui_putf(y++, 1, cols - 2, UI_DIM, _("Sync: %s"),
+			ui->sync_status);
 	if (o->n == 0) {
 		ui_put(y, 2, cols - 4, UI_NORMAL, false,
 		       _("No documents yet."));

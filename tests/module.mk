@@ -25,3 +25,4 @@ benches += bench_sync
 fuzz-targets += fuzz_import
 benches += bench_console
 unit-tests += test_console
+unit-tests += test_console_sync
