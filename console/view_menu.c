@@ -26,7 +26,7 @@ static const struct menu_item items[] = {
 	{ N_("Accept a delivery"), &view_accept, 0 },
 	{ N_("Ship"), &view_ship, 0 },
 	{ N_("Look up a code"), &view_lookup, 0 },
-	{ N_("Outbox: documents for the state system"), &view_outbox, 0 },
+	{ N_("Outbox: documents to send"), &view_outbox, 0 },
 	{ N_("Scanners"), &view_scanners, 0 },
 	{ N_("Site settings"), &view_site, 0 },
 };

@@ -75,7 +75,7 @@ outbox_draw(struct ui *ui, void *p, int rows, int cols)
 	struct outbox *o = p;
 	int y = view_frame(ui, _("Outbox"), _("Up/Down: choose  r: read "
 			   "again  Esc: menu"), rows, cols);
-	int lines = rows - 1 - y - 3, i;
+	int lines = rows - 1 - y - 3, i, tw;
 	const struct st_doc *d;
 
 	if (ui->sync_status[0] != '\0')
@@ -90,10 +90,12 @@ outbox_draw(struct ui *ui, void *p, int rows, int cols)
 		o->top = o->sel;
 	if (lines > 0 && o->sel >= o->top + lines)
 		o->top = o->sel - lines + 1;
+	/* At 40 columns the state matters more than the whole type. */
+	tw = cols < 70 ? 12 : 22;
 	for (i = o->top; i < o->n && y < rows - 4; i++, y++)
 		ui_putf(y, 1, cols - 2, i == o->sel ? UI_SEL : UI_NORMAL,
-			"%4lld %-22.22s %5d  %s", (long long)o->docs[i].id,
-			o->docs[i].type, o->docs[i].codes,
+			"%4lld %-*.*s %5d  %s", (long long)o->docs[i].id, tw,
+			tw, o->docs[i].type, o->docs[i].codes,
 			view_word(o->docs[i].state));
 	d = &o->docs[o->sel];
 	y = rows - 4;

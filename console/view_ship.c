@@ -153,10 +153,16 @@ ship_draw(struct ui *ui, void *p, int rows, int cols)
 	char num[16];
 
 	if (!s->scanning) {
+		/* Narrow screens put each field under its label. */
+		int fx = cols >= 60 ? 28 : 4, fy = cols >= 60 ? 0 : 1;
+
 		ui_put(y, 2, 26, UI_BOLD, false, _("Receiver INN"));
-		view_field_draw(&s->inn, y, 28, 14, s->focus == 0);
-		ui_put(y + 2, 2, 26, UI_BOLD, false, _("Document number"));
-		view_field_draw(&s->number, y + 2, 28, 20, s->focus == 1);
+		view_field_draw(&s->inn, y + fy, fx, 14, s->focus == 0);
+		ui_put(y + 2 + fy, 2, 26, UI_BOLD, false,
+		       _("Document number"));
+		view_field_draw(&s->number, y + 2 + 2 * fy, fx, cols - fx - 2 <
+				30 ? cols - fx - 2 : 30, s->focus == 1);
+		y += 2 * fy;
 		if (s->done[0] != '\0')
 			ui_put(y + 4, 2, cols - 4, UI_NORMAL, false, s->done);
 		return;

@@ -29,7 +29,7 @@ site_open(struct ui *ui, void *p, int arg)
 static void
 row(int *y, int cols, const char *label, const char *value)
 {
-	int w = cols > 60 ? 30 : cols / 2;
+	int w = cols > 60 ? 30 : cols * 3 / 5;
 
 	ui_put(*y, 2, w - 1, UI_DIM, false, label);
 	ui_put(*y, 2 + w, cols - w - 4, UI_BOLD, false, value);
