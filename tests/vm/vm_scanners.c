@@ -408,6 +408,29 @@ test_match_by_id_and_name(void)
 	vm_dev_destroy(&g);
 }
 
+/*
+ * A copy of sklad that nobody may run: the checkout may sit in a folder
+ * only its owner can enter (mktemp -d). Returns its path or NULL.
+ */
+static const char *
+public_sklad(void)
+{
+	static const char path[] = "/tmp/sklad-public";
+	char buf[65536];
+	int in = open(getenv("SKLAD_BIN"), O_RDONLY | O_CLOEXEC);
+	int out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	ssize_t r = 0;
+	bool ok = in >= 0 && out >= 0;
+
+	while (ok && (r = read(in, buf, sizeof(buf))) > 0)
+		ok = write(out, buf, (size_t)r) == r;
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	return ok && r == 0 && chmod(path, 0755) == 0 ? path : NULL;
+}
+
 /* Run sklad ARGS (as nobody if asked); its stdout into buf. */
 static bool
 run_sklad(const char *const *args, bool nobody, char *buf, size_t n)
@@ -418,7 +441,7 @@ run_sklad(const char *const *args, bool nobody, char *buf, size_t n)
 	ssize_t r;
 	pid_t pid;
 
-	argv[i++] = getenv("SKLAD_BIN");
+	argv[i++] = nobody ? public_sklad() : getenv("SKLAD_BIN");
 	while (*args != NULL && i < 15)
 		argv[i++] = *args++;
 	argv[i] = NULL;
@@ -495,8 +518,7 @@ test_list(void)
 	if (vm_check(input != NULL && chown(d.node, 0, input->gr_gid) == 0 &&
 		     chmod(d.node, 0660) == 0, "list: cannot chgrp the node")) {
 		vm_check(run_sklad(args, true, out, sizeof(out)),
-			 "list: sklad scanners list as nobody failed (can "
-			 "nobody execute %s?)", getenv("SKLAD_BIN"));
+			 "list: sklad scanners list as nobody failed");
 		j = list_entry(out, d.node);
 		vm_check(j != NULL && json_is_false(json_object_get(j,
 			 "readable")) && strstr(vm_str(j, "why"),
