@@ -88,9 +88,10 @@ cli_help(FILE *out)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  sklad %s %s\n      %s\n", commands[i].words,
 			commands[i].args, commands[i].help);
-	fprintf(out, "\n  sklad [--db PATH] [--scanner SPEC]... [--sound-cmd CMD]"
-		" [--user NAME]\n      the console (no command; see "
-		"sklad(1))\n  sklad --version\n\nSee sklad(1).\n");
+	fprintf(out, "\n  sklad [--db PATH] [--scanner evdev:MATCH|fifo:PATH]... "
+		"[--sound-cmd CMD]\n        [--user NAME] [--sync-config FILE]"
+		" [--wedge-gap MS]\n      the console (no command)\n"
+		"  sklad --version\n\nSee sklad(1).\n");
 }
 
 int
