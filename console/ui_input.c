@@ -25,6 +25,9 @@ fifo_open(struct ui_fifo *f, const char *path, struct err *e)
 	if (stat(path, &st) < 0 && mkfifo(path, 0600) < 0)
 		return err_set(e, ERR_IO, _("Cannot create the scanner FIFO "
 				"%s: %s"), path, strerror(errno));
+	if (stat(path, &st) == 0 && !S_ISFIFO(st.st_mode))
+		return err_set(e, ERR_INVALID, _("%s is not a FIFO: give a new "
+				"path or one made with mkfifo."), path);
 	f->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (f->fd >= 0)
 		f->keep = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
