@@ -114,7 +114,8 @@ print_json(const struct ev_event *ev, int64_t now_ms)
 	if (ev->kind == EV_EVENT_SCAN || ev->kind == EV_EVENT_DISCARDED) {
 		json_object_set_new(o, "code",
 				    bytes_json(s->bytes, s->len));
-		json_object_set_new(o, "length", json_integer((json_int_t)s->len));
+		json_object_set_new(o, "length",
+				    json_integer((json_int_t)s->len));
 		json_object_set_new(o, "first_ms", json_integer(s->first_ms));
 		json_object_set_new(o, "last_ms", json_integer(s->last_ms));
 	}
@@ -162,7 +163,8 @@ print_text(const struct ev_event *ev, int64_t now_ms)
 		return;
 	}
 	printf("scan        %s (%s) %zu bytes, %lld ms typing, +%lld ms: ",
-	       s->device, s->node, s->len, (long long)(s->last_ms - s->first_ms),
+	       s->device, s->node, s->len,
+	       (long long)(s->last_ms - s->first_ms),
 	       (long long)(now_ms - s->last_ms));
 	print_bytes(s);
 	putchar('\n');
@@ -286,8 +288,8 @@ key_option(struct keymap_config *k, int c, const char *arg)
 	case 'k':
 		key = keymap_key_code(arg);
 		if (key < 0)
-			return cli_usage("scanners watch: unknown key '%s' (try "
-					 "F8)", arg);
+			return cli_usage("scanners watch: unknown key '%s' "
+					 "(try F8)", arg);
 		k->gs_key = (uint16_t)key;
 		return 0;
 	case 'c':
@@ -316,7 +318,8 @@ key_option(struct keymap_config *k, int c, const char *arg)
 	case 'p': case 's': case 'l':
 		if (strlen(arg) >= (c == 'l' ? sizeof(k->layout) :
 				    sizeof(k->prefix)))
-			return cli_usage("scanners watch: '%s' is too long", arg);
+			return cli_usage("scanners watch: '%s' is too long",
+					 arg);
 		strcpy(c == 'p' ? k->prefix : c == 's' ? k->suffix : k->layout,
 		       arg);
 		return 0;
@@ -373,7 +376,8 @@ parse_watch(int argc, char **argv, struct watch_opts *o)
 		}
 	}
 	if (optind != argc)
-		return cli_usage("scanners watch: unexpected '%s'", argv[optind]);
+		return cli_usage("scanners watch: unexpected '%s'",
+				 argv[optind]);
 	/* with no --device, watch every keyboard but leave it working */
 	if (o->cfg.nmatch == 0)
 		o->cfg.grab = false;
@@ -449,7 +453,8 @@ cmd_scanners_list(int argc, char **argv)
 		else if (strcmp(argv[i], "--all") == 0)
 			all = true;
 		else
-			return cli_usage("scanners list: unknown '%s'", argv[i]);
+			return cli_usage("scanners list: unknown '%s'",
+					 argv[i]);
 	}
 	n = ev_list(NULL, devs, LIST_MAX, &e);
 	if (n < 0) {

@@ -186,9 +186,9 @@ drop_slot(struct ev_ctx *ctx, struct slot *s, const char *why)
 			memcpy(ev->scan.bytes, s->km.buf, n);
 			ev->scan.bytes[n] = '\0';
 			ev->scan.len = n;
-			snprintf(ev->msg, sizeof(ev->msg), "%s %s in the middle "
-				 "of a code: %zu characters discarded, scan "
-				 "it again", s->label, why, n);
+			snprintf(ev->msg, sizeof(ev->msg), "%s %s in the "
+				 "middle of a code: %zu characters discarded, "
+				 "scan it again", s->label, why, n);
 		}
 	}
 	ev = push(ctx, EV_EVENT_UNPLUGGED, s);
@@ -529,7 +529,8 @@ read_device(struct ev_ctx *ctx, struct slot *s, int64_t now_ms)
 	int rc;
 
 	while (QUEUE_MAX - ctx->qlen >= QUEUE_RESERVE) {
-		rc = libevdev_next_event(s->dev, LIBEVDEV_READ_FLAG_NORMAL, &ie);
+		rc = libevdev_next_event(s->dev, LIBEVDEV_READ_FLAG_NORMAL,
+					 &ie);
 		if (rc == LIBEVDEV_READ_STATUS_SYNC) {
 			/*
 			 * The sync ends in -EAGAIN, but libevdev may still
@@ -579,7 +580,8 @@ node_gone(struct ev_ctx *ctx, const char *base)
 static void
 read_hotplug(struct ev_ctx *ctx, int64_t now_ms)
 {
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	char buf[4096]
+		__attribute__((aligned(__alignof__(struct inotify_event))));
 	const struct inotify_event *ie;
 	bool changed = false;
 	ssize_t len;

@@ -36,7 +36,7 @@
 #define EV_POLLFDS_MAX (1 + EV_SLOTS_MAX)
 #define EV_PATTERN_MAX 128
 #define EV_MSG_MAX 384
-#define EV_GRAB_RETRY_MS 1000	/* how often a grab held by another is retried */
+#define EV_GRAB_RETRY_MS 1000	/* retry of a grab another program holds */
 
 /* One configured scanner: every criterion that is set must hold. */
 struct ev_match {
@@ -64,7 +64,7 @@ enum ev_event_kind {
 	EV_EVENT_GRABBED,	/* and is now exclusively ours */
 	EV_EVENT_GRAB_FAILED,	/* another program holds it; retried */
 	EV_EVENT_UNPLUGGED,	/* it went away */
-	EV_EVENT_DISCARDED,	/* a half-typed code was dropped: msg says why */
+	EV_EVENT_DISCARDED,	/* a half-typed code was dropped: msg: why */
 	EV_EVENT_ERROR,		/* a matching device cannot be used: msg */
 };
 

@@ -295,7 +295,8 @@ ev_match_parse(struct ev_match *m, const char *spec, struct err *e)
 	keymap_defaults(&m->keys);
 	if (eq != NULL && strcspn(spec, "/:") > (size_t)(eq - spec)) {
 		if (eq == spec || (size_t)(eq - spec) >= sizeof(m->label))
-			return err_set(e, ERR_INVALID, "bad label in '%s'", spec);
+			return err_set(e, ERR_INVALID, "bad label in '%s'",
+				       spec);
 		memcpy(m->label, spec, (size_t)(eq - spec));
 		rest = eq + 1;
 	}

@@ -160,21 +160,23 @@ check_config(const struct keymap_config *cfg, const char (*table)[2],
 			       (unsigned)cfg->gs_char);
 	if (cfg->gs_key != 0 && cfg->gs_key < TABLE_KEYS &&
 	    table[cfg->gs_key][0] != '\0')
-		return err_set(e, ERR_INVALID, "the GS key %u types a character; "
-			       "use a key such as F8", (unsigned)cfg->gs_key);
+		return err_set(e, ERR_INVALID, "the GS key %u types a "
+			       "character; use a key such as F8",
+			       (unsigned)cfg->gs_key);
 	if (cfg->gs_key == KEY_ENTER || cfg->gs_key == KEY_KPENTER ||
 	    cfg->gs_key == KEY_TAB || mod_bit(cfg->gs_key) != 0)
 		return err_set(e, ERR_INVALID, "the GS key %u is a terminator "
 			       "or a modifier", (unsigned)cfg->gs_key);
 	if (cfg->max_len == 0 || cfg->max_len > SCAN_MAX)
-		return err_set(e, ERR_INVALID, "the maximum length must be 1 to "
-			       "%d", SCAN_MAX);
+		return err_set(e, ERR_INVALID, "the maximum length must be 1 "
+			       "to %d", SCAN_MAX);
 	if (memchr(cfg->prefix, '\0', KEYMAP_AFFIX_MAX) == NULL ||
 	    memchr(cfg->suffix, '\0', KEYMAP_AFFIX_MAX) == NULL)
 		return err_set(e, ERR_INVALID, "prefix and suffix are at most "
 			       "%d bytes", KEYMAP_AFFIX_MAX - 1);
 	if (cfg->timeout_ms < 0)
-		return err_set(e, ERR_INVALID, "the timeout cannot be negative");
+		return err_set(e, ERR_INVALID, "the timeout cannot be "
+			       "negative");
 	if ((cfg->terminators & KEYMAP_TERM_TIMEOUT) && cfg->timeout_ms == 0)
 		return err_set(e, ERR_INVALID, "a timeout terminator needs a "
 			       "timeout");
@@ -376,7 +378,8 @@ press(struct keymap *km, uint16_t code, int64_t time_ms, struct scan *out)
 	if (km->mods & MOD_ALT) {
 		d = keypad_digit(code);
 		if (d >= 0) {
-			km->alt_value = (km->alt_value * 10 + (unsigned)d) % 1000;
+			km->alt_value = (km->alt_value * 10 + (unsigned)d) %
+					1000;
 			km->alt_digits++;
 		}
 		return KEYMAP_NONE;
@@ -441,7 +444,8 @@ keymap_key_code(const char *name)
 	} keys[] = {
 		{ "ESC", KEY_ESC }, { "INSERT", KEY_INSERT },
 		{ "PAUSE", KEY_PAUSE }, { "SCROLLLOCK", KEY_SCROLLLOCK },
-		{ "SYSRQ", KEY_SYSRQ }, { "HOME", KEY_HOME }, { "END", KEY_END },
+		{ "SYSRQ", KEY_SYSRQ }, { "HOME", KEY_HOME },
+		{ "END", KEY_END },
 	};
 	static const int fkeys[] = {
 		KEY_F1, KEY_F2, KEY_F3, KEY_F4, KEY_F5, KEY_F6, KEY_F7,

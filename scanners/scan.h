@@ -16,7 +16,7 @@
 
 #define SCAN_MAX 640		/* bytes of one scan, longest codes are ~300 */
 #define SCAN_DEVICE_MAX 128	/* device label, NUL-terminated */
-#define SCAN_NODE_MAX 48	/* "/dev/input/event12" or "tty", NUL-terminated */
+#define SCAN_NODE_MAX 48	/* "/dev/input/event12" or "tty", with NUL */
 
 /* scan.flags */
 #define SCAN_BY_TIMEOUT 0x1	/* ended by the inter-key timeout, not a key */

@@ -41,13 +41,14 @@ wedge_init(struct wedge *w, const struct wedge_config *cfg, struct err *e)
 		return err_set(e, ERR_INVALID, "the shortest scan must be 1 to "
 			       "%d characters", SCAN_MAX);
 	if (cfg->need_terminator && cfg->terminators == 0)
-		return err_set(e, ERR_INVALID, "a terminator is needed but none "
-			       "is configured");
+		return err_set(e, ERR_INVALID, "a terminator is needed but "
+			       "none is configured");
 	if (cfg->gs_char >= 0 && (cfg->gs_char == 0 || cfg->gs_char > 0xff ||
 	    keymap_cset82(cfg->gs_char) || is_term(cfg, cfg->gs_char)))
 		return err_set(e, ERR_INVALID, "the GS substitute must be a "
 			       "character that never occurs in a code (outside "
-			       "GS1 CSET 82), not 0x%02x", (unsigned)cfg->gs_char);
+			       "GS1 CSET 82), not 0x%02x",
+			       (unsigned)cfg->gs_char);
 	memset(w, 0, sizeof(*w));
 	w->cfg = *cfg;
 	return 0;

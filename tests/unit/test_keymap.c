@@ -39,7 +39,8 @@ feed(struct keymap *km, const struct typing_ev *ev, int n, int64_t *t,
 			*t += step;
 			continue;
 		}
-		rc = keymap_feed(km, ev[i].type, ev[i].code, ev[i].value, *t, &s);
+		rc = keymap_feed(km, ev[i].type, ev[i].code, ev[i].value, *t,
+				 &s);
 		if (rc == KEYMAP_SCAN)
 			r->scans++;
 		if (rc == KEYMAP_FRAGMENT)

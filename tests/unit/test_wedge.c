@@ -143,7 +143,8 @@ test_scans(void **state)
 			assert_int_equal(o.scans, 1);
 			assert_int_equal(o.nkeys, 0);
 			assert_int_equal(o.last.len, len);
-			assert_memory_equal(o.last.bytes, codes_all[i].code, len);
+			assert_memory_equal(o.last.bytes, codes_all[i].code,
+					    len);
 			assert_int_equal(o.last.last_ms - o.last.first_ms,
 					 (int64_t)len * step);
 			settle(&w, &t, &o);

@@ -510,7 +510,8 @@ test_list(void)
 	vm_check(j != NULL && strcmp(vm_str(j, "name"), "VM Scanner L") == 0 &&
 		 json_integer_value(json_object_get(j, "vendor")) == 0x1d1d &&
 		 json_integer_value(json_object_get(j, "product")) == 0x0101 &&
-		 strcmp(vm_str(j, "by_id"), "usb-VM_Scanner_L-event-kbd") == 0 &&
+		 strcmp(vm_str(j, "by_id"),
+			"usb-VM_Scanner_L-event-kbd") == 0 &&
 		 json_is_true(json_object_get(j, "readable")),
 		 "list: as root, wrong or missing entry for %s: %s", d.node,
 		 out);
@@ -576,10 +577,10 @@ test_timeout_end(void)
 	n = vm_expand(code, (int)strlen(code), TYPING_GS_CTRL, ev, 16384);
 	if (start_grabbed(&w, frag_args, labels, "timeout, fragment")) {
 		j = type_unended(&w, &d, ev, n);
-		vm_check(j != NULL && strcmp(vm_str(j, "event"), "discarded") ==
-			 0 && strstr(vm_str(j, "message"), "no end key") != NULL,
-			 "timeout: a code without its end key was not discarded "
-			 "as a fragment");
+		vm_check(j != NULL && strcmp(vm_str(j, "event"),
+			 "discarded") == 0 && strstr(vm_str(j, "message"),
+			 "no end key") != NULL, "timeout: a code without its "
+			 "end key was not discarded as a fragment");
 		json_decref(j);
 		vm_watch_stop(&w, "timeout, fragment");
 	}
@@ -682,22 +683,65 @@ cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Account for one scan of the bench: exact, or how many chars are off. */
+/* What the bench saw. */
+struct tally {
+	int scans, exact, drops, spans;
+	long lost, doubled, wrong;
+	int64_t lat[100000];	/* Enter key event to scan delivered, ms */
+};
+
+/* Account for one line of sklad's output; frees it. */
 static void
-bench_score(json_t *j, const char *code, long *exact, long *lost,
-	    long *doubled, long *wrong)
+bench_take(json_t *j, const char *code, struct tally *t)
 {
 	const char *got = vm_str(j, "code");
 	size_t want = strlen(code), len = strlen(got);
 
-	if (strcmp(got, code) == 0)
-		(*exact)++;
-	else if (len < want)
-		*lost += (long)(want - len);
-	else if (len > want)
-		*doubled += (long)(len - want);
-	else
-		(*wrong)++;
+	if (is_drop(j)) {
+		t->drops++;
+		/* a drop that took an Enter covers two codes */
+		t->spans += json_integer_value(json_object_get(j, "length")) >
+			    (json_int_t)want;
+	}
+	if (strcmp(vm_str(j, "event"), "scan") == 0 && t->scans < 100000) {
+		t->lat[t->scans++] = json_integer_value(json_object_get(j,
+			"delivered_ms")) - json_integer_value(
+			json_object_get(j, "last_ms"));
+		if (strcmp(got, code) == 0)
+			t->exact++;
+		else if (len < want)
+			t->lost += (long)(want - len);
+		else if (len > want)
+			t->doubled += (long)(len - want);
+		else
+			t->wrong++;
+	}
+	json_decref(j);
+}
+
+static void
+bench_print(int n, const char *code, const struct tally *t, int64_t ms)
+{
+	size_t len = strlen(code);
+	int missing = n - t->scans;
+
+	printf("bench-vm: %d codes of %zu characters typed at 1 ms/key in "
+	       "%.1f s\n", n, len, (double)ms / 1000.0);
+	printf("bench-vm: %d exact, %d missing scans, %ld characters lost, "
+	       "%ld doubled, %ld same-length mismatches (goal: all exact)\n",
+	       t->exact, missing, t->lost + (long)missing * (long)len,
+	       t->doubled, t->wrong);
+	printf("bench-vm: sklad reported %d discards after the kernel dropped "
+	       "events (SYN_DROPPED: the reader was not scheduled in time); "
+	       "%d of them spanned two codes (an Enter was dropped); "
+	       "%d missing codes are not accounted for by a report\n",
+	       t->drops, t->spans, missing - t->drops - t->spans);
+	if (t->scans > 0)
+		printf("bench-vm: Enter key event to scan delivered: median "
+		       "%lld ms, p99 %lld ms, max %lld ms\n",
+		       (long long)t->lat[t->scans / 2],
+		       (long long)t->lat[t->scans * 99 / 100],
+		       (long long)t->lat[t->scans - 1]);
 }
 
 /* n long codes at 1 ms per key: latency and characters lost/doubled. */
@@ -707,64 +751,32 @@ bench(int n)
 	static const char *const args[] = { "--device", "bench=1d1d:0abc",
 		NULL };
 	static const char *const labels[] = { "bench", NULL };
-	static int64_t lat[100000];
+	static struct tally t;
 	const char *code = CODES_LONG;
-	long lost = 0, doubled = 0, wrong = 0, exact = 0;
-	int i, got = 0, drops = 0, spans = 0;
-	int64_t t0, t1;
 	struct vm_watch w;
 	struct vm_dev d;
-	json_t *j = NULL;
+	int64_t t0, t1;
+	json_t *j;
+	int i;
 
 	if (n < 1 || n > 100000 ||
 	    !vm_dev_create(&d, "VM Scanner bench", 0x1d1d, 0x0abc) ||
 	    !start_grabbed(&w, args, labels, "bench"))
 		return 1;
 	t0 = vm_now_ms();
-	for (i = 0; i < n || got < n; ) {
-		if (i < n)
-			vm_type(&d, code, TYPING_GS_CTRL, 1);
-		i += i < n;
+	for (i = 0; i < n; i++) {
+		vm_type(&d, code, TYPING_GS_CTRL, 1);
 		/* read while typing, so sklad never blocks on its stdout */
-		while (got < n && (j = i < n ? vm_watch_line(&w, 0) :
-				   vm_expect(&w, "scan", NULL, WAIT_MS, NULL))) {
-			if (strcmp(vm_str(j, "event"), "scan") == 0) {
-				lat[got++] = json_integer_value(json_object_get(
-					j, "delivered_ms")) - json_integer_value(
-					json_object_get(j, "last_ms"));
-				bench_score(j, code, &exact, &lost, &doubled,
-					    &wrong);
-			}
-			drops += is_drop(j);
-			/* a drop that took an Enter covers two codes */
-			spans += is_drop(j) && json_integer_value(
-				json_object_get(j, "length")) > (json_int_t)
-				strlen(code);
-			json_decref(j);
-		}
-		if (i == n && got < n && j == NULL)
-			break;
+		while ((j = vm_watch_line(&w, 0)) != NULL)
+			bench_take(j, code, &t);
 	}
+	while (t.scans + t.drops + t.spans < n && (j = next_result(&w)) != NULL)
+		bench_take(j, code, &t);
 	t1 = vm_now_ms();
 	vm_watch_stop(&w, "bench");
 	vm_dev_destroy(&d);
-	qsort(lat, (size_t)got, sizeof(lat[0]), cmp_i64);
-	printf("bench-vm: %d codes of %zu characters typed at 1 ms/key in "
-	       "%.1f s\n", n, strlen(code), (double)(t1 - t0) / 1000.0);
-	printf("bench-vm: %ld exact, %d missing scans, %ld characters lost, "
-	       "%ld doubled, %ld same-length mismatches (goal: all exact)\n",
-	       exact, n - got, lost + (long)(n - got) * (long)strlen(code),
-	       doubled, wrong);
-	printf("bench-vm: sklad reported %d discards after the kernel dropped "
-	       "events (SYN_DROPPED: the reader was not scheduled in time); "
-	       "%d of them spanned two codes (an Enter was dropped); "
-	       "%d missing codes are not accounted for by a report\n",
-	       drops, spans, n - got - drops - spans);
-	if (got > 0)
-		printf("bench-vm: terminator key event to scan delivered: "
-		       "median %lld ms, p99 %lld ms, max %lld ms\n",
-		       (long long)lat[got / 2], (long long)lat[got * 99 / 100],
-		       (long long)lat[got - 1]);
+	qsort(t.lat, (size_t)t.scans, sizeof(t.lat[0]), cmp_i64);
+	bench_print(n, code, &t, t1 - t0);
 	return 0;
 }
 

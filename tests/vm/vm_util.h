@@ -104,7 +104,8 @@ vm_find_node(struct vm_dev *d)
 	for (i = 0; i < 200; i++) {
 		for (n = 0; n < 64; n++) {
 			snprintf(path, sizeof(path),
-				 "/sys/devices/virtual/input/%s/event%d", sys, n);
+				 "/sys/devices/virtual/input/%s/event%d",
+				 sys, n);
 			if (access(path, F_OK) == 0) {
 				snprintf(d->node, sizeof(d->node),
 					 "/dev/input/event%d", n);
@@ -360,7 +361,8 @@ vm_expect(struct vm_watch *w, const char *kind, const char *device,
 		if (j == NULL)
 			return NULL;
 		if (strcmp(vm_str(j, "event"), kind) == 0 &&
-		    (device == NULL || strcmp(vm_str(j, "device"), device) == 0))
+		    (device == NULL ||
+		     strcmp(vm_str(j, "device"), device) == 0))
 			return j;
 		if (stray != NULL && strcmp(vm_str(j, "event"), "scan") == 0)
 			(*stray)++;
