@@ -3,6 +3,10 @@
  * (§5.6) and LP_ACCEPT_GOODS (§5.7), deterministically (fixed key order,
  * compact), so the bytes stored in the outbox are the bytes signed.
  *
+ * An optional field with no value (NULL or "") is left out, never sent
+ * as "" (true-api.md §4.3: an optional parameter "not filled" fails the
+ * document).
+ *
  * What it must not do: touch the database or decide anything: the caller
  * says which lines there are and whether each was accepted.
  */
@@ -46,6 +50,13 @@ set_str(json_t *o, const char *key, const char *v)
 	return json_object_set_new(o, key, json_string(v != NULL ? v : ""));
 }
 
+/* An optional field: left out when it has no value. */
+static int
+set_opt(json_t *o, const char *key, const char *v)
+{
+	return v == NULL || v[0] == '\0' ? 0 : set_str(o, key, v);
+}
+
 char *
 doc_shipment(const struct doc_shipment *s, size_t *len)
 {
@@ -57,7 +68,7 @@ doc_shipment(const struct doc_shipment *s, size_t *len)
 	    set_str(o, "document_date", s->date) < 0 ||
 	    set_str(o, "transfer_date", s->transfer_date) < 0 ||
 	    set_str(o, "receiver_inn", s->receiver_inn) < 0 ||
-	    set_str(o, "sender_inn", s->sender_inn) < 0 ||
+	    set_opt(o, "sender_inn", s->sender_inn) < 0 ||
 	    set_str(o, "turnover_type", "SELLING") < 0)
 		goto fail;
 	for (i = 0; i < s->n; i++)
