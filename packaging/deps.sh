@@ -15,6 +15,7 @@ libjansson-dev libdmtx-dev libcrypt-dev libssl-dev gettext
 libcmocka-dev clang libclang-rt-14-dev tmux
 qemu-system-x86 linux-image-amd64 busybox-static
 python3 libengine-gost-openssl libinih-dev
+cpio curl
 "
 
 missing() {

@@ -26,3 +26,4 @@ benches += bench_console
 unit-tests += test_console
 unit-tests += test_console_sync
 unit-tests += test_st_doc
+benches += bench_sync_doc
