@@ -20,6 +20,13 @@ static const struct cli_command commands[] = {
 	  "[--dry-run] [--json] [--quiet]",
 	  "sign and submit the outbox to True API, poll until done (for "
 	  "cron and systemd)", cmd_sync },
+	{ "deliveries fetch", "--db PATH [--config FILE] [--user NAME] "
+	  "[--json] DOC_ID",
+	  "read an incoming document from True API and import it as a "
+	  "delivery to accept", cmd_deliveries_fetch },
+	{ "deliveries", "--db PATH [--config FILE] [--json]",
+	  "list the documents True API holds for this site's INN",
+	  cmd_deliveries },
 	{ "mark parse", "[--json] [SCAN...]",
 	  "parse scans (arguments, or one per line on stdin)",
 	  cmd_mark_parse },

@@ -27,3 +27,4 @@ unit-tests += test_console
 unit-tests += test_console_sync
 unit-tests += test_st_doc
 benches += bench_sync_doc
+unit-tests += test_sy_incoming
