@@ -47,6 +47,25 @@ fill_out(struct st_db *db, int64_t id, bool closed_now, struct st_pack *out,
 	return 0;
 }
 
+/*
+ * The end of every successful operation: its audit record, the pack as it
+ * now is into out, commit. Rolls back on failure.
+ */
+static int
+commit_op(struct st_db *db, const struct st_actor *who, enum st_action act,
+	  int64_t code_id, int64_t pack_id, bool closed_now,
+	  struct st_pack *out, struct err *e)
+{
+	int rc;
+
+	if ((rc = db_audit(db, who, act, true, code_id, pack_id, NULL, 0, NULL,
+			   e)) < 0 ||
+	    (rc = fill_out(db, pack_id, closed_now, out, e)) < 0 ||
+	    (rc = db_commit(db, e)) < 0)
+		db_rollback(db);
+	return rc;
+}
+
 int
 st_pack_get(struct st_db *db, const char *sscc, struct st_pack *out,
 	    struct err *e)
@@ -411,13 +430,9 @@ st_pack_close(struct st_db *db, const struct st_actor *who, const char *sscc,
 		return pack_refuse(db, who, ST_ACT_PACK_CLOSE, p.id, p.id,
 				   NULL, 0, v, other, e);
 	}
-	if ((rc = close_pack(db, who, &p, e)) < 0 ||
-	    (rc = db_audit(db, who, ST_ACT_PACK_CLOSE, true, p.id, p.id, NULL,
-			   0, NULL, e)) < 0 ||
-	    (rc = fill_out(db, p.id, true, out, e)) < 0 ||
-	    (rc = db_commit(db, e)) < 0)
+	if ((rc = close_pack(db, who, &p, e)) < 0)
 		goto fail;
-	return 0;
+	return commit_op(db, who, ST_ACT_PACK_CLOSE, p.id, p.id, true, out, e);
 fail:
 	db_rollback(db);
 	return rc;
@@ -467,13 +482,10 @@ st_pack_disband(struct st_db *db, const struct st_actor *who,
 	sqlite3_bind_int64(st, 1, p.id);
 	if ((rc = db_done(db, st, e, "disband")) < 0)
 		goto fail;
-	if ((rc = pack_disaggregate(db, &p, e)) < 0 ||
-	    (rc = db_audit(db, who, ST_ACT_PACK_DISBAND, true, p.id, p.id,
-			   NULL, 0, NULL, e)) < 0 ||
-	    (rc = fill_out(db, p.id, false, out, e)) < 0 ||
-	    (rc = db_commit(db, e)) < 0)
+	if ((rc = pack_disaggregate(db, &p, e)) < 0)
 		goto fail;
-	return 0;
+	return commit_op(db, who, ST_ACT_PACK_DISBAND, p.id, p.id, false, out,
+			 e);
 fail_e:
 	rc = e->code;
 fail:
@@ -526,13 +538,9 @@ st_pack_take(struct st_db *db, const struct st_actor *who, const char *sscc,
 	if ((rc = pack_set_parent(db, c.id, 0, e)) < 0 ||
 	    (rc = set_count(db, p.id, -1, e)) < 0 ||
 	    (rc = pack_reaggregate(db, &p, false, m, e)) < 0 ||
-	    (rc = pack_document_orphans(db, p.id, e)) < 0 ||
-	    (rc = db_audit(db, who, ST_ACT_PACK_TAKE, true, c.id, p.id, NULL,
-			   0, NULL, e)) < 0 ||
-	    (rc = fill_out(db, p.id, false, out, e)) < 0 ||
-	    (rc = db_commit(db, e)) < 0)
+	    (rc = pack_document_orphans(db, p.id, e)) < 0)
 		goto fail;
-	return 0;
+	return commit_op(db, who, ST_ACT_PACK_TAKE, c.id, p.id, false, out, e);
 fail:
 	db_rollback(db);
 	return rc;
@@ -572,13 +580,9 @@ st_pack_put(struct st_db *db, const struct st_actor *who, const char *sscc,
 	}
 	if (rc < 0 || (rc = set_count(db, p.id, 1, e)) < 0 ||
 	    (p.state != RULES_OPEN &&
-	     (rc = pack_reaggregate(db, &p, true, m, e)) < 0) ||
-	    (rc = db_audit(db, who, ST_ACT_PACK_PUT, true, id, p.id, NULL, 0,
-			   NULL, e)) < 0 ||
-	    (rc = fill_out(db, p.id, false, out, e)) < 0 ||
-	    (rc = db_commit(db, e)) < 0)
+	     (rc = pack_reaggregate(db, &p, true, m, e)) < 0))
 		goto fail;
-	return 0;
+	return commit_op(db, who, ST_ACT_PACK_PUT, id, p.id, false, out, e);
 fail:
 	db_rollback(db);
 	return rc;
