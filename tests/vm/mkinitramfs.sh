@@ -19,8 +19,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/bin" "$tmp/lib/modules" "$tmp/proc" "$tmp/sys" "$tmp/dev" \
 	"$tmp/host"
-bb=$(command -v busybox || echo /bin/busybox)
-file "$bb" 2>/dev/null | grep -q 'statically linked' || {
+bb=/bin/busybox
+# a static binary has no program interpreter
+[ -x "$bb" ] && ! readelf -l "$bb" 2>/dev/null | grep -q INTERP || {
 	echo "mkinitramfs: $bb is not static; install busybox-static" >&2
 	exit 1
 }
