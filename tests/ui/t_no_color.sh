@@ -13,6 +13,7 @@ printf '%s' "$attrs" | grep -q "$(printf '\033')\[[0-9;]*7m" ||
 printf '%s' "$attrs" | grep -q "$(printf '\033')\[[0-9;]*4[0-7]m" &&
 	fail "colours sent although NO_COLOR is set"
 tm kill-server
+SOCK="$SOCK-color"	# a new server: the old one may still be exiting
 UI_ENV="TERM=xterm-256color"
 start
 keys operator Enter 9999 Enter
