@@ -27,7 +27,7 @@
 
 #define WAIT_MS 5000		/* generous: TCG is slow */
 
-#define ATTEMPTS 5		/* retypes after a reported kernel drop */
+#define ATTEMPTS 10		/* retypes after a reported kernel drop */
 
 /* Times the kernel dropped events (SYN_DROPPED) and sklad said so. */
 static int dropped;
