@@ -5,7 +5,6 @@ console-y += console/cli.o console/cmd_mark.o console/cmd_exec.o \
 	console/workflow.o
 console-y += console/cmd_scanners.o
 console-y += console/cmd_sync.o
-console-y += console/workflow.o console/cmd_exec.o
 # The console: loop, screens, scanner sources, feedback.
 console-y += console/cmd_console.o console/loop.o console/keys.o
 console-y += console/ui.o console/ui_screen.o console/ui_input.o

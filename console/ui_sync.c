@@ -4,15 +4,11 @@
  * What it must not do: run when `sklad sync` holds the database's sync
  * lock, or put anything secret on the screen.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include "console/ui_sync.h"
+#include "sync/batch.h"
 #include "sync/config.h"
 #include "sync/runner.h"
 #include "sync/sign.h"
@@ -37,24 +33,17 @@ sync_log(void *ctx, const char *line)
 	s->ui->dirty = true;
 }
 
-/* The lock `sklad sync` takes; -1 (ui told) if someone holds it. */
+/* The lock `sklad sync` takes; ERR_BUSY (ui told) if another runner
+ * has it. */
 static int
 take_lock(const char *db_path, struct ui *ui, struct err *e)
 {
-	char path[4096];
-	int fd;
+	int fd = sy_batch_lock(db_path, e);
 
-	snprintf(path, sizeof(path), "%s.sync.lock", db_path);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
-		return err_set(e, ERR_IO, _("Cannot open the lock file %s: "
-				"%s"), path, strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		close(fd);
+	if (fd == ERR_BUSY)
 		snprintf(ui->sync_status, sizeof(ui->sync_status), "%s",
 			 _("Another sklad sync sends the documents of this "
 			   "database."));
-		return -1;
-	}
 	return fd;
 }
 
@@ -122,7 +111,7 @@ ui_sync_open(struct ui_sync **out, const char *config_path,
 	    (rc = st_site_get(db, &s->site, e)) < 0)
 		goto fail;
 	if ((s->lock = take_lock(db_path, ui, e)) < 0) {
-		rc = s->lock == -1 ? 0 : s->lock;
+		rc = s->lock == ERR_BUSY ? 0 : s->lock;
 		s->lock = -1;
 		goto fail;
 	}
@@ -145,8 +134,7 @@ ui_sync_close(struct ui_sync **pp)
 	sy_runner_free(&s->runner);
 	sy_api_free(&s->api);
 	sy_sign_free(&s->sign);
-	if (s->lock >= 0)
-		close(s->lock);
+	sy_batch_unlock(s->lock);
 	free(s);
 	*pp = NULL;
 }
