@@ -68,6 +68,7 @@ static const struct binding bindings[] = {
 	{ KEY_F(5), KEYS_GLOBAL, REQ_REFRESH, "F5" },
 	{ CTRL('l'), KEYS_GLOBAL, REQ_REFRESH, NULL },
 	{ KEY_F(6), KEYS_GLOBAL, REQ_MODE, "F6" },
+	{ KEY_F(7), KEYS_GLOBAL, REQ_PROMPT, "F7" },
 	{ KEY_F(8), KEYS_GLOBAL, REQ_PARTIAL, "F8" },
 	{ KEY_F(9), KEYS_GLOBAL, REQ_FINISH, "F9" },
 	{ KEY_F(12), KEYS_GLOBAL, REQ_LOGOUT, "F12" },

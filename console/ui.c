@@ -256,6 +256,32 @@ global_req(struct ui *ui, enum req r)
 	ui->dirty = true;
 }
 
+/* What a command from the prompt did, in one line. */
+static void
+prompt_result(struct ui *ui, const char *line, const struct wf_result *r)
+{
+	switch (r->what) {
+	case WF_PACK_INFO:
+		ui_ok(ui, _("Done: %s: pack %s, %s, %d inside"), line,
+		      r->pack.sscc, view_word(r->pack.state), r->pack.count);
+		break;
+	case WF_DELIVERY_INFO:
+		ui_ok(ui, _("Delivery %lld imported (%s): %d codes expected. "
+			    "Accept it as delivery %lld."),
+		      (long long)r->delivery.id, r->delivery.number,
+		      r->delivery.expected, (long long)r->delivery.id);
+		break;
+	case WF_WHERE_INFO:
+		ui_ok(ui, _("%s: %s, in %s"), r->where.code,
+		      view_word(r->where.state), r->where.nparents > 0 ?
+		      r->where.parents[0] : _("no pack"));
+		break;
+	default:
+		ui_ok(ui, _("Done: %s"), line);
+		break;
+	}
+}
+
 static void
 prompt_run(struct ui *ui)
 {
@@ -267,7 +293,7 @@ prompt_run(struct ui *ui)
 	if (line[0] == '\0')
 		return;
 	if (ui_command(ui, line, &r, NULL, NULL, NULL) == 0)
-		ui_ok(ui, _("Done: %s"), line);
+		prompt_result(ui, line, &r);
 }
 
 /* Keys while the ':' prompt is open. */

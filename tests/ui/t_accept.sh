@@ -38,3 +38,11 @@ wait_for "Acceptance finished in part"
 keys Escape 7
 wait_for "Outbox"
 wait_for "LP_ACCEPT_GOODS"
+# the ':' prompt imports a second delivery and names its number
+printf '%s\n' "$(unit 31)" > "$T/second.txt"
+keys Escape
+wait_for "main menu"
+keys F7
+type_slowly "delivery import $T/second.txt"
+keys Enter
+wait_for "Delivery 2 imported"

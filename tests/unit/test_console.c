@@ -150,6 +150,8 @@ test_keys(void **state)
 	assert_int_equal(keys_request('q', KEYS_TEXT), REQ_NONE);
 	assert_int_equal(keys_request(KEY_F(10), KEYS_TEXT), REQ_EXIT);
 	assert_int_equal(keys_request('\r', KEYS_TEXT), REQ_ENTER);
+	assert_int_equal(keys_request(':', KEYS_TEXT), REQ_NONE);
+	assert_int_equal(keys_request(KEY_F(7), KEYS_TEXT), REQ_PROMPT);
 	assert_int_equal(keys_request('z', KEYS_COMMAND), REQ_NONE);
 	assert_string_equal(keys_name(REQ_CLOSE), "close");
 	assert_string_equal(keys_bound(REQ_CLOSE), "F4, c");
