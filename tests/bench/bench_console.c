@@ -18,6 +18,10 @@
  * 100, one audit record each) and kept in $BENCH_DIR (default /var/tmp)
  * for later runs. BENCH_CODES=200000 for a quick run. Figures only,
  * never pass/fail; goals: first frame < 100 ms, memory < 16 MB.
+ *
+ * What it must not do: count a refused scan as a measured one (it checks
+ * the scans landed in the box), or leave its FIFO or a half-built
+ * database behind.
  */
 #define _GNU_SOURCE 1
 #include <curses.h>

@@ -2,6 +2,7 @@
 # tests/ui/run.sh [TEST...]: run the console's tmux tests (t_*.sh, or the
 # ones named), each in its own private tmux server; print one line per
 # test and a closing "N passed, N failed"; exit non-zero on any failure.
+# Must not: stop at the first failure, or hide a failing test's screen.
 set -u
 dir=$(cd "$(dirname "$0")" && pwd)
 command -v tmux >/dev/null || { echo "tests/ui: tmux is missing" >&2; exit 1; }

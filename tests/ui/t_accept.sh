@@ -2,6 +2,8 @@
 # Acceptance: a delivery of one box (3 units) and 2 loose units; the box
 # SSCC counts its units, a surplus code is an error, partial finish needs
 # the key twice and puts the document in the outbox.
+# Must not: sleep for a fixed time to wait for the screen, or outlive its
+# tmux server (lib.sh polls, and kills the server in a trap).
 . "$(dirname "$0")/lib.sh"
 make_db
 BOX=$(sscc 5)

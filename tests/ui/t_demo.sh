@@ -2,6 +2,8 @@
 # `make run`'s demo, as a newcomer uses it: the demo database is made on
 # first use, and with packaging/demo-scan.sh one packs a box, takes it
 # apart, accepts the demo delivery and looks up a code.
+# Must not: sleep for a fixed time to wait for the screen, or outlive its
+# tmux server (lib.sh polls, and kills the server in a trap).
 . "$(dirname "$0")/lib.sh"
 export SKLAD_DEMO_DIR="$T/demo"
 O=$(dirname "$SKLAD_BIN")

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Disaggregation: an operator may not take a box apart; a supervisor
 # takes one out of a box (partial), then the whole box apart (full).
+# Must not: sleep for a fixed time to wait for the screen, or outlive its
+# tmux server (lib.sh polls, and kills the server in a trap).
 . "$(dirname "$0")/lib.sh"
 make_db
 admin_exec "box open" "scan $(unit 1)" "scan $(unit 2)" "close" |

@@ -1,6 +1,8 @@
 #!/bin/sh
 # An error holds further scans until acknowledged: the held scan is not
 # recorded, SKLAD:ACK releases the hold, and the error has its own sound.
+# Must not: sleep for a fixed time to wait for the screen, or outlive its
+# tmux server (lib.sh polls, and kills the server in a trap).
 . "$(dirname "$0")/lib.sh"
 make_db
 start

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Login: a wrong PIN is an error held until a key; the right one opens
 # the menu; a badge scan fills in the name.
+# Must not: sleep for a fixed time to wait for the screen, or outlive its
+# tmux server (lib.sh polls, and kills the server in a trap).
 . "$(dirname "$0")/lib.sh"
 make_db
 start

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Lookup: a scanned unit shows its box and its history; a typed SSCC
 # shows what is inside; an unknown code is an error.
+# Must not: sleep for a fixed time to wait for the screen, or outlive its
+# tmux server (lib.sh polls, and kills the server in a trap).
 . "$(dirname "$0")/lib.sh"
 make_db
 admin_exec "box open" "scan $(unit 1)" "close" >/dev/null

@@ -1,6 +1,8 @@
 #!/bin/sh
 # NO_COLOR: the error bar is still unmissable (reverse video), but no
 # colour is sent; without NO_COLOR the bar is red.
+# Must not: sleep for a fixed time to wait for the screen, or outlive its
+# tmux server (lib.sh polls, and kills the server in a trap).
 . "$(dirname "$0")/lib.sh"
 make_db
 UI_ENV="NO_COLOR=1 TERM=xterm-256color"

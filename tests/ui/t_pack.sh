@@ -1,6 +1,8 @@
 #!/bin/sh
 # Aggregation of a box: next SSCC, scans counted against the capacity, the
 # box closes itself when full; SKLAD:CLOSE closes a box by barcode.
+# Must not: sleep for a fixed time to wait for the screen, or outlive its
+# tmux server (lib.sh polls, and kills the server in a trap).
 . "$(dirname "$0")/lib.sh"
 make_db
 start

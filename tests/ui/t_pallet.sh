@@ -1,6 +1,8 @@
 #!/bin/sh
 # A pallet: open it, open a box on it, fill and close the box, close the
 # pallet; the pallet holds the box.
+# Must not: sleep for a fixed time to wait for the screen, or outlive its
+# tmux server (lib.sh polls, and kills the server in a trap).
 . "$(dirname "$0")/lib.sh"
 make_db
 start

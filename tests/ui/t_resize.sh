@@ -2,6 +2,8 @@
 # Resize: the SIGWINCH path redraws at 40x16 and the screens keep what
 # matters in view, at 40x12 the count falls back to plain digits, back at 80x24 to
 # block digits, and scans keep working.
+# Must not: sleep for a fixed time to wait for the screen, or outlive its
+# tmux server (lib.sh polls, and kills the server in a trap).
 . "$(dirname "$0")/lib.sh"
 make_db
 start

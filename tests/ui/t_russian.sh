@@ -1,5 +1,7 @@
 #!/bin/sh
 # The Russian console: LANGUAGE=ru with a UTF-8 locale.
+# Must not: sleep for a fixed time to wait for the screen, or outlive its
+# tmux server (lib.sh polls, and kills the server in a trap).
 . "$(dirname "$0")/lib.sh"
 make_db
 UI_ENV="LANGUAGE=ru LC_ALL=C.UTF-8"

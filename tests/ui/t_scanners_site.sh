@@ -1,6 +1,8 @@
 #!/bin/sh
 # The scanners screen lists the FIFO and the wedge and tests a scan
 # without recording it; the site screen shows the settings.
+# Must not: sleep for a fixed time to wait for the screen, or outlive its
+# tmux server (lib.sh polls, and kills the server in a trap).
 . "$(dirname "$0")/lib.sh"
 make_db
 start

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Shipment: receiver and document number typed, a closed box scanned,
 # finish puts the document in the outbox.
+# Must not: sleep for a fixed time to wait for the screen, or outlive its
+# tmux server (lib.sh polls, and kills the server in a trap).
 . "$(dirname "$0")/lib.sh"
 make_db
 admin_exec "box open" "scan $(unit 1)" "scan $(unit 2)" "close" |

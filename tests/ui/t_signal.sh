@@ -1,6 +1,8 @@
 #!/bin/sh
 # SIGTERM ends the console in order: curses is left, the exit is clean;
 # the ':' prompt runs workflow commands.
+# Must not: sleep for a fixed time to wait for the screen, or outlive its
+# tmux server (lib.sh polls, and kills the server in a trap).
 . "$(dirname "$0")/lib.sh"
 make_db
 start

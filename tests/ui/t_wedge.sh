@@ -2,6 +2,8 @@
 # The keyboard wedge: a code typed into the terminal at scanner speed
 # (one burst, GS as the byte 0x1d, Enter) is a scan; the same keys typed
 # slowly are typing.
+# Must not: sleep for a fixed time to wait for the screen, or outlive its
+# tmux server (lib.sh polls, and kills the server in a trap).
 . "$(dirname "$0")/lib.sh"
 make_db
 start

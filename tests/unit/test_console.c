@@ -5,6 +5,9 @@
  * ui_input_*, and the assertions read the virtual screen back. Runs
  * under ASan with the rest of the unit tests; tests/ui drives the same
  * screens end to end in tmux.
+ *
+ * What it must not do: touch a real terminal or anything outside its
+ * temporary folder.
  */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <setjmp.h>

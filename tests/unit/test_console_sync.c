@@ -4,6 +4,8 @@
  * out and comes back confirmed while the console's loop keeps turning;
  * a second console on the same database leaves sending to the first (the
  * `sklad sync` lock); a bad configuration is refused at start.
+ *
+ * What it must not do: talk to anything but the emulator on loopback.
  */
 #include "tests/api/emu.h"
 
