@@ -178,14 +178,21 @@ vm_emit(struct vm_dev *d, uint16_t type, uint16_t code, int32_t value)
 		vm_check(false, "uinput write: %s", strerror(errno));
 }
 
-/* Sleep until d's next character is due, step_ms after the last one. */
+/*
+ * Sleep until d's next character is due, step_ms after the last one. A
+ * typist that fell behind (the emulated CPU stalled) goes on from now
+ * instead of catching up in a burst: a scanner never types faster than
+ * its rate, and a burst would overflow the kernel's buffer for reasons
+ * that are the emulator's, not sklad's.
+ */
 static void
 vm_pace(struct vm_dev *d, int step_ms)
 {
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (d->next.tv_sec == 0 || now.tv_sec > d->next.tv_sec + 1)
+	if (d->next.tv_sec < now.tv_sec || (d->next.tv_sec == now.tv_sec &&
+					    d->next.tv_nsec < now.tv_nsec))
 		d->next = now;
 	d->next.tv_nsec += (long)step_ms * 1000000L;
 	while (d->next.tv_nsec >= 1000000000L) {
