@@ -394,7 +394,16 @@ st_open(const char *path, bool create, struct st_db **out, struct err *e)
 	}
 	sqlite3_extended_result_codes(db->h, 0);
 	sqlite3_busy_timeout(db->h, ST_BUSY_MS);
-	if ((rc = db_exec(db, "PRAGMA journal_mode = WAL;"
+	/*
+	 * 1 KiB pages (only takes effect on a new file): a scan touches
+	 * about six pages (code row, its two indexes, the pack, the audit row
+	 * and its index), and every touched page goes whole into the WAL
+	 * and through fsync. Small pages cut the bytes per scan fourfold,
+	 * which is what the operator waits for and what wears a terminal's
+	 * flash; lookups stay well under a millisecond at 10M codes.
+	 */
+	if ((rc = db_exec(db, "PRAGMA page_size = 1024;"
+			  "PRAGMA journal_mode = WAL;"
 			  "PRAGMA synchronous = FULL;"
 			  "PRAGMA foreign_keys = ON;", e)) < 0)
 		goto fail;
