@@ -40,9 +40,9 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "tests/bench/bulk.h"
 
 #define SCANS 300
-#define BOX_SIZE 100
 
 struct child {
 	pid_t pid;
@@ -72,79 +72,6 @@ die(const char *what, const char *msg)
 		unlink(fifo_path);
 	fprintf(stderr, "bench_console: %s: %s\n", what, msg);
 	exit(1);
-}
-
-static void
-exec_sql(sqlite3 *h, const char *sql)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
-		die(sql, msg);
-}
-
-/* Lay down n units in closed boxes, with their audit records. */
-static void
-bulk_fill(const char *path, long n)
-{
-	sqlite3_stmt *code, *pack, *audit;
-	char serial[24], sscc[19];
-	long i, box = 0;
-	sqlite3 *h;
-
-	if (sqlite3_open(path, &h) != SQLITE_OK)
-		die("open", path);
-	exec_sql(h, "PRAGMA synchronous = OFF; BEGIN");
-	exec_sql(h, "INSERT INTO gtins(id, gtin) VALUES (1, '04600439931256')");
-	sqlite3_prepare_v2(h, "INSERT INTO codes(id, gtin_id, serial, kind,"
-			   " parent_id) VALUES (?1, ?2, ?3, ?4, ?5)", -1,
-			   &code, NULL);
-	sqlite3_prepare_v2(h, "INSERT INTO packs(code_id, level, state, count,"
-			   " opened_at, closed_at) VALUES (?1, 'box', 'closed',"
-			   " ?2, '2026-11-25T00:00:00.000Z',"
-			   " '2026-11-25T00:00:00.000Z')", -1, &pack, NULL);
-	sqlite3_prepare_v2(h, "INSERT INTO audit(at, user_id, device_id, "
-			   "action, ok, code_id, pack_id) VALUES "
-			   "('2026-11-25T00:00:00.000Z', 1, 1, 11, 1, ?1, ?2)",
-			   -1, &audit, NULL);
-	for (i = 0; i < n; i++) {
-		long id = 1000000 + i + i / BOX_SIZE + 1;
-
-		if (i % BOX_SIZE == 0) {
-			box = id - 1;
-			mark_sscc_make(9, "4600439", (uint64_t)(i / BOX_SIZE),
-				       sscc);
-			sqlite3_bind_int64(code, 1, box);
-			sqlite3_bind_int64(code, 2, 0);
-			sqlite3_bind_text(code, 3, sscc, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int(code, 4, 5);
-			sqlite3_bind_null(code, 5);
-			sqlite3_step(code);
-			sqlite3_reset(code);
-			sqlite3_bind_int64(pack, 1, box);
-			sqlite3_bind_int(pack, 2, BOX_SIZE);
-			sqlite3_step(pack);
-			sqlite3_reset(pack);
-		}
-		snprintf(serial, sizeof(serial), "B%012ld", i);
-		sqlite3_bind_int64(code, 1, id);
-		sqlite3_bind_int64(code, 2, 1);
-		sqlite3_bind_text(code, 3, serial, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int(code, 4, 1);
-		sqlite3_bind_int64(code, 5, box);
-		if (sqlite3_step(code) != SQLITE_DONE)
-			die("bulk insert", sqlite3_errmsg(h));
-		sqlite3_reset(code);
-		sqlite3_bind_int64(audit, 1, id);
-		sqlite3_bind_int64(audit, 2, box);
-		sqlite3_step(audit);
-		sqlite3_reset(audit);
-	}
-	sqlite3_finalize(code);
-	sqlite3_finalize(pack);
-	sqlite3_finalize(audit);
-	exec_sql(h, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE)");
-	sqlite3_close(h);
 }
 
 /* The database of n codes, made once and kept. */

@@ -23,9 +23,9 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "tests/bench/bulk.h"
 
 #define SAMPLES 2000
-#define BOX_SIZE 100
 
 static double
 now_us(void)
@@ -50,95 +50,6 @@ percentiles(double *v, int n, double *p50, double *p99)
 	qsort(v, (size_t)n, sizeof(*v), cmp_double);
 	*p50 = v[n / 2];
 	*p99 = v[(n * 99) / 100];
-}
-
-static void
-die(const char *what, const char *msg)
-{
-	fprintf(stderr, "bench_store: %s: %s\n", what, msg);
-	exit(1);
-}
-
-static void
-exec_sql(sqlite3 *h, const char *sql)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(h, sql, NULL, NULL, &msg) != SQLITE_OK)
-		die(sql, msg);
-}
-
-/* Serial of the n-th bulk unit: 13 characters like real ones. */
-static void
-serial_of(long n, char out[24])
-{
-	snprintf(out, 24, "B%012ld", n);
-}
-
-/* Lay down n units in closed boxes, with their audit records. */
-static void
-bulk_fill(const char *path, long n)
-{
-	sqlite3 *h;
-	sqlite3_stmt *code, *pack, *audit;
-	long i, box = 0;
-	char serial[24], sscc[19];
-	double t0 = now_us();
-
-	if (sqlite3_open(path, &h) != SQLITE_OK)
-		die("open", path);
-	exec_sql(h, "PRAGMA synchronous = OFF; BEGIN");
-	exec_sql(h, "INSERT INTO gtins(id, gtin) VALUES (1, '04600439931256')");
-	sqlite3_prepare_v2(h, "INSERT INTO codes(id, gtin_id, serial, kind,"
-			   " parent_id) VALUES (?1, ?2, ?3, ?4, ?5)", -1,
-			   &code, NULL);
-	sqlite3_prepare_v2(h, "INSERT INTO packs(code_id, level, state, count,"
-			   " opened_at, closed_at) VALUES (?1, 'box', 'closed',"
-			   " ?2, '2026-11-25T00:00:00.000Z',"
-			   " '2026-11-25T00:00:00.000Z')", -1, &pack, NULL);
-	sqlite3_prepare_v2(h, "INSERT INTO audit(at, user_id, device_id, "
-			   "action, ok, code_id, pack_id) VALUES "
-			   "('2026-11-25T00:00:00.000Z', 1, 1, 11, 1, ?1, ?2)",
-			   -1, &audit, NULL);
-	for (i = 0; i < n; i++) {
-		long id = 1000000 + i + i / BOX_SIZE + 1;
-
-		if (i % BOX_SIZE == 0) {
-			box = id - 1;
-			mark_sscc_make(9, "4600439", (uint64_t)(i / BOX_SIZE),
-				       sscc);
-			sqlite3_bind_int64(code, 1, box);
-			sqlite3_bind_int64(code, 2, 0);
-			sqlite3_bind_text(code, 3, sscc, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_int(code, 4, 5);
-			sqlite3_bind_null(code, 5);
-			sqlite3_step(code);
-			sqlite3_reset(code);
-			sqlite3_bind_int64(pack, 1, box);
-			sqlite3_bind_int(pack, 2, BOX_SIZE);
-			sqlite3_step(pack);
-			sqlite3_reset(pack);
-		}
-		serial_of(i, serial);
-		sqlite3_bind_int64(code, 1, id);
-		sqlite3_bind_int64(code, 2, 1);
-		sqlite3_bind_text(code, 3, serial, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int(code, 4, 1);
-		sqlite3_bind_int64(code, 5, box);
-		if (sqlite3_step(code) != SQLITE_DONE)
-			die("bulk insert", sqlite3_errmsg(h));
-		sqlite3_reset(code);
-		sqlite3_bind_int64(audit, 1, id);
-		sqlite3_bind_int64(audit, 2, box);
-		sqlite3_step(audit);
-		sqlite3_reset(audit);
-	}
-	sqlite3_finalize(code);
-	sqlite3_finalize(pack);
-	sqlite3_finalize(audit);
-	exec_sql(h, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE)");
-	sqlite3_close(h);
-	printf("  (laid down %ld codes in %.1f s)\n", n, (now_us() - t0) / 1e6);
 }
 
 static long
@@ -172,11 +83,11 @@ commit_latency(const char *dir, struct st_db *db, const struct st_actor *who,
 	snprintf(path, sizeof(path), "%s/bare.db", dir);
 	unlink(path);
 	sqlite3_open(path, &h);
-	exec_sql(h, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+	bulk_exec(h, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
 		 "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)");
 	sqlite3_prepare_v2(h, "INSERT INTO t(v) VALUES (?1)", -1, &ins, NULL);
 	if (st_pack_open(db, who, ST_BOX, NULL, NULL, &o, &box, &e) < 0)
-		die("box open", e.msg);
+		bulk_die("box open", e.msg);
 	for (i = 0; i < SAMPLES; i++) {
 		double t0;
 
@@ -186,14 +97,14 @@ commit_latency(const char *dir, struct st_db *db, const struct st_actor *who,
 		t0 = now_us();
 		if (st_pack_scan(db, who, box.sscc, &m, code, strlen(code), &p,
 				 &e) < 0)
-			die("scan", e.msg);
+			bulk_die("scan", e.msg);
 		scan[i] = now_us() - t0;
 		t0 = now_us();
-		exec_sql(h, "BEGIN IMMEDIATE");
+		bulk_exec(h, "BEGIN IMMEDIATE");
 		sqlite3_bind_text(ins, 1, code, -1, SQLITE_STATIC);
 		sqlite3_step(ins);
 		sqlite3_reset(ins);
-		exec_sql(h, "COMMIT");
+		bulk_exec(h, "COMMIT");
 		bare[i] = now_us() - t0;
 	}
 	sqlite3_finalize(ins);
@@ -225,16 +136,16 @@ where_latency(struct st_db *db, long n, double *p50, double *p99)
 	for (i = 0; i < SAMPLES; i++) {
 		double t0;
 
-		serial_of((long)(rand_r(&seed) % n), serial);
+		bulk_serial((long)(rand_r(&seed) % n), serial);
 		snprintf(code, sizeof(code), "010460043993125%d21%s", cd,
 			 serial);
 		mark_parse(code, strlen(code), &m);
 		t0 = now_us();
 		if (st_where(db, &m, &w, ignore_event, &events, &e) < 0)
-			die("where", e.msg);
+			bulk_die("where", e.msg);
 		lat[i] = now_us() - t0;
 		if (w.nparents != 1)
-			die("where", "a bulk unit must be in its box");
+			bulk_die("where", "a bulk unit must be in its box");
 	}
 	percentiles(lat, SAMPLES, p50, p99);
 }
@@ -245,7 +156,7 @@ one_size(const char *dir, long n)
 	struct st_site site = { .inn = "7700000000", .gcp = "4600439",
 				.extension = 1, .product_group = "milk",
 				.require_crypto = true, .gtin_policy = "any" };
-	double s50, s99, b50, b99, w50, w99;
+	double s50, s99, b50, b99, w50, w99, t0;
 	struct st_actor who;
 	struct st_db *db;
 	struct err e;
@@ -258,14 +169,16 @@ one_size(const char *dir, long n)
 	unlink(wal);
 	if (st_open(path, true, &db, &e) < 0 ||
 	    st_site_init(db, &site, "bench", &e) < 0)
-		die("init", e.msg);
+		bulk_die("init", e.msg);
 	st_close(&db);
 	printf("bench_store: %ld codes already stored\n", n);
+	t0 = now_us();
 	bulk_fill(path, n);
+	printf("  (laid down %ld codes in %.1f s)\n", n, (now_us() - t0) / 1e6);
 	bytes = file_size(path) + file_size(wal);
 	if (st_open(path, false, &db, &e) < 0 ||
 	    st_login(db, "bench", NULL, "bench", &who, &e) < 0)
-		die("open", e.msg);
+		bulk_die("open", e.msg);
 	where_latency(db, n, &w50, &w99);
 	commit_latency(dir, db, &who, n, &s50, &s99, &b50, &b99);
 	st_close(&db);
@@ -292,7 +205,7 @@ main(void)
 	snprintf(dir, sizeof(dir), "%s/sklad-bench-XXXXXX",
 		 base != NULL ? base : "/var/tmp");
 	if (mkdtemp(dir) == NULL)
-		die("mkdtemp", dir);
+		bulk_die("mkdtemp", dir);
 	snprintf(list, sizeof(list), "%s",
 		 sizes != NULL ? sizes : "1000000,10000000");
 	for (t = strtok_r(list, ",", &save); t != NULL;
