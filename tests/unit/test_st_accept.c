@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "tests/site_fx.h"
 
 #define GS "\x1d"
 #define GTIN13 "0460700000001"	/* the delivery's product */
@@ -35,10 +36,7 @@ struct delivery {
 };
 
 struct fixture {
-	char dir[64];
-	char path[96];
-	struct st_db *db;
-	struct st_actor admin, op, sup;
+	struct site_fx site;
 	struct delivery d;
 };
 
@@ -67,41 +65,11 @@ make_delivery(struct delivery *d)
 		     sizeof(d->ki[i]));
 }
 
-static struct mark
-parsed(const char *scan)
-{
-	struct mark m;
-
-	if (mark_parse(scan, strlen(scan), &m) != 0 &&
-	    mark_sscc_check(scan, strlen(scan), &m) != 0)
-		fail_msg("test code %s does not parse", scan);
-	return m;
-}
-
 static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct st_site site = { .inn = "7700000000", .gcp = "4600439",
-				.extension = 1, .product_group = "milk",
-				.require_crypto = true, .gtin_policy = "any" };
-	struct err e;
-
-	snprintf(f->dir, sizeof(f->dir), "%s/sklad-XXXXXX",
-		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-	assert_int_equal(st_open(f->path, true, &f->db, &e), 0);
-	assert_int_equal(st_site_init(f->db, &site, "boss", &e), 0);
-	assert_int_equal(st_login(f->db, "boss", NULL, "t1", &f->admin, &e),
-			 0);
-	assert_int_equal(st_user_add(f->db, &f->admin, "ivan", ST_OPERATOR,
-				     NULL, &e), 0);
-	assert_int_equal(st_user_add(f->db, &f->admin, "olga", ST_SUPERVISOR,
-				     NULL, &e), 0);
-	assert_int_equal(st_login(f->db, "ivan", NULL, "scanner-1", &f->op,
-				  &e), 0);
-	assert_int_equal(st_login(f->db, "olga", NULL, "t1", &f->sup, &e), 0);
+	site_fx_open(&f->site, NULL);
 	make_delivery(&f->d);
 	*state = f;
 	return 0;
@@ -111,14 +79,10 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[160];
+	int rc = site_fx_close(&f->site);
 
-	st_close(&f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return -1;
 	free(f);
-	return 0;
+	return rc;
 }
 
 /* One integer from sql with ?1 bound to text (may be NULL). */
@@ -129,7 +93,7 @@ sql_int(struct fixture *f, const char *sql, const char *text)
 	sqlite3_stmt *st;
 	int64_t v = -1;
 
-	assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_open(f->site.path, &h), SQLITE_OK);
 	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
 		fail_msg("%s: %s", sql, sqlite3_errmsg(h));
 	if (text != NULL)
@@ -149,7 +113,7 @@ sql_text(struct fixture *f, const char *sql, int64_t arg)
 	sqlite3_stmt *st;
 	char *v = NULL;
 
-	assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_open(f->site.path, &h), SQLITE_OK);
 	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
 		fail_msg("%s: %s", sql, sqlite3_errmsg(h));
 	sqlite3_bind_int64(st, 1, arg);
@@ -237,7 +201,7 @@ import(struct fixture *f, const char *name, const char *text,
 {
 	struct err e;
 
-	if (st_delivery_import(f->db, &f->op, name, text, strlen(text), out,
+	if (st_delivery_import(f->site.db, &f->site.op, name, text, strlen(text), out,
 			       &e) != 0)
 		fail_msg("import refused: %s", e.msg);
 	return out->id;
@@ -357,7 +321,7 @@ refused(struct fixture *f, const char *text, const char *want1,
 	struct st_delivery d;
 	struct err e;
 
-	assert_int_equal(st_delivery_import(f->db, &f->op, "bad.txt", text,
+	assert_int_equal(st_delivery_import(f->site.db, &f->site.op, "bad.txt", text,
 					    strlen(text), &d, &e),
 			 ERR_REFUSED);
 	if (strstr(e.msg, want1) == NULL ||
@@ -439,10 +403,10 @@ scan(struct fixture *f, int64_t id, const char *code, const char *verdict,
      int units)
 {
 	struct st_accept_progress p;
-	struct mark m = parsed(code);
+	struct mark m = site_fx_parsed(code);
 	struct err e;
 
-	if (st_accept_scan(f->db, &f->op, id, &m, &p, &e) != 0)
+	if (st_accept_scan(f->site.db, &f->site.op, id, &m, &p, &e) != 0)
 		fail_msg("scan %s refused: %s", code, e.msg);
 	if (strcmp(p.verdict, verdict) != 0 || p.units != units)
 		fail_msg("scan %s: %s counting %d, want %s counting %d", code,
@@ -457,18 +421,18 @@ test_verdicts_and_subtrees(void **state)
 	struct st_accept_progress p;
 	struct st_delivery d;
 	char *text = json_text(&f->d), other[96], ki[48], sscc[19];
-	struct mark m = parsed(f->d.p[0]);
+	struct mark m = site_fx_parsed(f->d.p[0]);
 	struct err e;
 
 	import(f, "doc.json", text, &d);
 	free(text);
 	/* Not open yet. */
-	assert_int_equal(st_accept_scan(f->db, &f->op, d.id, &m, &p, &e),
+	assert_int_equal(st_accept_scan(f->site.db, &f->site.op, d.id, &m, &p, &e),
 			 ERR_REFUSED);
 	assert_non_null(strstr(e.msg, "open the acceptance first"));
-	assert_int_equal(st_accept_open(f->db, &f->op, d.id + 5, &p, &e),
+	assert_int_equal(st_accept_open(f->site.db, &f->site.op, d.id + 5, &p, &e),
 			 ERR_REFUSED);
-	assert_int_equal(st_accept_open(f->db, &f->op, d.id, &p, &e), 0);
+	assert_int_equal(st_accept_open(f->site.db, &f->site.op, d.id, &p, &e), 0);
 	assert_int_equal(p.missing, 19);
 	assert_int_equal(p.matched, 0);
 	/* A pallet counts itself, its boxes and their units. */
@@ -517,7 +481,7 @@ test_verdicts_and_subtrees(void **state)
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM delivery_items"
 				 " WHERE found = 1", NULL), 14);
 	/* Resuming gives the same progress. */
-	assert_int_equal(st_accept_open(f->db, &f->op, d.id, &p, &e), 0);
+	assert_int_equal(st_accept_open(f->site.db, &f->site.op, d.id, &p, &e), 0);
 	assert_int_equal(p.matched, 14);
 	assert_int_equal(p.duplicates, 6);
 }
@@ -534,7 +498,7 @@ accept_body(struct fixture *f, int64_t delivery, int64_t *doc)
 	*doc = sql_int(f, "SELECT document_id FROM deliveries", NULL);
 	(void)delivery;
 	assert_true(*doc > 0);
-	assert_int_equal(st_doc_body(f->db, *doc, &body, &len, &e), 0);
+	assert_int_equal(st_doc_body(f->site.db, *doc, &body, &len, &e), 0);
 	at = strstr(body, "\"acceptance_date\":\"");
 	assert_non_null(at);
 	at += strlen("\"acceptance_date\":\"");
@@ -559,18 +523,18 @@ test_finish_full(void **state)
 
 	import(f, "doc.json", text, &d);
 	free(text);
-	assert_int_equal(st_accept_finish(f->db, &f->op, d.id, false, &p, &e),
+	assert_int_equal(st_accept_finish(f->site.db, &f->site.op, d.id, false, &p, &e),
 			 ERR_REFUSED);
 	assert_non_null(strstr(e.msg, "not being accepted"));
-	assert_int_equal(st_accept_open(f->db, &f->op, d.id, &p, &e), 0);
+	assert_int_equal(st_accept_open(f->site.db, &f->site.op, d.id, &p, &e), 0);
 	scan(f, d.id, f->d.p[0], "matched", 9);
 	scan(f, d.id, f->d.p[1], "matched", 9);
-	assert_int_equal(st_accept_finish(f->db, &f->op, d.id, false, &p, &e),
+	assert_int_equal(st_accept_finish(f->site.db, &f->site.op, d.id, false, &p, &e),
 			 ERR_REFUSED);
 	assert_string_equal(e.msg, "1 expected codes are still missing: "
 			    "scan them, or finish in part to reject them.");
 	scan(f, d.id, f->d.u[12], "matched", 1);
-	assert_int_equal(st_accept_finish(f->db, &f->op, d.id, false, &p, &e),
+	assert_int_equal(st_accept_finish(f->site.db, &f->site.op, d.id, false, &p, &e),
 			 0);
 	assert_int_equal(p.missing, 0);
 	assert_int_equal(p.matched, 19);
@@ -612,15 +576,15 @@ test_finish_full(void **state)
 	assert_int_equal(sql_int(f, "SELECT state = 'accepted' FROM"
 				 " deliveries", NULL), 1);
 	/* Finished is finished. */
-	assert_int_equal(st_accept_finish(f->db, &f->op, d.id, true, &p, &e),
+	assert_int_equal(st_accept_finish(f->site.db, &f->site.op, d.id, true, &p, &e),
 			 ERR_REFUSED);
 	assert_non_null(strstr(e.msg, "already been accepted"));
-	assert_int_equal(st_accept_open(f->db, &f->op, d.id, &p, &e),
+	assert_int_equal(st_accept_open(f->site.db, &f->site.op, d.id, &p, &e),
 			 ERR_REFUSED);
 	{
-		struct mark m = parsed(f->d.u[0]);
+		struct mark m = site_fx_parsed(f->d.u[0]);
 
-		assert_int_equal(st_accept_scan(f->db, &f->op, d.id, &m, &p,
+		assert_int_equal(st_accept_scan(f->site.db, &f->site.op, d.id, &m, &p,
 						&e), ERR_REFUSED);
 	}
 }
@@ -638,11 +602,11 @@ test_finish_partial(void **state)
 
 	import(f, "supplier-17.txt", text, &d);
 	free(text);
-	assert_int_equal(st_accept_open(f->db, &f->op, d.id, &p, &e), 0);
+	assert_int_equal(st_accept_open(f->site.db, &f->site.op, d.id, &p, &e), 0);
 	scan(f, d.id, f->d.p[0], "matched", 9);
 	scan(f, d.id, f->d.b[2], "matched", 4);
 	scan(f, d.id, f->d.u[10], "matched", 1);
-	assert_int_equal(st_accept_finish(f->db, &f->op, d.id, true, &p, &e),
+	assert_int_equal(st_accept_finish(f->site.db, &f->site.op, d.id, true, &p, &e),
 			 0);
 	assert_int_equal(p.matched, 14);
 	assert_int_equal(p.missing, 5);
@@ -688,10 +652,10 @@ test_finish_partial(void **state)
 				 " c.serial = 'S00011XYZABCD'", f->d.b[3]), 1);
 	/* An accepted pallet is ours now: it can be disbanded, and the
 	 * state system hears of it after the acceptance. */
-	assert_int_equal(st_pack_get(f->db, f->d.p[0], &pk, &e), 0);
+	assert_int_equal(st_pack_get(f->site.db, f->d.p[0], &pk, &e), 0);
 	assert_string_equal(pk.state, "confirmed");
 	assert_int_equal(pk.count, 2);
-	assert_int_equal(st_pack_disband(f->db, &f->sup, f->d.p[0], &pk, &e),
+	assert_int_equal(st_pack_disband(f->site.db, &f->site.sup, f->d.p[0], &pk, &e),
 			 0);
 	assert_int_equal(sql_int(f, "SELECT depends_on FROM outbox WHERE"
 				 " type = 'DISAGGREGATION_DOCUMENT'", NULL),
@@ -714,8 +678,8 @@ test_partial_nothing_arrived(void **state)
 	snprintf(text, sizeof(text), "%s\n %s\n%s\n", f->d.b[0], f->d.ki[0],
 		 f->d.ki[1]);
 	import(f, "l", text, &d);
-	assert_int_equal(st_accept_open(f->db, &f->op, d.id, &p, &e), 0);
-	assert_int_equal(st_accept_finish(f->db, &f->op, d.id, true, &p, &e),
+	assert_int_equal(st_accept_open(f->site.db, &f->site.op, d.id, &p, &e), 0);
+	assert_int_equal(st_accept_finish(f->site.db, &f->site.op, d.id, true, &p, &e),
 			 0);
 	body = accept_body(f, d.id, &doc);
 	assert_non_null(strstr(body, "\"products\":[{\"uitu_code\":"));
@@ -751,7 +715,7 @@ test_import_damaged_lists(void **state)
 			seed = seed * 1103515245u + 12345u;
 			text[at] = "0123456789\t \nAz\x1d("[(seed >> 8) % 16];
 		}
-		rc = st_delivery_import(f->db, &f->op, "x", text, len, &d, &e);
+		rc = st_delivery_import(f->site.db, &f->site.op, "x", text, len, &d, &e);
 		if (rc == 0) {
 			imported++;
 			continue;

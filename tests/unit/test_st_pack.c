@@ -16,14 +16,12 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "tests/site_fx.h"
 
 #define GS "\x1d"
 
 struct fixture {
-	char dir[64];
-	char path[96];
-	struct st_db *db;
-	struct st_actor admin, op, sup;
+	struct site_fx site;
 };
 
 /* A valid marking code with crypto tail for GTIN prefix g and serial n. */
@@ -35,43 +33,11 @@ unit_code(const char *gtin13, int n, char *out, size_t size)
 	snprintf(out, size, "01%s%d21S%05dABCDEFG" GS "93AbCd", gtin13, cd, n);
 }
 
-static struct mark
-parsed(const char *scan)
-{
-	struct mark m;
-
-	if (mark_parse(scan, strlen(scan), &m) != 0 &&
-	    mark_sscc_check(scan, strlen(scan), &m) != 0)
-		fail_msg("test code %s does not parse", scan);
-	return m;
-}
-
 static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct st_site site = { .inn = "7700000000", .gcp = "4600439",
-				.extension = 1, .product_group = "milk",
-				.require_crypto = true, .gtin_policy = "any" };
-	struct err e;
-
-	/* tmpfs when there is one: thousands of fsyncs stay fast. */
-	snprintf(f->dir, sizeof(f->dir), "%s/sklad-XXXXXX",
-		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-	assert_int_equal(st_open(f->path, true, &f->db, &e), 0);
-	assert_int_equal(st_site_init(f->db, &site, "boss", &e), 0);
-	assert_int_equal(st_login(f->db, "boss", NULL, "t1", &f->admin, &e),
-			 0);
-	assert_int_equal(st_user_add(f->db, &f->admin, "ivan", ST_OPERATOR,
-				     NULL, &e), 0);
-	assert_int_equal(st_user_add(f->db, &f->admin, "olga", ST_SUPERVISOR,
-				     "4711", &e), 0);
-	assert_int_equal(st_login(f->db, "ivan", NULL, "scanner-1", &f->op,
-				  &e), 0);
-	assert_int_equal(st_login(f->db, "olga", "4711", "t1", &f->sup, &e),
-			 0);
+	site_fx_open(&f->site, "4711");
 	*state = f;
 	return 0;
 }
@@ -80,14 +46,10 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[160];
+	int rc = site_fx_close(&f->site);
 
-	st_close(&f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return -1;
 	free(f);
-	return 0;
+	return rc;
 }
 
 /* Scan n units into sscc; the n-th from serial base. */
@@ -102,8 +64,8 @@ scan_units(struct fixture *f, const char *sscc, int base, int n,
 
 	for (i = 0; i < n; i++) {
 		unit_code("0460043993125", base + i, code, sizeof(code));
-		m = parsed(code);
-		if (st_pack_scan(f->db, &f->op, sscc, &m, code, strlen(code),
+		m = site_fx_parsed(code);
+		if (st_pack_scan(f->site.db, &f->site.op, sscc, &m, code, strlen(code),
 				 out, &e) != 0)
 			fail_msg("scan %d refused: %s", base + i, e.msg);
 	}
@@ -119,7 +81,7 @@ doc_json(struct fixture *f, int64_t id)
 	char *body;
 	json_t *o;
 
-	assert_int_equal(st_doc_body(f->db, id, &body, &len, &e), 0);
+	assert_int_equal(st_doc_body(f->site.db, id, &body, &len, &e), 0);
 	o = json_loadb(body, len, 0, &je);
 	free(body);
 	assert_non_null(o);
@@ -133,7 +95,7 @@ sql_int(struct fixture *f, const char *sql)
 	sqlite3_stmt *st;
 	int v = -1;
 
-	assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_open(f->site.path, &h), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL),
 			 SQLITE_OK);
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -157,7 +119,7 @@ test_schema_and_versions(void **state)
 	assert_true(sql_int(f, "PRAGMA user_version") >= 1);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM users"), 3);
 	/* The audit log refuses changes. */
-	assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_open(f->site.path, &h), SQLITE_OK);
 	assert_int_not_equal(sqlite3_exec(h, "UPDATE audit SET ok = 1", NULL,
 					  NULL, &msg), SQLITE_OK);
 	assert_non_null(strstr(msg, "append-only"));
@@ -168,10 +130,10 @@ test_schema_and_versions(void **state)
 	assert_int_equal(sqlite3_exec(h, "PRAGMA user_version = 999", NULL,
 				      NULL, NULL), SQLITE_OK);
 	sqlite3_close(h);
-	assert_int_equal(st_open(f->path, false, &db2, &e), ERR_VERSION);
+	assert_int_equal(st_open(f->site.path, false, &db2, &e), ERR_VERSION);
 	assert_non_null(strstr(e.msg, "newer sklad"));
 	assert_null(db2);
-	assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_open(f->site.path, &h), SQLITE_OK);
 	sqlite3_exec(h, "PRAGMA user_version = 1", NULL, NULL, NULL);
 	sqlite3_close(h);
 	/* A missing file is not created by accident. */
@@ -187,16 +149,16 @@ test_site_and_users(void **state)
 	struct st_actor who;
 	struct err e;
 
-	assert_int_equal(st_site_init(f->db, &site, "x", &e), ERR_EXISTS);
-	assert_int_equal(st_site_get(f->db, &site, &e), 0);
+	assert_int_equal(st_site_init(f->site.db, &site, "x", &e), ERR_EXISTS);
+	assert_int_equal(st_site_get(f->site.db, &site, &e), 0);
 	assert_string_equal(site.gcp, "4600439");
 	assert_int_equal(site.extension, 1);
 	/* PINs: right, wrong, missing; unknown users alike. */
-	assert_int_equal(st_login(f->db, "olga", "0000", "t", &who, &e),
+	assert_int_equal(st_login(f->site.db, "olga", "0000", "t", &who, &e),
 			 ERR_DENIED);
-	assert_int_equal(st_login(f->db, "olga", NULL, "t", &who, &e),
+	assert_int_equal(st_login(f->site.db, "olga", NULL, "t", &who, &e),
 			 ERR_DENIED);
-	assert_int_equal(st_login(f->db, "nobody", NULL, "t", &who, &e),
+	assert_int_equal(st_login(f->site.db, "nobody", NULL, "t", &who, &e),
 			 ERR_DENIED);
 	assert_string_equal(e.msg, "Wrong user name or PIN.");
 	/* Hashes, never PINs, are stored. */
@@ -205,16 +167,16 @@ test_site_and_users(void **state)
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM users WHERE "
 				 "pin_hash LIKE '%4711%'"), 0);
 	/* Only an admin adds users, and names are unique. */
-	assert_int_equal(st_user_add(f->db, &f->sup, "x", ST_OPERATOR, NULL,
+	assert_int_equal(st_user_add(f->site.db, &f->site.sup, "x", ST_OPERATOR, NULL,
 				     &e), ERR_DENIED);
-	assert_int_equal(st_user_add(f->db, &f->admin, "ivan", ST_OPERATOR,
+	assert_int_equal(st_user_add(f->site.db, &f->site.admin, "ivan", ST_OPERATOR,
 				     NULL, &e), ERR_EXISTS);
 	/* Bad site values are refused before anything is written. */
 	{
 		struct st_site bad = site;
 
 		strcpy(bad.inn, "12345");
-		assert_int_equal(st_site_init(f->db, &bad, "x", &e),
+		assert_int_equal(st_site_init(f->site.db, &bad, "x", &e),
 				 ERR_INVALID);
 	}
 	/* Refused logins are audited too. */
@@ -233,7 +195,7 @@ test_generated_sscc_never_repeats(void **state)
 	struct mark m;
 	struct err e;
 
-	assert_int_equal(st_pack_open(f->db, &f->op, ST_BOX, NULL, NULL, NULL,
+	assert_int_equal(st_pack_open(f->site.db, &f->site.op, ST_BOX, NULL, NULL, NULL,
 				      &a, &e), 0);
 	assert_int_equal(mark_sscc_check(a.sscc, 18, &m), 0);
 	assert_memory_equal(a.sscc, "14600439", 8);
@@ -243,23 +205,23 @@ test_generated_sscc_never_repeats(void **state)
 		char next[19];
 
 		assert_int_equal(mark_sscc_make(1, "4600439", 2, next), 0);
-		assert_int_equal(st_pack_open(f->db, &f->op, ST_BOX, next,
+		assert_int_equal(st_pack_open(f->site.db, &f->site.op, ST_BOX, next,
 					      NULL, NULL, &b, &e), 0);
 		assert_string_equal(b.sscc, next);
 	}
 	/* Reopening the database continues, never restarts. */
-	st_close(&f->db);
-	assert_int_equal(st_open(f->path, false, &db2, &e), 0);
-	f->db = db2;
-	assert_int_equal(st_pack_open(f->db, &f->op, ST_BOX, NULL, NULL, NULL,
+	st_close(&f->site.db);
+	assert_int_equal(st_open(f->site.path, false, &db2, &e), 0);
+	f->site.db = db2;
+	assert_int_equal(st_pack_open(f->site.db, &f->site.op, ST_BOX, NULL, NULL, NULL,
 				      &c, &e), 0);
 	assert_string_not_equal(c.sscc, a.sscc);
 	assert_string_not_equal(c.sscc, b.sscc);
 	/* A used label is refused. */
-	assert_int_equal(st_pack_open(f->db, &f->op, ST_BOX, a.sscc, NULL,
+	assert_int_equal(st_pack_open(f->site.db, &f->site.op, ST_BOX, a.sscc, NULL,
 				      NULL, &c, &e), ERR_REFUSED);
 	assert_non_null(strstr(e.msg, "already used"));
-	assert_int_equal(st_pack_open(f->db, &f->op, ST_BOX,
+	assert_int_equal(st_pack_open(f->site.db, &f->site.op, ST_BOX,
 				      "123456789012345670", NULL, NULL, &c,
 				      &e), ERR_REFUSED);
 	assert_non_null(strstr(e.msg, "check digit"));
@@ -275,7 +237,7 @@ test_box_fills_closes_and_documents(void **state)
 	json_t *doc, *unit;
 	char code[96];
 
-	assert_int_equal(st_pack_open(f->db, &f->op, ST_BOX, NULL, NULL, &o,
+	assert_int_equal(st_pack_open(f->site.db, &f->site.op, ST_BOX, NULL, NULL, &o,
 				      &p, &e), 0);
 	scan_units(f, p.sscc, 1, 2, &p);
 	assert_int_equal(p.count, 2);
@@ -318,42 +280,42 @@ test_scan_refusals(void **state)
 	char code[96];
 	int before;
 
-	assert_int_equal(st_pack_open(f->db, &f->op, ST_BOX, NULL, NULL, NULL,
+	assert_int_equal(st_pack_open(f->site.db, &f->site.op, ST_BOX, NULL, NULL, NULL,
 				      &a, &e), 0);
 	scan_units(f, a.sscc, 1, 1, &p);
 	unit_code("0460043993125", 1, code, sizeof(code));
-	m = parsed(code);
+	m = site_fx_parsed(code);
 	before = sql_int(f, "SELECT count(*) FROM audit WHERE ok = 0");
 	/* Twice into the same box. */
-	assert_int_equal(st_pack_scan(f->db, &f->op, a.sscc, &m, code,
+	assert_int_equal(st_pack_scan(f->site.db, &f->site.op, a.sscc, &m, code,
 				      strlen(code), &p, &e), ERR_REFUSED);
 	assert_non_null(strstr(e.msg, "scanned twice"));
 	/* Into another box: named. */
-	assert_int_equal(st_pack_open(f->db, &f->op, ST_BOX, NULL, NULL, &o,
+	assert_int_equal(st_pack_open(f->site.db, &f->site.op, ST_BOX, NULL, NULL, &o,
 				      &b, &e), 0);
-	assert_int_equal(st_pack_scan(f->db, &f->op, b.sscc, &m, code,
+	assert_int_equal(st_pack_scan(f->site.db, &f->site.op, b.sscc, &m, code,
 				      strlen(code), &p, &e), ERR_REFUSED);
 	assert_non_null(strstr(e.msg, a.sscc));
 	/* No crypto tail. */
-	m = parsed("0104600439931256215ABCDEFGHIJKL");
-	assert_int_equal(st_pack_scan(f->db, &f->op, b.sscc, &m, "x", 1, &p,
+	m = site_fx_parsed("0104600439931256215ABCDEFGHIJKL");
+	assert_int_equal(st_pack_scan(f->site.db, &f->site.op, b.sscc, &m, "x", 1, &p,
 				      &e), ERR_REFUSED);
 	assert_non_null(strstr(e.msg, "crypto"));
 	/* A box label into a box. */
-	m = parsed(a.sscc);
-	assert_int_equal(st_pack_scan(f->db, &f->op, b.sscc, &m, a.sscc, 18,
+	m = site_fx_parsed(a.sscc);
+	assert_int_equal(st_pack_scan(f->site.db, &f->site.op, b.sscc, &m, a.sscc, 18,
 				      &p, &e), ERR_REFUSED);
 	assert_non_null(strstr(e.msg, "cannot go into a box"));
 	/* GTIN policy single: the first unit decides. */
 	scan_units(f, b.sscc, 50, 1, &p);
 	assert_true(p.closed_now);
 	/* Full and closed now. */
-	m = parsed("0104606203084623215ABCDEFGHIJKL" GS "93abcd");
-	assert_int_equal(st_pack_scan(f->db, &f->op, b.sscc, &m, "x", 1, &p,
+	m = site_fx_parsed("0104606203084623215ABCDEFGHIJKL" GS "93abcd");
+	assert_int_equal(st_pack_scan(f->site.db, &f->site.op, b.sscc, &m, "x", 1, &p,
 				      &e), ERR_REFUSED);
 	assert_non_null(strstr(e.msg, "not open"));
 	/* An unknown pack. */
-	assert_int_equal(st_pack_scan(f->db, &f->op, "123456789012345675", &m,
+	assert_int_equal(st_pack_scan(f->site.db, &f->site.op, "123456789012345675", &m,
 				      "x", 1, &p, &e), ERR_REFUSED);
 	/* Every refusal is in the audit log with its reason. */
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM audit WHERE ok = 0")
@@ -372,11 +334,11 @@ test_gtin_policy_single(void **state)
 	struct mark m;
 	struct err e;
 
-	assert_int_equal(st_pack_open(f->db, &f->op, ST_BOX, NULL, NULL, &o,
+	assert_int_equal(st_pack_open(f->site.db, &f->site.op, ST_BOX, NULL, NULL, &o,
 				      &b, &e), 0);
 	scan_units(f, b.sscc, 1, 2, &p);
-	m = parsed("0104606203084623215ABCDEFGHIJKL" GS "93abcd");
-	assert_int_equal(st_pack_scan(f->db, &f->op, b.sscc, &m, "x", 1, &p,
+	m = site_fx_parsed("0104606203084623215ABCDEFGHIJKL" GS "93abcd");
+	assert_int_equal(st_pack_scan(f->site.db, &f->site.op, b.sscc, &m, "x", 1, &p,
 				      &e), ERR_REFUSED);
 	assert_non_null(strstr(e.msg, "04600439931256"));
 }
@@ -391,19 +353,19 @@ test_pallets_nesting_and_cycles(void **state)
 	json_t *doc, *units;
 
 	/* A closed box goes onto a pallet; an open one does not. */
-	assert_int_equal(st_pack_open(f->db, &f->op, ST_BOX, NULL, NULL, NULL,
+	assert_int_equal(st_pack_open(f->site.db, &f->site.op, ST_BOX, NULL, NULL, NULL,
 				      &box1, &e), 0);
 	scan_units(f, box1.sscc, 1, 2, &p);
-	assert_int_equal(st_pack_open(f->db, &f->op, ST_PALLET, NULL, NULL,
+	assert_int_equal(st_pack_open(f->site.db, &f->site.op, ST_PALLET, NULL, NULL,
 				      NULL, &pal, &e), 0);
-	m = parsed(box1.sscc);
-	assert_int_equal(st_pack_scan(f->db, &f->op, pal.sscc, &m, "x", 1, &p,
+	m = site_fx_parsed(box1.sscc);
+	assert_int_equal(st_pack_scan(f->site.db, &f->site.op, pal.sscc, &m, "x", 1, &p,
 				      &e), ERR_REFUSED);
 	assert_non_null(strstr(e.msg, "still open"));
-	assert_int_equal(st_pack_close(f->db, &f->op, box1.sscc, &box1, &e),
+	assert_int_equal(st_pack_close(f->site.db, &f->site.op, box1.sscc, &box1, &e),
 			 0);
 	assert_int_not_equal(box1.document_id, 0);
-	assert_int_equal(st_pack_scan(f->db, &f->op, pal.sscc, &m, "x", 1, &p,
+	assert_int_equal(st_pack_scan(f->site.db, &f->site.op, pal.sscc, &m, "x", 1, &p,
 				      &e), 0);
 	assert_int_equal(p.count, 1);
 	/* A unit straight onto a pallet is the wrong level. */
@@ -412,52 +374,52 @@ test_pallets_nesting_and_cycles(void **state)
 		struct mark u;
 
 		unit_code("0460043993125", 900, code, sizeof(code));
-		u = parsed(code);
-		assert_int_equal(st_pack_scan(f->db, &f->op, pal.sscc, &u,
+		u = site_fx_parsed(code);
+		assert_int_equal(st_pack_scan(f->site.db, &f->site.op, pal.sscc, &u,
 					      code, strlen(code), &p, &e),
 				 ERR_REFUSED);
 	}
 	/* A box opened on the pallet waits for the pallet's document. */
-	assert_int_equal(st_pack_open(f->db, &f->op, ST_BOX, NULL, pal.sscc,
+	assert_int_equal(st_pack_open(f->site.db, &f->site.op, ST_BOX, NULL, pal.sscc,
 				      NULL, &box2, &e), 0);
 	assert_string_equal(box2.parent, pal.sscc);
 	scan_units(f, box2.sscc, 10, 3, &p);
-	assert_int_equal(st_pack_close(f->db, &f->op, box2.sscc, &box2, &e),
+	assert_int_equal(st_pack_close(f->site.db, &f->site.op, box2.sscc, &box2, &e),
 			 0);
 	assert_int_equal(box2.document_id, 0);
 	/* A pallet into a box inside itself: a cycle. */
-	assert_int_equal(st_pack_open(f->db, &f->op, ST_PALLET, NULL,
+	assert_int_equal(st_pack_open(f->site.db, &f->site.op, ST_PALLET, NULL,
 				      pal.sscc, NULL, &inner, &e), 0);
-	m = parsed(pal.sscc);
-	assert_int_equal(st_pack_scan(f->db, &f->op, inner.sscc, &m, "x", 1,
+	m = site_fx_parsed(pal.sscc);
+	assert_int_equal(st_pack_scan(f->site.db, &f->site.op, inner.sscc, &m, "x", 1,
 				      &p, &e), ERR_REFUSED);
 	assert_non_null(strstr(e.msg, "own contents"));
-	m = parsed(inner.sscc);
-	assert_int_equal(st_pack_scan(f->db, &f->op, inner.sscc, &m, "x", 1,
+	m = site_fx_parsed(inner.sscc);
+	assert_int_equal(st_pack_scan(f->site.db, &f->site.op, inner.sscc, &m, "x", 1,
 				      &p, &e), ERR_REFUSED);
 	/* Closing the pallet with an open pallet inside is refused. */
-	assert_int_equal(st_pack_close(f->db, &f->op, pal.sscc, &p, &e),
+	assert_int_equal(st_pack_close(f->site.db, &f->site.op, pal.sscc, &p, &e),
 			 ERR_REFUSED);
 	assert_non_null(strstr(e.msg, inner.sscc));
-	assert_int_equal(st_pack_disband(f->db, &f->sup, inner.sscc, &p, &e),
+	assert_int_equal(st_pack_disband(f->site.db, &f->site.sup, inner.sscc, &p, &e),
 			 ERR_REFUSED);	/* on a pallet */
 	/* An empty pack cannot be closed: take it off by disbanding the
 	 * outer one later; here we leave it and test the document. */
-	assert_int_equal(st_pack_close(f->db, &f->op, inner.sscc, &p, &e),
+	assert_int_equal(st_pack_close(f->site.db, &f->site.op, inner.sscc, &p, &e),
 			 ERR_REFUSED);
 	assert_non_null(strstr(e.msg, "empty"));
 	/* Fill the inner pallet with the closed box2? box2 is on pal. */
-	m = parsed(box2.sscc);
-	assert_int_equal(st_pack_scan(f->db, &f->op, inner.sscc, &m, "x", 1,
+	m = site_fx_parsed(box2.sscc);
+	assert_int_equal(st_pack_scan(f->site.db, &f->site.op, inner.sscc, &m, "x", 1,
 				      &p, &e), ERR_REFUSED);
 	assert_non_null(strstr(e.msg, pal.sscc));
 	/* Supervisor moves box2 from pal to inner (take + put). */
-	assert_int_equal(st_pack_take(f->db, &f->op, pal.sscc, &m, &p, &e), 0);
-	assert_int_equal(st_pack_scan(f->db, &f->op, inner.sscc, &m, "x", 1,
+	assert_int_equal(st_pack_take(f->site.db, &f->site.op, pal.sscc, &m, &p, &e), 0);
+	assert_int_equal(st_pack_scan(f->site.db, &f->site.op, inner.sscc, &m, "x", 1,
 				      &p, &e), 0);
-	assert_int_equal(st_pack_close(f->db, &f->op, inner.sscc, &p, &e), 0);
+	assert_int_equal(st_pack_close(f->site.db, &f->site.op, inner.sscc, &p, &e), 0);
 	assert_int_equal(p.document_id, 0);
-	assert_int_equal(st_pack_close(f->db, &f->op, pal.sscc, &pal, &e), 0);
+	assert_int_equal(st_pack_close(f->site.db, &f->site.op, pal.sscc, &pal, &e), 0);
 	/* One document: box2, then inner, then the pallet, innermost first;
 	 * box1 was reported on its own. */
 	doc = doc_json(f, pal.document_id);
@@ -485,22 +447,22 @@ test_disband_take_put_documents(void **state)
 	json_t *doc;
 	int64_t agg;
 
-	assert_int_equal(st_pack_open(f->db, &f->op, ST_BOX, NULL, NULL, NULL,
+	assert_int_equal(st_pack_open(f->site.db, &f->site.op, ST_BOX, NULL, NULL, NULL,
 				      &box, &e), 0);
 	scan_units(f, box.sscc, 1, 3, &p);
 	/* Taking out of an open box is the operator's own fix: no doc. */
 	unit_code("0460043993125", 3, code, sizeof(code));
-	m = parsed(code);
-	assert_int_equal(st_pack_take(f->db, &f->op, box.sscc, &m, &p, &e), 0);
+	m = site_fx_parsed(code);
+	assert_int_equal(st_pack_take(f->site.db, &f->site.op, box.sscc, &m, &p, &e), 0);
 	assert_int_equal(p.count, 2);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox"), 0);
-	assert_int_equal(st_pack_close(f->db, &f->op, box.sscc, &p, &e), 0);
+	assert_int_equal(st_pack_close(f->site.db, &f->site.op, box.sscc, &p, &e), 0);
 	agg = p.document_id;
 	/* After closing, changes are a supervisor's and documented. */
-	assert_int_equal(st_pack_put(f->db, &f->op, box.sscc, &m, &p, &e),
+	assert_int_equal(st_pack_put(f->site.db, &f->site.op, box.sscc, &m, &p, &e),
 			 ERR_REFUSED);
 	assert_non_null(strstr(e.msg, "supervisor"));
-	assert_int_equal(st_pack_put(f->db, &f->sup, box.sscc, &m, &p, &e), 0);
+	assert_int_equal(st_pack_put(f->site.db, &f->site.sup, box.sscc, &m, &p, &e), 0);
 	assert_int_equal(p.count, 3);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox WHERE type ="
 				 " 'REAGGREGATION_DOCUMENT'"), 1);
@@ -514,29 +476,29 @@ test_disband_take_put_documents(void **state)
 	assert_non_null(json_object_get(json_array_get(json_object_get(doc,
 			"uit_uitu_list"), 0), "uit_uitu"));
 	json_decref(doc);
-	assert_int_equal(st_pack_take(f->db, &f->sup, box.sscc, &m, &p, &e), 0);
-	assert_int_equal(st_pack_take(f->db, &f->sup, box.sscc, &m, &p, &e),
+	assert_int_equal(st_pack_take(f->site.db, &f->site.sup, box.sscc, &m, &p, &e), 0);
+	assert_int_equal(st_pack_take(f->site.db, &f->site.sup, box.sscc, &m, &p, &e),
 			 ERR_REFUSED);	/* not there any more */
 	/* Disband: supervisor only; a document depending on the first. */
-	assert_int_equal(st_pack_disband(f->db, &f->op, box.sscc, &p, &e),
+	assert_int_equal(st_pack_disband(f->site.db, &f->site.op, box.sscc, &p, &e),
 			 ERR_REFUSED);
-	assert_int_equal(st_pack_disband(f->db, &f->sup, box.sscc, &p, &e), 0);
+	assert_int_equal(st_pack_disband(f->site.db, &f->site.sup, box.sscc, &p, &e), 0);
 	assert_string_equal(p.state, "disbanded");
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox WHERE type ="
 				 " 'DISAGGREGATION_DOCUMENT' AND depends_on IS"
 				 " NOT NULL"), 1);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM codes WHERE "
 				 "parent_id IS NOT NULL"), 0);
-	assert_int_equal(st_pack_disband(f->db, &f->sup, box.sscc, &p, &e),
+	assert_int_equal(st_pack_disband(f->site.db, &f->site.sup, box.sscc, &p, &e),
 			 ERR_REFUSED);
 	/* A disbanded label is dead. */
 	{
 		struct st_pack pal;
 
-		assert_int_equal(st_pack_open(f->db, &f->op, ST_PALLET, NULL,
+		assert_int_equal(st_pack_open(f->site.db, &f->site.op, ST_PALLET, NULL,
 					      NULL, NULL, &pal, &e), 0);
-		m = parsed(box.sscc);
-		assert_int_equal(st_pack_scan(f->db, &f->op, pal.sscc, &m, "x",
+		m = site_fx_parsed(box.sscc);
+		assert_int_equal(st_pack_scan(f->site.db, &f->site.op, pal.sscc, &m, "x",
 					      1, &p, &e), ERR_REFUSED);
 		assert_non_null(strstr(e.msg, "disbanded"));
 	}
@@ -561,28 +523,28 @@ test_where(void **state)
 	char code[96];
 	int events = 0;
 
-	assert_int_equal(st_pack_open(f->db, &f->op, ST_PALLET, NULL, NULL,
+	assert_int_equal(st_pack_open(f->site.db, &f->site.op, ST_PALLET, NULL, NULL,
 				      NULL, &pal, &e), 0);
-	assert_int_equal(st_pack_open(f->db, &f->op, ST_BOX, NULL, pal.sscc,
+	assert_int_equal(st_pack_open(f->site.db, &f->site.op, ST_BOX, NULL, pal.sscc,
 				      NULL, &box, &e), 0);
 	scan_units(f, box.sscc, 7, 1, &p);
 	unit_code("0460043993125", 7, code, sizeof(code));
-	m = parsed(code);
-	assert_int_equal(st_where(f->db, &m, &w, count_event, &events, &e), 0);
+	m = site_fx_parsed(code);
+	assert_int_equal(st_where(f->site.db, &m, &w, count_event, &events, &e), 0);
 	assert_int_equal(w.nparents, 2);
 	assert_string_equal(w.parents[0], box.sscc);
 	assert_string_equal(w.parents[1], pal.sscc);
 	assert_string_equal(w.kind, "unit");
 	assert_string_equal(w.state, "in_stock");
 	assert_int_equal(events, 1);
-	m = parsed(pal.sscc);
-	assert_int_equal(st_where(f->db, &m, &w, NULL, NULL, &e), 0);
+	m = site_fx_parsed(pal.sscc);
+	assert_int_equal(st_where(f->site.db, &m, &w, NULL, NULL, &e), 0);
 	assert_string_equal(w.kind, "pallet");
 	assert_string_equal(w.state, "open");
 	assert_int_equal(w.children, 1);
 	unit_code("0460043993125", 8, code, sizeof(code));
-	m = parsed(code);
-	assert_int_equal(st_where(f->db, &m, &w, NULL, NULL, &e),
+	m = site_fx_parsed(code);
+	assert_int_equal(st_where(f->site.db, &m, &w, NULL, NULL, &e),
 			 ERR_NOTFOUND);
 }
 
@@ -595,17 +557,17 @@ test_document_split(void **state)
 	struct st_pack pal, b1, b2, p;
 	struct err e;
 
-	assert_int_equal(st_pack_open(f->db, &f->op, ST_PALLET, NULL, NULL,
+	assert_int_equal(st_pack_open(f->site.db, &f->site.op, ST_PALLET, NULL, NULL,
 				      NULL, &pal, &e), 0);
-	assert_int_equal(st_pack_open(f->db, &f->op, ST_BOX, NULL, pal.sscc,
+	assert_int_equal(st_pack_open(f->site.db, &f->site.op, ST_BOX, NULL, pal.sscc,
 				      &o, &b1, &e), 0);
 	scan_units(f, b1.sscc, 0, 20000, &p);
-	assert_int_equal(st_pack_close(f->db, &f->op, b1.sscc, &p, &e), 0);
-	assert_int_equal(st_pack_open(f->db, &f->op, ST_BOX, NULL, pal.sscc,
+	assert_int_equal(st_pack_close(f->site.db, &f->site.op, b1.sscc, &p, &e), 0);
+	assert_int_equal(st_pack_open(f->site.db, &f->site.op, ST_BOX, NULL, pal.sscc,
 				      &o, &b2, &e), 0);
 	scan_units(f, b2.sscc, 20000, 20000, &p);
-	assert_int_equal(st_pack_close(f->db, &f->op, b2.sscc, &p, &e), 0);
-	assert_int_equal(st_pack_close(f->db, &f->op, pal.sscc, &p, &e), 0);
+	assert_int_equal(st_pack_close(f->site.db, &f->site.op, b2.sscc, &p, &e), 0);
+	assert_int_equal(st_pack_close(f->site.db, &f->site.op, pal.sscc, &p, &e), 0);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox"), 2);
 	assert_int_equal(sql_int(f, "SELECT max(codes) FROM outbox"), 20002);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox WHERE "

@@ -18,16 +18,14 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "tests/site_fx.h"
 
 #define GS "\x1d"
 #define GTIN13 "0460043993125"
 #define RECEIVER "7711111111"
 
 struct fixture {
-	char dir[64];
-	char path[96];
-	struct st_db *db;
-	struct st_actor admin, op, sup;
+	struct site_fx site;
 	/* B1 closed box; P closed pallet with closed B2, B3; B4 closed
 	 * box from which unit 100 was taken (loose); B5 open; B6
 	 * disbanded. */
@@ -45,23 +43,12 @@ unit(int n, char *scan, size_t sn, char *ki, size_t kn)
 }
 
 static struct mark
-parsed(const char *scan)
-{
-	struct mark m;
-
-	if (mark_parse(scan, strlen(scan), &m) != 0 &&
-	    mark_sscc_check(scan, strlen(scan), &m) != 0)
-		fail_msg("test code %s does not parse", scan);
-	return m;
-}
-
-static struct mark
 unit_mark(int n)
 {
 	char code[96];
 
 	unit(n, code, sizeof(code), NULL, 0);
-	return parsed(code);
+	return site_fx_parsed(code);
 }
 
 static void
@@ -75,8 +62,8 @@ fill(struct fixture *f, struct st_pack *pk, int base, int n)
 		struct mark m;
 
 		unit(base + i, code, sizeof(code), NULL, 0);
-		m = parsed(code);
-		if (st_pack_scan(f->db, &f->op, pk->sscc, &m, code,
+		m = site_fx_parsed(code);
+		if (st_pack_scan(f->site.db, &f->site.op, pk->sscc, &m, code,
 				 strlen(code), pk, &e) != 0)
 			fail_msg("pack scan refused: %s", e.msg);
 	}
@@ -87,7 +74,7 @@ open_box(struct fixture *f, const char *parent, struct st_pack *out)
 {
 	struct err e;
 
-	if (st_pack_open(f->db, &f->op, ST_BOX, NULL, parent, NULL, out,
+	if (st_pack_open(f->site.db, &f->site.op, ST_BOX, NULL, parent, NULL, out,
 			 &e) != 0)
 		fail_msg("open refused: %s", e.msg);
 }
@@ -97,7 +84,7 @@ close_pack(struct fixture *f, struct st_pack *pk)
 {
 	struct err e;
 
-	if (st_pack_close(f->db, &f->op, pk->sscc, pk, &e) != 0)
+	if (st_pack_close(f->site.db, &f->site.op, pk->sscc, pk, &e) != 0)
 		fail_msg("close refused: %s", e.msg);
 }
 
@@ -111,7 +98,7 @@ stock(struct fixture *f)
 	open_box(f, NULL, &f->b1);
 	fill(f, &f->b1, 1, 3);
 	close_pack(f, &f->b1);
-	assert_int_equal(st_pack_open(f->db, &f->op, ST_PALLET, NULL, NULL,
+	assert_int_equal(st_pack_open(f->site.db, &f->site.op, ST_PALLET, NULL, NULL,
 				      NULL, &f->p, &e), 0);
 	open_box(f, f->p.sscc, &f->b2);
 	fill(f, &f->b2, 10, 2);
@@ -124,14 +111,14 @@ stock(struct fixture *f)
 	fill(f, &f->b4, 100, 2);
 	close_pack(f, &f->b4);
 	m = unit_mark(100);
-	assert_int_equal(st_pack_take(f->db, &f->sup, f->b4.sscc, &m, &tmp,
+	assert_int_equal(st_pack_take(f->site.db, &f->site.sup, f->b4.sscc, &m, &tmp,
 				      &e), 0);
 	open_box(f, NULL, &f->b5);
 	fill(f, &f->b5, 200, 1);
 	open_box(f, NULL, &f->b6);
 	fill(f, &f->b6, 300, 1);
 	close_pack(f, &f->b6);
-	assert_int_equal(st_pack_disband(f->db, &f->sup, f->b6.sscc, &tmp,
+	assert_int_equal(st_pack_disband(f->site.db, &f->site.sup, f->b6.sscc, &tmp,
 					 &e), 0);
 }
 
@@ -139,26 +126,7 @@ static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct st_site site = { .inn = "7700000000", .gcp = "4600439",
-				.extension = 1, .product_group = "milk",
-				.require_crypto = true, .gtin_policy = "any" };
-	struct err e;
-
-	snprintf(f->dir, sizeof(f->dir), "%s/sklad-XXXXXX",
-		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-	assert_int_equal(st_open(f->path, true, &f->db, &e), 0);
-	assert_int_equal(st_site_init(f->db, &site, "boss", &e), 0);
-	assert_int_equal(st_login(f->db, "boss", NULL, "t1", &f->admin, &e),
-			 0);
-	assert_int_equal(st_user_add(f->db, &f->admin, "ivan", ST_OPERATOR,
-				     NULL, &e), 0);
-	assert_int_equal(st_user_add(f->db, &f->admin, "olga", ST_SUPERVISOR,
-				     NULL, &e), 0);
-	assert_int_equal(st_login(f->db, "ivan", NULL, "scanner-1", &f->op,
-				  &e), 0);
-	assert_int_equal(st_login(f->db, "olga", NULL, "t1", &f->sup, &e), 0);
+	site_fx_open(&f->site, NULL);
 	stock(f);
 	*state = f;
 	return 0;
@@ -168,14 +136,10 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[160];
+	int rc = site_fx_close(&f->site);
 
-	st_close(&f->db);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return -1;
 	free(f);
-	return 0;
+	return rc;
 }
 
 static int64_t
@@ -185,7 +149,7 @@ sql_int(struct fixture *f, const char *sql, int64_t arg)
 	sqlite3_stmt *st;
 	int64_t v = -1;
 
-	assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_open(f->site.path, &h), SQLITE_OK);
 	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
 		fail_msg("%s: %s", sql, sqlite3_errmsg(h));
 	sqlite3_bind_int64(st, 1, arg);
@@ -205,7 +169,7 @@ refused(struct fixture *f, int64_t id, const struct mark *m,
 	struct st_shipment s;
 	struct err e;
 
-	assert_int_equal(st_ship_scan(f->db, &f->op, id, m, &s, &e),
+	assert_int_equal(st_ship_scan(f->site.db, &f->site.op, id, m, &s, &e),
 			 ERR_REFUSED);
 	if (prefix ? strncmp(e.msg, want, strlen(want)) != 0 :
 	    strcmp(e.msg, want) != 0)
@@ -218,7 +182,7 @@ shipped_on(struct fixture *f, int64_t id, const struct mark *m,
 {
 	struct err e;
 
-	if (st_ship_scan(f->db, &f->op, id, m, s, &e) != 0)
+	if (st_ship_scan(f->site.db, &f->site.op, id, m, s, &e) != 0)
 		fail_msg("ship scan refused: %s", e.msg);
 }
 
@@ -229,19 +193,19 @@ test_open(void **state)
 	struct st_shipment s;
 	struct err e;
 
-	assert_int_equal(st_ship_open(f->db, &f->op, "77111", "S-1", &s, &e),
+	assert_int_equal(st_ship_open(f->site.db, &f->site.op, "77111", "S-1", &s, &e),
 			 ERR_REFUSED);
 	assert_string_equal(e.msg, "The receiver's INN must have 10 or 12 "
 			    "digits.");
-	assert_int_equal(st_ship_open(f->db, &f->op, "77111111A1", "S-1", &s,
+	assert_int_equal(st_ship_open(f->site.db, &f->site.op, "77111111A1", "S-1", &s,
 				      &e), ERR_REFUSED);
-	assert_int_equal(st_ship_open(f->db, &f->op, RECEIVER, "", &s, &e),
+	assert_int_equal(st_ship_open(f->site.db, &f->site.op, RECEIVER, "", &s, &e),
 			 ERR_REFUSED);
 	assert_non_null(strstr(e.msg, "document number"));
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM shipments", 0), 0);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM audit WHERE"
 				 " action = 30 AND ok = 0", 0), 3);
-	assert_int_equal(st_ship_open(f->db, &f->op, "771111111111", "S-1", &s,
+	assert_int_equal(st_ship_open(f->site.db, &f->site.op, "771111111111", "S-1", &s,
 				      &e), 0);
 	assert_true(s.id > 0);
 	assert_string_equal(s.receiver_inn, "771111111111");
@@ -261,26 +225,26 @@ test_scan_refusals(void **state)
 	struct mark m;
 	struct err e;
 
-	assert_int_equal(st_ship_open(f->db, &f->op, RECEIVER, "S-1", &s, &e),
+	assert_int_equal(st_ship_open(f->site.db, &f->site.op, RECEIVER, "S-1", &s, &e),
 			 0);
 	m = unit_mark(999);
 	refused(f, s.id, &m, "Not in stock: this code was never packed or "
 		"received here.", false);
 	assert_int_equal(mark_sscc_make(0, "4607000", 5, sscc), 0);
-	m = parsed(sscc);
+	m = site_fx_parsed(sscc);
 	refused(f, s.id, &m, "Not in stock", true);
 	/* Inside a pack: name the pack, say what to do. */
 	m = unit_mark(2);
 	snprintf(want, sizeof(want), "It is inside pack %s: ship that pack, "
 		 "or take it out of the pack first.", f->b1.sscc);
 	refused(f, s.id, &m, want, false);
-	m = parsed(f->b2.sscc);
+	m = site_fx_parsed(f->b2.sscc);
 	snprintf(want, sizeof(want), "It is inside pack %s: ", f->p.sscc);
 	refused(f, s.id, &m, want, true);
-	m = parsed(f->b5.sscc);
+	m = site_fx_parsed(f->b5.sscc);
 	refused(f, s.id, &m, "This pack is still open: close it before "
 		"shipping it.", false);
-	m = parsed(f->b6.sscc);
+	m = site_fx_parsed(f->b6.sscc);
 	refused(f, s.id, &m, "That pack was disbanded: ship what was in it "
 		"instead.", false);
 	/* A unit of the disbanded box is loose stock and may go. */
@@ -288,21 +252,21 @@ test_scan_refusals(void **state)
 	shipped_on(f, s.id, &m, &s2);
 	assert_int_equal(s2.codes, 1);
 	assert_int_equal(s2.units, 1);
-	m = parsed(f->b1.sscc);
+	m = site_fx_parsed(f->b1.sscc);
 	shipped_on(f, s.id, &m, &s2);
 	assert_int_equal(s2.codes, 2);
 	assert_int_equal(s2.units, 5);
 	refused(f, s.id, &m, "Already on this shipment: scanned twice.",
 		false);
 	/* Another open shipment may not take it too. */
-	assert_int_equal(st_ship_open(f->db, &f->op, RECEIVER, "S-2", &s2,
+	assert_int_equal(st_ship_open(f->site.db, &f->site.op, RECEIVER, "S-2", &s2,
 				      &e), 0);
 	refused(f, s2.id, &m, "Already on the open shipment S-1: finish or "
 		"change that shipment first.", false);
-	assert_int_equal(st_ship_finish(f->db, &f->op, s2.id, &s2, &e),
+	assert_int_equal(st_ship_finish(f->site.db, &f->site.op, s2.id, &s2, &e),
 			 ERR_REFUSED);
 	assert_string_equal(e.msg, "Nothing scanned onto this shipment yet.");
-	assert_int_equal(st_ship_scan(f->db, &f->op, s.id + 100, &m, &s2, &e),
+	assert_int_equal(st_ship_scan(f->site.db, &f->site.op, s.id + 100, &m, &s2, &e),
 			 ERR_REFUSED);
 	assert_non_null(strstr(e.msg, "No shipment"));
 	/* Every refusal audited, with the code scanned. */
@@ -324,21 +288,21 @@ test_finish_and_after(void **state)
 	int64_t doc;
 	size_t len;
 
-	assert_int_equal(st_ship_open(f->db, &f->op, RECEIVER, "S-1", &s, &e),
+	assert_int_equal(st_ship_open(f->site.db, &f->site.op, RECEIVER, "S-1", &s, &e),
 			 0);
-	m = parsed(f->b1.sscc);
+	m = site_fx_parsed(f->b1.sscc);
 	shipped_on(f, s.id, &m, &s);
-	m = parsed(f->p.sscc);
+	m = site_fx_parsed(f->p.sscc);
 	shipped_on(f, s.id, &m, &s);
 	m = unit_mark(100);
 	shipped_on(f, s.id, &m, &s);
 	assert_int_equal(s.codes, 3);
 	assert_int_equal(s.units, 4 + 7 + 1);
-	assert_int_equal(st_ship_finish(f->db, &f->op, s.id, &s, &e), 0);
+	assert_int_equal(st_ship_finish(f->site.db, &f->site.op, s.id, &s, &e), 0);
 	assert_int_equal(s.units, 12);
 	assert_true(s.document_id > 0);
 	/* The body, byte for byte (transfer_date is the finish time). */
-	assert_int_equal(st_doc_body(f->db, s.document_id, &body, &len, &e),
+	assert_int_equal(st_doc_body(f->site.db, s.document_id, &body, &len, &e),
 			 0);
 	at = strstr(body, "\"document_date\":\"");
 	assert_non_null(at);
@@ -377,38 +341,38 @@ test_finish_and_after(void **state)
 				 " state = 1 AND serial = 'S00101ABCDEFG'", 0),
 			 0);
 	/* Finished is finished. */
-	assert_int_equal(st_ship_finish(f->db, &f->op, s.id, &s2, &e),
+	assert_int_equal(st_ship_finish(f->site.db, &f->site.op, s.id, &s2, &e),
 			 ERR_REFUSED);
 	assert_non_null(strstr(e.msg, "finished"));
 	m = unit_mark(101);
-	assert_int_equal(st_ship_scan(f->db, &f->op, s.id, &m, &s2, &e),
+	assert_int_equal(st_ship_scan(f->site.db, &f->site.op, s.id, &m, &s2, &e),
 			 ERR_REFUSED);
 	/* Shipped is shipped: for shipments, disband, take and packing. */
-	assert_int_equal(st_ship_open(f->db, &f->op, RECEIVER, "S-2", &s2,
+	assert_int_equal(st_ship_open(f->site.db, &f->site.op, RECEIVER, "S-2", &s2,
 				      &e), 0);
-	m = parsed(f->p.sscc);
+	m = site_fx_parsed(f->p.sscc);
 	refused(f, s2.id, &m, "Already shipped: it has left the warehouse.",
 		false);
 	m = unit_mark(1);
 	refused(f, s2.id, &m, "Already shipped", true);
-	assert_int_equal(st_pack_disband(f->db, &f->sup, f->p.sscc, &pk, &e),
+	assert_int_equal(st_pack_disband(f->site.db, &f->site.sup, f->p.sscc, &pk, &e),
 			 ERR_REFUSED);
 	assert_string_equal(e.msg, "Already shipped: it has left the "
 			    "warehouse.");
-	assert_int_equal(st_pack_disband(f->db, &f->sup, f->b1.sscc, &pk, &e),
+	assert_int_equal(st_pack_disband(f->site.db, &f->site.sup, f->b1.sscc, &pk, &e),
 			 ERR_REFUSED);
 	assert_non_null(strstr(e.msg, "Already shipped"));
 	m = unit_mark(1);
-	assert_int_equal(st_pack_take(f->db, &f->sup, f->b1.sscc, &m, &pk,
+	assert_int_equal(st_pack_take(f->site.db, &f->site.sup, f->b1.sscc, &m, &pk,
 				      &e), ERR_REFUSED);
 	assert_non_null(strstr(e.msg, "Already shipped"));
 	m = unit_mark(10);
-	assert_int_equal(st_pack_take(f->db, &f->sup, f->b2.sscc, &m, &pk,
+	assert_int_equal(st_pack_take(f->site.db, &f->site.sup, f->b2.sscc, &m, &pk,
 				      &e), ERR_REFUSED);
 	assert_non_null(strstr(e.msg, "Already shipped"));
 	unit(100, code, sizeof(code), NULL, 0);
-	m = parsed(code);
-	assert_int_equal(st_pack_scan(f->db, &f->op, f->b5.sscc, &m, code,
+	m = site_fx_parsed(code);
+	assert_int_equal(st_pack_scan(f->site.db, &f->site.op, f->b5.sscc, &m, code,
 				      strlen(code), &pk, &e), ERR_REFUSED);
 	assert_non_null(strstr(e.msg, "Already shipped"));
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM packs WHERE"
@@ -430,22 +394,22 @@ test_accepted_pallet_ships(void **state)
 	assert_int_equal(mark_sscc_make(0, "4607000", 2, box), 0);
 	unit(500, code, sizeof(code), ki, sizeof(ki));
 	snprintf(text, sizeof(text), "%s\n %s\n  %s\n", pal, box, ki);
-	assert_int_equal(st_delivery_import(f->db, &f->op, "in.txt", text,
+	assert_int_equal(st_delivery_import(f->site.db, &f->site.op, "in.txt", text,
 					    strlen(text), &d, &e), 0);
-	assert_int_equal(st_accept_open(f->db, &f->op, d.id, &p, &e), 0);
-	m = parsed(pal);
-	assert_int_equal(st_accept_scan(f->db, &f->op, d.id, &m, &p, &e), 0);
+	assert_int_equal(st_accept_open(f->site.db, &f->site.op, d.id, &p, &e), 0);
+	m = site_fx_parsed(pal);
+	assert_int_equal(st_accept_scan(f->site.db, &f->site.op, d.id, &m, &p, &e), 0);
 	assert_int_equal(p.units, 3);
-	assert_int_equal(st_accept_finish(f->db, &f->op, d.id, false, &p, &e),
+	assert_int_equal(st_accept_finish(f->site.db, &f->site.op, d.id, false, &p, &e),
 			 0);
-	assert_int_equal(st_ship_open(f->db, &f->op, RECEIVER, "S-9", &s, &e),
+	assert_int_equal(st_ship_open(f->site.db, &f->site.op, RECEIVER, "S-9", &s, &e),
 			 0);
-	m = parsed(box);
+	m = site_fx_parsed(box);
 	refused(f, s.id, &m, "It is inside pack ", true);
-	m = parsed(pal);
+	m = site_fx_parsed(pal);
 	shipped_on(f, s.id, &m, &s);
 	assert_int_equal(s.units, 3);
-	assert_int_equal(st_ship_finish(f->db, &f->op, s.id, &s, &e), 0);
+	assert_int_equal(st_ship_finish(f->site.db, &f->site.op, s.id, &s, &e), 0);
 	assert_int_equal(s.units, 3);
 	/* The shipment waits for the acceptance that made it ours. */
 	assert_int_equal(sql_int(f, "SELECT depends_on FROM outbox WHERE"
@@ -466,28 +430,28 @@ test_returned_pack_ships_again(void **state)
 	struct err e;
 	int i;
 
-	assert_int_equal(st_ship_open(f->db, &f->op, RECEIVER, "S-1", &s, &e),
+	assert_int_equal(st_ship_open(f->site.db, &f->site.op, RECEIVER, "S-1", &s, &e),
 			 0);
-	m = parsed(f->b1.sscc);
+	m = site_fx_parsed(f->b1.sscc);
 	shipped_on(f, s.id, &m, &s);
-	assert_int_equal(st_ship_finish(f->db, &f->op, s.id, &s, &e), 0);
+	assert_int_equal(st_ship_finish(f->site.db, &f->site.op, s.id, &s, &e), 0);
 	/* The receiver sends box B1 back: it comes in as a delivery. */
 	for (i = 0; i < 3; i++)
 		unit(1 + i, code, sizeof(code), ki[i], sizeof(ki[i]));
 	snprintf(text, sizeof(text), "%s\n\t%s\n\t%s\n\t%s\n", f->b1.sscc,
 		 ki[0], ki[1], ki[2]);
-	assert_int_equal(st_delivery_import(f->db, &f->op, "back.txt", text,
+	assert_int_equal(st_delivery_import(f->site.db, &f->site.op, "back.txt", text,
 					    strlen(text), &d, &e), 0);
-	assert_int_equal(st_accept_open(f->db, &f->op, d.id, &p, &e), 0);
+	assert_int_equal(st_accept_open(f->site.db, &f->site.op, d.id, &p, &e), 0);
 	/* Two of its three units are in it. */
 	for (i = 0; i < 2; i++) {
 		struct mark u = unit_mark(1 + i);
 
-		assert_int_equal(st_accept_scan(f->db, &f->op, d.id, &u, &p,
+		assert_int_equal(st_accept_scan(f->site.db, &f->site.op, d.id, &u, &p,
 						&e), 0);
 		assert_string_equal(p.verdict, "matched");
 	}
-	assert_int_equal(st_accept_finish(f->db, &f->op, d.id, true, &p, &e),
+	assert_int_equal(st_accept_finish(f->site.db, &f->site.op, d.id, true, &p, &e),
 			 0);
 	/* The same rows, in stock again, the box confirmed, holding what
 	 * came back; the missing unit stays gone and out of the box. */
@@ -495,7 +459,7 @@ test_returned_pack_ships_again(void **state)
 				 " state = 1", 0), 1);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM codes WHERE"
 				 " serial LIKE 'S0000_ABCDEFG'", 0), 3);
-	assert_int_equal(st_pack_get(f->db, f->b1.sscc, &pk, &e), 0);
+	assert_int_equal(st_pack_get(f->site.db, f->b1.sscc, &pk, &e), 0);
 	assert_string_equal(pk.state, "confirmed");
 	assert_int_equal(pk.count, 2);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM codes WHERE"
@@ -505,11 +469,11 @@ test_returned_pack_ships_again(void **state)
 				 " serial = 'S00003ABCDEFG' AND state = 1 AND"
 				 " parent_id IS NULL", 0), 1);
 	/* And it can leave again. */
-	assert_int_equal(st_ship_open(f->db, &f->op, RECEIVER, "S-2", &s, &e),
+	assert_int_equal(st_ship_open(f->site.db, &f->site.op, RECEIVER, "S-2", &s, &e),
 			 0);
 	shipped_on(f, s.id, &m, &s);
 	assert_int_equal(s.units, 3);
-	assert_int_equal(st_ship_finish(f->db, &f->op, s.id, &s, &e), 0);
+	assert_int_equal(st_ship_finish(f->site.db, &f->site.op, s.id, &s, &e), 0);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM codes WHERE"
 				 " state = 1", 0), 4);
 }
