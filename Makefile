@@ -16,6 +16,9 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 LOCALEDIR ?= $(PREFIX)/share/locale
+# Where systemd and udev look for units and rules shipped by packages.
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
+UDEVDIR ?= $(PREFIX)/lib/udev/rules.d
 DESTDIR ?=
 PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
@@ -182,6 +185,10 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(O)/sklad $(DESTDIR)$(BINDIR)/sklad
 	install -m 644 packaging/man/sklad.1 $(DESTDIR)$(MANDIR)/man1/sklad.1
+	install -d $(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(UDEVDIR)
+	install -m 644 packaging/systemd/sklad-sync.service \
+		packaging/systemd/sklad-sync.timer $(DESTDIR)$(SYSTEMDDIR)/
+	install -m 644 packaging/udev/70-sklad-scanners.rules $(DESTDIR)$(UDEVDIR)/
 	for l in $(LANGS); do \
 		install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES; \
 		install -m 644 $(O)/locale/$$l/LC_MESSAGES/sklad.mo \
@@ -190,6 +197,9 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sklad $(DESTDIR)$(MANDIR)/man1/sklad.1
+	rm -f $(DESTDIR)$(SYSTEMDDIR)/sklad-sync.service \
+		$(DESTDIR)$(SYSTEMDDIR)/sklad-sync.timer \
+		$(DESTDIR)$(UDEVDIR)/70-sklad-scanners.rules
 	for l in $(LANGS); do \
 		rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/sklad.mo; \
 	done
