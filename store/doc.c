@@ -24,23 +24,30 @@ doc_aggregation(const char *inn, const struct doc_unit *units, int n,
 		size_t *len)
 {
 	json_t *o = json_object(), *arr = json_array();
-	int i, k;
+	int i, k, bad = 0;
 
-	json_object_set_new(o, "participantId", json_string(inn));
+	/* json_string() refuses text that is not UTF-8: a code it refuses
+	 * must fail the document, never vanish from it. */
+	bad |= json_object_set_new(o, "participantId", json_string(inn));
 	for (i = 0; i < n; i++) {
 		json_t *u = json_object(), *sntins = json_array();
 
-		json_object_set_new(u, "unitSerialNumber",
-				    json_string(units[i].code));
-		json_object_set_new(u, "aggregationType",
-				    json_string("AGGREGATION"));
+		bad |= json_object_set_new(u, "unitSerialNumber",
+					   json_string(units[i].code));
+		bad |= json_object_set_new(u, "aggregationType",
+					   json_string("AGGREGATION"));
 		for (k = 0; k < units[i].nchildren; k++)
-			json_array_append_new(sntins,
+			bad |= json_array_append_new(sntins,
 				json_string(units[i].children[k]));
-		json_object_set_new(u, "sntins", sntins);
-		json_array_append_new(arr, u);
+		bad |= json_object_set_new(u, "sntins", sntins);
+		bad |= json_array_append_new(arr, u);
 	}
-	json_object_set_new(o, "aggregationUnits", arr);
+	bad |= json_object_set_new(o, "aggregationUnits", arr);
+	if (bad) {
+		json_decref(o);
+		*len = 0;
+		return NULL;
+	}
 	return finish(o, len);
 }
 
@@ -80,8 +87,8 @@ doc_outbox_add(struct st_db *db, const char *type, const char *body,
 	int rc;
 
 	if (body == NULL)
-		return err_set(e, ERR_INTERNAL, "out of memory building %s",
-			       type);
+		return err_set(e, ERR_INTERNAL, "cannot build %s: out of "
+			       "memory, or a code that is not text", type);
 	if ((st = db_stmt(db, site_pg, e)) == NULL)
 		return e->code;
 	if ((rc = db_row(db, st, e, "product group")) < 0)

@@ -84,6 +84,21 @@ test_aggregation_30000(void **state)
 	free(codes);
 }
 
+/* A code that is not text fails the document instead of vanishing. */
+static void
+test_aggregation_refuses_non_text(void **state)
+{
+	char kids[2][48] = { "0104600439931256215ABCDEFGHIJKL", "01\xff" };
+	struct doc_unit u = { "146004390000000014", kids, 2 };
+	size_t len = 99;
+
+	(void)state;
+	assert_null(doc_aggregation("7700000000", &u, 1, &len));
+	assert_int_equal(len, 0);
+	u.nchildren = 1;
+	assert_non_null(doc_aggregation("7700000000", &u, 1, &len));
+}
+
 static void
 test_disaggregation_bytes(void **state)
 {
@@ -174,6 +189,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_aggregation_bytes),
 		cmocka_unit_test(test_aggregation_30000),
+		cmocka_unit_test(test_aggregation_refuses_non_text),
 		cmocka_unit_test(test_disaggregation_bytes),
 		cmocka_unit_test(test_reaggregation_bytes),
 		cmocka_unit_test(test_shipment_no_empty_optional),
