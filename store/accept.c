@@ -50,6 +50,12 @@ load_delivery(struct st_db *db, int64_t id, struct dlv *d, struct err *e)
 		return rc;
 	d->id = id;
 	db_text(st, 0, state, sizeof(state));
+	if (strcmp(state, "importing") == 0) {
+		/* still being written (delivery.c): not there yet */
+		sqlite3_reset(st);
+		memset(d, 0, sizeof(*d));
+		return 0;
+	}
 	d->state = (enum rules_accept_state)rules_accept_state_parse(state);
 	d->expected = sqlite3_column_int(st, 1);
 	d->matched = sqlite3_column_int(st, 2);

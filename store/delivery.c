@@ -1,14 +1,19 @@
 /*
  * delivery: import of an incoming delivery into deliveries and
- * delivery_items, in one transaction.
+ * delivery_items, in short steps.
  *
  * Two inputs: the JSON answer of /doc/{id}/info (true-api.md §6.1; the
  * body's products with uit_code / uitu_code and recursive children), and
  * a plain list, one code per line, where an indented line belongs to the
  * nearest less indented SSCC above it. Every code goes through the mark
  * parser; the first bad one refuses the whole import, naming its line.
- * Built for 300 000 codes: one prepared insert reused, GTIN ids cached in
- * memory, nothing counted twice.
+ * The whole file is parsed and checked in memory first (codes listed
+ * twice included), without the write lock; then the rows go in batches,
+ * each its own short transaction, into a delivery in state 'importing'
+ * that acceptance ignores, and one last transaction makes it 'expected'.
+ * A scan on another connection (or between two steps of the console's
+ * loop) waits for one batch at most. A crash in between leaves an
+ * 'importing' row that st_import_cleanup removes.
  *
  * What it must not do: decide anything about acceptance (accept.c), put
  * codes into stock, or format values into SQL.
@@ -19,25 +24,53 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/db.h"
 #include "store/pack.h"
 
-#define IMP_GTINS 64		/* GTIN ids kept in memory */
+#define IMP_STEP_ROWS 5000	/* rows per step of the one-call import */
+#define IMP_STALE_MS (10 * 60 * 1000)	/* an 'importing' delivery nobody
+					   stepped for this long is dead */
 
-/* One import in progress. */
-struct imp {
+/* One expected code as parsed, before it is written. */
+struct imp_item {
+	int64_t id;		/* delivery_items.id once inserted */
+	int32_t gtin;		/* index in im->gtins, -1 for an SSCC */
+	int32_t parent;		/* index of its pack, -1 at top level */
+	uint32_t serial;	/* offset in im->arena */
+	uint8_t serial_len;
+	uint8_t kind;		/* codes.kind */
+};
+
+/* A GTIN of the delivery; its database id is found at insert time. */
+struct imp_gtin {
+	char gtin[MARK_GTIN_LEN + 1];
+	int64_t id;		/* 0: not looked up yet */
+};
+
+/* One import in progress: the whole file parsed into memory, then written
+ * in steps (store.h). */
+struct st_import {
 	struct st_db *db;
-	const struct st_actor *who;
-	int64_t delivery;
-	int count;
-	sqlite3_stmt *ins;
-	char gtin[IMP_GTINS][MARK_GTIN_LEN + 1];
-	int64_t gtin_id[IMP_GTINS];
-	int ngtin, last;
+	struct st_actor who;
+	char name[256];
+	int64_t delivery;	/* 0 until the row exists */
+	struct imp_item *items;
+	size_t count, cap, done;
+	char *arena;
+	size_t arena_len, arena_cap;
+	struct imp_gtin *gtins;
+	int ngtin, gtin_cap, last;
+	int32_t *hash;		/* open addressing, -1 empty */
+	size_t hash_cap;
 	char why[ERR_MSG_MAX];	/* set when the input is refused */
 	const char *data;	/* JSON: the whole input, for line numbers */
 	size_t len;
+	/* the header, copied out of the input */
+	char number[64], release_order[64], date[40], transfer_date[40];
+	char sender_inn[16], receiver_inn[16], turnover[32];
+	bool has_release_order;
 };
 
 /* The header of the transfer document. */
@@ -47,31 +80,91 @@ struct imp_head {
 };
 
 static int
-gtin_id(struct imp *im, const char *gtin, int64_t *id, struct err *e)
+gtin_index(struct st_import *im, const char *gtin)
 {
-	int i, rc;
+	int i;
 
-	if (gtin[0] == '\0') {
-		*id = 0;
-		return 0;
+	if (im->ngtin > 0 && strcmp(im->gtins[im->last].gtin, gtin) == 0)
+		return im->last;
+	for (i = 0; i < im->ngtin; i++)
+		if (strcmp(im->gtins[i].gtin, gtin) == 0)
+			return im->last = i;
+	if (im->ngtin == im->gtin_cap) {
+		int cap = im->gtin_cap ? im->gtin_cap * 2 : 16;
+		struct imp_gtin *g = realloc(im->gtins,
+					     (size_t)cap * sizeof(*g));
+
+		if (g == NULL)
+			return -1;
+		im->gtins = g;
+		im->gtin_cap = cap;
 	}
-	if (im->ngtin > 0 && strcmp(im->gtin[im->last], gtin) == 0) {
-		*id = im->gtin_id[im->last];
-		return 0;
+	snprintf(im->gtins[im->ngtin].gtin, sizeof(im->gtins[0].gtin), "%s",
+		 gtin);
+	im->gtins[im->ngtin].id = 0;
+	return im->last = im->ngtin++;
+}
+
+static uint32_t
+item_hash(int32_t gtin, const char *serial, size_t n)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)gtin;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (uint8_t)serial[i]) * 16777619u;
+	return h;
+}
+
+static bool
+same_item(const struct st_import *im, const struct imp_item *it,
+	  int32_t gtin, const char *serial, size_t n)
+{
+	return it->gtin == gtin && it->serial_len == n &&
+		memcmp(im->arena + it->serial, serial, n) == 0;
+}
+
+/* Grow the duplicate table to hold twice the items; false if no memory. */
+static bool
+hash_grow(struct st_import *im)
+{
+	size_t cap = im->hash_cap ? im->hash_cap * 2 : 1024, i;
+	int32_t *h = malloc(cap * sizeof(*h));
+
+	if (h == NULL)
+		return false;
+	for (i = 0; i < cap; i++)
+		h[i] = -1;
+	for (i = 0; i < im->count; i++) {
+		const struct imp_item *it = &im->items[i];
+		size_t at = item_hash(it->gtin, im->arena + it->serial,
+				      it->serial_len) & (cap - 1);
+
+		while (h[at] >= 0)
+			at = (at + 1) & (cap - 1);
+		h[at] = (int32_t)i;
 	}
-	for (i = 0; i < im->ngtin; i++) {
-		if (strcmp(im->gtin[i], gtin) == 0) {
-			*id = im->gtin_id[im->last = i];
-			return 0;
-		}
-	}
-	if ((rc = db_gtin_id(im->db, gtin, id, e)) < 0)
-		return rc;
-	i = im->ngtin < IMP_GTINS ? im->ngtin++ : im->last;
-	memcpy(im->gtin[i], gtin, MARK_GTIN_LEN + 1);
-	im->gtin_id[i] = *id;
-	im->last = i;
-	return 0;
+	free(im->hash);
+	im->hash = h;
+	im->hash_cap = cap;
+	return true;
+}
+
+static bool
+reserve(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap ? *cap : 1024;
+	void *q;
+
+	if (need <= *cap)
+		return true;
+	while (n < need)
+		n *= 2;
+	if ((q = realloc(*p, n * size)) == NULL)
+		return false;
+	*p = q;
+	*cap = n;
+	return true;
 }
 
 static bool
@@ -133,40 +226,51 @@ kind_of(const struct mark *m)
 }
 
 /*
- * Insert code m under parent (0: top level). 1 on success, 0 when the
- * input is refused (im->why says why), <0 on a database error.
+ * Add code m under the item of index parent (-1: top level) to the parsed
+ * list. 1 on success, 0 when the input is refused (im->why says why), <0
+ * when out of memory.
  */
 static int
-add_item(struct imp *im, const struct mark *m, int64_t parent, int64_t *id,
-	 struct err *e)
+add_item(struct st_import *im, const struct mark *m, int64_t parent,
+	 int64_t *id, struct err *e)
 {
 	const char *serial = m->kind == MARK_SSCC ? m->sscc : m->serial;
-	int64_t gid;
-	int rc;
+	size_t n = strlen(serial), at;
+	struct imp_item *it;
+	int32_t g = -1;
 
-	if ((rc = gtin_id(im, m->kind == MARK_SSCC ? "" : m->gtin, &gid,
-			  e)) < 0)
-		return rc;
-	sqlite3_bind_int64(im->ins, 1, im->delivery);
-	sqlite3_bind_int64(im->ins, 2, gid);
-	sqlite3_bind_text(im->ins, 3, serial, -1, SQLITE_STATIC);
-	sqlite3_bind_int(im->ins, 4, kind_of(m));
-	if (parent != 0)
-		sqlite3_bind_int64(im->ins, 5, parent);
-	else
-		sqlite3_bind_null(im->ins, 5);
-	rc = sqlite3_step(im->ins);
-	sqlite3_reset(im->ins);
-	if (rc == SQLITE_CONSTRAINT) {
-		snprintf(im->why, sizeof(im->why), "%s", dgettext("sklad",
-			 "this code is listed twice in the delivery"));
-		return 0;
+	if (m->kind != MARK_SSCC && (g = gtin_index(im, m->gtin)) < 0)
+		goto oom;
+	if ((im->count + 1) * 2 > im->hash_cap && !hash_grow(im))
+		goto oom;
+	at = item_hash(g, serial, n) & (im->hash_cap - 1);
+	for (; im->hash[at] >= 0; at = (at + 1) & (im->hash_cap - 1)) {
+		if (same_item(im, &im->items[im->hash[at]], g, serial, n)) {
+			snprintf(im->why, sizeof(im->why), "%s", dgettext(
+				 "sklad", "this code is listed twice in the "
+				 "delivery"));
+			return 0;
+		}
 	}
-	if (rc != SQLITE_DONE)
-		return db_fail(im->db, e, "delivery item");
-	*id = sqlite3_last_insert_rowid(im->db->h);
-	im->count++;
+	if (!reserve((void **)&im->items, &im->cap, im->count + 1,
+		     sizeof(*im->items)) ||
+	    !reserve((void **)&im->arena, &im->arena_cap, im->arena_len + n,
+		     1))
+		goto oom;
+	memcpy(im->arena + im->arena_len, serial, n);
+	it = &im->items[im->count];
+	it->id = 0;
+	it->gtin = g;
+	it->parent = (int32_t)parent;
+	it->serial = (uint32_t)im->arena_len;
+	it->serial_len = (uint8_t)n;
+	it->kind = (uint8_t)kind_of(m);
+	im->arena_len += n;
+	im->hash[at] = (int32_t)im->count;
+	*id = (int64_t)im->count++;
 	return 1;
+oom:
+	return err_set(e, ERR_INTERNAL, "out of memory");
 }
 
 /* --- plain list ---------------------------------------------------------- */
@@ -194,7 +298,7 @@ unescape(const char *s, size_t n, char *buf, size_t cap)
 
 /* One line (without its end): ignore blank, else parse and insert. */
 static int
-list_line(struct imp *im, const char *s, size_t n, int lineno,
+list_line(struct st_import *im, const char *s, size_t n, int lineno,
 	  int stack_ind[], int64_t stack_id[], int *depth, struct err *e)
 {
 	char buf[MARK_SCAN_MAX + 1], why[ERR_MSG_MAX];
@@ -224,7 +328,7 @@ list_line(struct imp *im, const char *s, size_t n, int lineno,
 			 "hold it"), lineno);
 		return 0;
 	}
-	parent = *depth > 0 ? stack_id[*depth - 1] : 0;
+	parent = *depth > 0 ? stack_id[*depth - 1] : -1;
 	if ((rc = add_item(im, &m, parent, &id, e)) <= 0) {
 		if (rc == 0) {
 			snprintf(why, sizeof(why), "%s", im->why);
@@ -246,7 +350,7 @@ list_line(struct imp *im, const char *s, size_t n, int lineno,
 }
 
 static int
-import_list(struct imp *im, const char *data, size_t len, struct err *e)
+import_list(struct st_import *im, const char *data, size_t len, struct err *e)
 {
 	int stack_ind[ST_MAX_DEPTH];
 	int64_t stack_id[ST_MAX_DEPTH];
@@ -272,7 +376,7 @@ import_list(struct imp *im, const char *data, size_t len, struct err *e)
 
 /* The line of data where text first occurs, or 0. */
 static int
-line_of(const struct imp *im, const char *text, size_t n)
+line_of(const struct st_import *im, const char *text, size_t n)
 {
 	const char *at = n > 0 ? memmem(im->data, im->len, text, n) : NULL;
 	const char *p;
@@ -286,7 +390,7 @@ line_of(const struct imp *im, const char *text, size_t n)
 }
 
 static void
-json_refuse(struct imp *im, const char *path, const char *code, size_t n,
+json_refuse(struct st_import *im, const char *path, const char *code, size_t n,
 	    const char *why)
 {
 	int line = code != NULL ? line_of(im, code, n) : 0;
@@ -298,11 +402,11 @@ json_refuse(struct imp *im, const char *path, const char *code, size_t n,
 		snprintf(im->why, sizeof(im->why), "%s: %s", path, why);
 }
 
-static int json_products(struct imp *im, json_t *arr, int64_t parent,
+static int json_products(struct st_import *im, json_t *arr, int64_t parent,
 			 const char *path, int depth, struct err *e);
 
 static int
-json_product(struct imp *im, json_t *p, int64_t parent, const char *path,
+json_product(struct st_import *im, json_t *p, int64_t parent, const char *path,
 	     int depth, struct err *e)
 {
 	json_t *code = json_object_get(p, "uit_code");
@@ -343,7 +447,7 @@ json_product(struct imp *im, json_t *p, int64_t parent, const char *path,
 }
 
 static int
-json_products(struct imp *im, json_t *arr, int64_t parent, const char *path,
+json_products(struct st_import *im, json_t *arr, int64_t parent, const char *path,
 	      int depth, struct err *e)
 {
 	char sub[256];
@@ -425,51 +529,66 @@ json_head(json_t *doc, json_t *body, struct imp_head *h)
 
 /* --- the delivery row ---------------------------------------------------- */
 
+static void
+copy_head(struct st_import *im, const char *name, const struct imp_head *h)
+{
+	snprintf(im->name, sizeof(im->name), "%s", name);
+	snprintf(im->number, sizeof(im->number), "%s", h->number);
+	snprintf(im->release_order, sizeof(im->release_order), "%s",
+		 h->release_order != NULL ? h->release_order : "");
+	im->has_release_order = h->release_order != NULL;
+	snprintf(im->date, sizeof(im->date), "%s", h->date ? h->date : "");
+	snprintf(im->transfer_date, sizeof(im->transfer_date), "%s",
+		 h->transfer_date ? h->transfer_date : "");
+	snprintf(im->sender_inn, sizeof(im->sender_inn), "%s",
+		 h->sender_inn ? h->sender_inn : "");
+	snprintf(im->receiver_inn, sizeof(im->receiver_inn), "%s",
+		 h->receiver_inn ? h->receiver_inn : "");
+	snprintf(im->turnover, sizeof(im->turnover), "%s",
+		 h->turnover ? h->turnover : "");
+}
+
+static void
+bind_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v[0] != '\0')
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+/* The delivery row, in state 'importing' that acceptance ignores. */
 static int
-insert_delivery(struct imp *im, const char *name, const struct imp_head *h,
-		struct err *e)
+insert_delivery(struct st_import *im, struct err *e)
 {
 	static const char sql[] =
 		"INSERT INTO deliveries(number, doc_date, sender_inn,"
 		" receiver_inn, turnover_type, transfer_date, source, state,"
 		" imported_at, imported_by, release_order)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'expected', ?8, ?9, ?10)";
-	const char *v[] = { h->number, h->date, h->sender_inn,
-			    h->receiver_inn, h->turnover, h->transfer_date,
-			    name };
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'importing', ?8, ?9,"
+		" ?10)";
 	sqlite3_stmt *st = db_stmt(im->db, sql, e);
 	char now[32];
-	int i, rc;
+	int rc;
 
 	if (st == NULL)
 		return e->code;
 	db_now(now);
-	for (i = 0; i < 7; i++)
-		if (v[i] != NULL)
-			sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, im->number, -1, SQLITE_STATIC);
+	bind_or_null(st, 2, im->date);
+	bind_or_null(st, 3, im->sender_inn);
+	bind_or_null(st, 4, im->receiver_inn);
+	bind_or_null(st, 5, im->turnover);
+	bind_or_null(st, 6, im->transfer_date);
+	sqlite3_bind_text(st, 7, im->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, now, -1, SQLITE_TRANSIENT);
-	if (im->who->user_id != 0)
-		sqlite3_bind_int64(st, 9, im->who->user_id);
-	if (h->release_order != NULL)
-		sqlite3_bind_text(st, 10, h->release_order, -1, SQLITE_STATIC);
+	if (im->who.user_id != 0)
+		sqlite3_bind_int64(st, 9, im->who.user_id);
+	if (im->has_release_order)
+		sqlite3_bind_text(st, 10, im->release_order, -1,
+				  SQLITE_STATIC);
 	if ((rc = db_done(im->db, st, e, "delivery")) < 0)
 		return rc;
 	im->delivery = sqlite3_last_insert_rowid(im->db->h);
 	return 0;
-}
-
-static int
-set_expected(struct imp *im, struct err *e)
-{
-	static const char sql[] =
-		"UPDATE deliveries SET expected = ?2 WHERE id = ?1";
-	sqlite3_stmt *st = db_stmt(im->db, sql, e);
-
-	if (st == NULL)
-		return e->code;
-	sqlite3_bind_int64(st, 1, im->delivery);
-	sqlite3_bind_int(st, 2, im->count);
-	return db_done(im->db, st, e, "expected");
 }
 
 static bool
@@ -485,14 +604,11 @@ looks_json(const char *data, size_t len)
 	return i < len && (data[i] == '[' || data[i] == '{');
 }
 
-/* Header, delivery row, items: 1, 0 refused (im->why), <0 error. */
+/* Header and items into memory: 1, 0 refused (im->why), <0 error. */
 static int
-import_body(struct imp *im, const char *name, const char *data, size_t len,
-	    struct err *e)
+parse_input(struct st_import *im, const char *name, const char *data,
+	    size_t len, struct err *e)
 {
-	static const char ins[] =
-		"INSERT INTO delivery_items(delivery_id, gtin_id, serial, kind,"
-		" parent_item_id) VALUES (?1, ?2, ?3, ?4, ?5)";
 	struct imp_head h = { .number = name, .release_order = name,
 			      .turnover = "SELLING" };
 	json_t *root = NULL, *body = NULL, *doc = NULL;
@@ -513,15 +629,11 @@ import_body(struct imp *im, const char *name, const char *data, size_t len,
 		db_now(now);
 		h.date = h.transfer_date = now;
 	}
-	if ((rc = insert_delivery(im, name, &h, e)) < 0 ||
-	    (im->ins = db_stmt(im->db, ins, e)) == NULL) {
-		rc = rc < 0 ? rc : e->code;
-		goto out;
-	}
+	copy_head(im, name, &h);
 	im->data = data;
 	im->len = len;
 	rc = doc != NULL ?
-		json_products(im, json_object_get(body, "products"), 0,
+		json_products(im, json_object_get(body, "products"), -1,
 			      "products", 0, e) :
 		import_list(im, data, len, e);
 	if (rc == 1 && im->count == 0) {
@@ -530,6 +642,8 @@ import_body(struct imp *im, const char *name, const char *data, size_t len,
 		rc = 0;
 	}
 out:
+	im->data = NULL;
+	im->len = 0;
 	json_decref(body);
 	json_decref(root);
 	return rc;
@@ -560,60 +674,331 @@ fill_delivery(struct st_db *db, int64_t id, struct st_delivery *out,
 	return 0;
 }
 
-/* The operation itself, in one transaction (see the wrapper below). */
-static int
-delivery_import_tx(struct st_db *db, const struct st_actor *who,
-		   const char *name, const char *data, size_t len,
-		   struct st_delivery *out, struct err *e)
+/* --- the import in steps ------------------------------------------------- */
+
+void
+st_import_free(struct st_import *im)
 {
-	struct imp *im = calloc(1, sizeof(*im));
+	if (im == NULL)
+		return;
+	free(im->items);
+	free(im->arena);
+	free(im->gtins);
+	free(im->hash);
+	free(im);
+}
+
+/* The time stale_ms ago in db_now's format. */
+static void
+cutoff(int64_t stale_ms, char out[32])
+{
+	struct timespec ts;
+	struct tm tm;
+	int64_t ms;
+	time_t t;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - stale_ms;
+	t = (time_t)(ms / 1000);
+	gmtime_r(&t, &tm);
+	strftime(out, 24, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + strlen(out), 8, ".%03dZ", (int)(ms % 1000));
+}
+
+/* Delete the items of delivery id in short transactions, then the row
+ * itself if it is still 'importing'. */
+static int
+delete_partial(struct st_db *db, int64_t id, struct err *e)
+{
+	static const char items[] =
+		"DELETE FROM delivery_items WHERE id IN (SELECT id FROM"
+		" delivery_items WHERE delivery_id = ?1 LIMIT ?2)";
+	static const char row[] =
+		"DELETE FROM deliveries WHERE id = ?1 AND state = 'importing'";
+	sqlite3_stmt *st;
+	int rc, n;
+
+	do {
+		if ((rc = db_begin(db, e)) < 0)
+			return rc;
+		if ((st = db_stmt(db, items, e)) == NULL) {
+			rc = e->code;
+			goto fail;
+		}
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, IMP_STEP_ROWS);
+		if ((rc = db_done(db, st, e, "delete items")) < 0)
+			goto fail;
+		n = sqlite3_changes(db->h);
+		if (n == 0) {
+			if ((st = db_stmt(db, row, e)) == NULL) {
+				rc = e->code;
+				goto fail;
+			}
+			sqlite3_bind_int64(st, 1, id);
+			if ((rc = db_done(db, st, e, "delete delivery")) < 0)
+				goto fail;
+		}
+		if ((rc = db_commit(db, e)) < 0)
+			return rc;
+	} while (n > 0);
+	return 0;
+fail:
+	db_rollback(db);
+	return rc;
+}
+
+int
+st_import_cleanup(struct st_db *db, int64_t stale_ms, int *removed,
+		  struct err *e)
+{
+	static const char sql[] =
+		"SELECT id FROM deliveries WHERE state = 'importing'"
+		" AND imported_at <= ?1 ORDER BY id LIMIT 1";
+	char before[32];
+	sqlite3_stmt *st;
+	int64_t id;
 	int rc;
 
+	if (removed != NULL)
+		*removed = 0;
+	cutoff(stale_ms, before);
+	for (;;) {
+		if ((st = db_stmt(db, sql, e)) == NULL)
+			return e->code;
+		sqlite3_bind_text(st, 1, before, -1, SQLITE_STATIC);
+		rc = db_row(db, st, e, "stale import");
+		id = rc == 1 ? sqlite3_column_int64(st, 0) : 0;
+		sqlite3_reset(st);
+		if (rc <= 0)
+			return rc;
+		if ((rc = delete_partial(db, id, e)) < 0)
+			return rc;
+		if (removed != NULL)
+			(*removed)++;
+	}
+}
+
+int
+st_import_begin(struct st_db *db, const struct st_actor *who,
+		const char *name, const char *data, size_t len,
+		struct st_import **out, struct err *e)
+{
+	struct st_import *im = calloc(1, sizeof(*im));
+	int rc;
+
+	*out = NULL;
 	if (im == NULL)
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	if (name == NULL)
 		name = "";
 	im->db = db;
-	im->who = who;
-	if ((rc = db_begin(db, e)) < 0)
-		goto out;
-	if ((rc = import_body(im, name, data, len, e)) < 0)
+	im->who = *who;
+	if ((rc = parse_input(im, name, data, len, e)) < 0)
 		goto fail;
 	if (rc == 0) {
-		/* Nothing of a refused file stays; the refusal does. */
-		db_rollback(db);
+		/* Nothing of a refused file is written; the refusal is. */
 		if ((rc = db_begin(db, e)) == 0)
 			rc = pack_refuse_text(db, who, ST_ACT_DELIVERY_IMPORT,
 					      0, 0, name, strlen(name),
 					      im->why, e);
-		goto out;
+		goto fail;
 	}
-	if ((rc = set_expected(im, e)) < 0 ||
-	    (rc = db_audit(db, who, ST_ACT_DELIVERY_IMPORT, true, 0, 0, name,
-			   strlen(name), NULL, e)) < 0 ||
+	/* What a crashed import left behind goes first. */
+	if ((rc = st_import_cleanup(db, IMP_STALE_MS, NULL, e)) < 0)
+		goto fail;
+	if ((rc = db_begin(db, e)) < 0)
+		goto fail;
+	if ((rc = insert_delivery(im, e)) < 0 ||
+	    (rc = db_commit(db, e)) < 0) {
+		db_rollback(db);
+		goto fail;
+	}
+	*out = im;
+	return 0;
+fail:
+	st_import_free(im);
+	return rc;
+}
+
+void
+st_import_progress(const struct st_import *im, int *done, int *total)
+{
+	*done = (int)im->done;
+	*total = (int)im->count;
+}
+
+int64_t
+st_import_delivery(const struct st_import *im)
+{
+	return im->delivery;
+}
+
+/* Insert item i (its pack is in already). */
+static int
+insert_item(struct st_import *im, sqlite3_stmt *ins, size_t i,
+	    struct err *e)
+{
+	struct imp_item *it = &im->items[i];
+	int64_t gid = 0;
+	int rc;
+
+	if (it->gtin >= 0) {
+		struct imp_gtin *g = &im->gtins[it->gtin];
+
+		if (g->id == 0 &&
+		    (rc = db_gtin_id(im->db, g->gtin, &g->id, e)) < 0)
+			return rc;
+		gid = g->id;
+	}
+	sqlite3_bind_int64(ins, 1, im->delivery);
+	sqlite3_bind_int64(ins, 2, gid);
+	sqlite3_bind_text(ins, 3, im->arena + it->serial, it->serial_len,
+			  SQLITE_STATIC);
+	sqlite3_bind_int(ins, 4, it->kind);
+	if (it->parent >= 0)
+		sqlite3_bind_int64(ins, 5, im->items[it->parent].id);
+	else
+		sqlite3_bind_null(ins, 5);
+	rc = sqlite3_step(ins);
+	sqlite3_reset(ins);
+	if (rc != SQLITE_DONE)
+		return db_fail(im->db, e, "delivery item");
+	it->id = sqlite3_last_insert_rowid(im->db->h);
+	return 0;
+}
+
+int
+st_import_step(struct st_import *im, int rows, struct err *e)
+{
+	static const char ins[] =
+		"INSERT INTO delivery_items(delivery_id, gtin_id, serial, kind,"
+		" parent_item_id) VALUES (?1, ?2, ?3, ?4, ?5)";
+	static const char beat[] =
+		"UPDATE deliveries SET imported_at = ?2 WHERE id = ?1"
+		" AND state = 'importing'";
+	size_t i, end = im->done + (size_t)(rows > 0 ? rows : 1);
+	sqlite3_stmt *st;
+	char now[32];
+	int rc, g;
+
+	if (end > im->count)
+		end = im->count;
+	if ((rc = db_begin(im->db, e)) < 0)
+		return rc;
+	/* The row says this import is alive (st_import_cleanup). */
+	if ((st = db_stmt(im->db, beat, e)) == NULL) {
+		rc = e->code;
+		goto fail;
+	}
+	db_now(now);
+	sqlite3_bind_int64(st, 1, im->delivery);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+	if ((rc = db_done(im->db, st, e, "import")) < 0)
+		goto fail;
+	if (sqlite3_changes(im->db->h) != 1) {
+		rc = err_set(e, ERR_INTERNAL, "%s", dgettext("sklad",
+			     "The import was abandoned: start it again."));
+		goto fail;
+	}
+	if ((st = db_stmt(im->db, ins, e)) == NULL) {
+		rc = e->code;
+		goto fail;
+	}
+	for (i = im->done; i < end; i++)
+		if ((rc = insert_item(im, st, i, e)) < 0)
+			goto fail;
+	if ((rc = db_commit(im->db, e)) < 0)
+		goto undo;
+	im->done = end;
+	return im->done < im->count ? 1 : 0;
+fail:
+	db_rollback(im->db);
+undo:
+	/* What the rollback took back must be looked up again. */
+	for (g = 0; g < im->ngtin; g++)
+		im->gtins[g].id = 0;
+	return rc;
+}
+
+int
+st_import_finish(struct st_import *im, struct st_delivery *out,
+		 struct err *e)
+{
+	static const char sql[] =
+		"UPDATE deliveries SET state = 'expected', expected = ?2,"
+		" imported_at = ?3 WHERE id = ?1 AND state = 'importing'";
+	struct st_db *db = im->db;
+	sqlite3_stmt *st;
+	char now[32];
+	int rc;
+
+	if (im->done < im->count)
+		return err_set(e, ERR_INVALID, "import not complete: %zu of "
+			       "%zu rows", im->done, im->count);
+	if ((rc = db_begin(db, e)) < 0)
+		return rc;
+	if ((st = db_stmt(db, sql, e)) == NULL) {
+		rc = e->code;
+		goto fail;
+	}
+	db_now(now);
+	sqlite3_bind_int64(st, 1, im->delivery);
+	sqlite3_bind_int(st, 2, (int)im->count);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+	if ((rc = db_done(db, st, e, "finish import")) < 0)
+		goto fail;
+	if (sqlite3_changes(db->h) != 1) {
+		rc = err_set(e, ERR_INTERNAL, "%s", dgettext("sklad",
+			     "The import was abandoned: start it again."));
+		goto fail;
+	}
+	if ((rc = db_audit(db, &im->who, ST_ACT_DELIVERY_IMPORT, true, 0, 0,
+			   im->name, strlen(im->name), NULL, e)) < 0 ||
 	    (rc = fill_delivery(db, im->delivery, out, e)) < 0 ||
 	    (rc = db_commit(db, e)) < 0)
 		goto fail;
-	goto out;
+	st_import_free(im);
+	return 0;
 fail:
 	db_rollback(db);
-out:
-	free(im);
+	return rc;
+}
+
+int
+st_import_abort(struct st_import *im, struct err *e)
+{
+	int rc = 0;
+
+	if (im == NULL)
+		return 0;
+	if (im->delivery != 0)
+		rc = delete_partial(im->db, im->delivery, e);
+	st_import_free(im);
 	return rc;
 }
 
 /* Big jobs get a big page cache while they run (64 MiB instead of
- * SQLite's 2 MiB: it halves the time the write lock is held), and the
- * console's memory goes back to normal afterwards. */
+ * SQLite's 2 MiB), and the memory goes back to normal afterwards. */
 int
 st_delivery_import(struct st_db *db, const struct st_actor *who,
 		   const char *name, const char *data, size_t len,
 		   struct st_delivery *out, struct err *e)
 {
+	struct st_import *im;
+	struct err e2;
 	int rc;
 
+	memset(out, 0, sizeof(*out));
+	if ((rc = st_import_begin(db, who, name, data, len, &im, e)) < 0)
+		return rc;
 	db_cache_big(db, true);
-	rc = delivery_import_tx(db, who, name, data, len, out, e);
+	while ((rc = st_import_step(im, IMP_STEP_ROWS, e)) > 0)
+		;
+	if (rc == 0)
+		rc = st_import_finish(im, out, e);
+	if (rc < 0)
+		st_import_abort(im, &e2);
 	db_cache_big(db, false);
 	return rc;
 }

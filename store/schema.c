@@ -29,6 +29,9 @@
  *               SSCC extension digit and serial counter, defaults.
  *  audit        append-only (triggers refuse UPDATE and DELETE): every scan
  *               and action, accepted or refused, with user, device, reason.
+ *  code_checks  the state system's last answer about a code (status,
+ *               owner, aggregate) and the problem it makes for acceptance
+ *               or aggregation, for showing while scanning offline.
  *  outbox       documents for the state system: exact body bytes, state,
  *               server id, attempts, last error; depends_on orders a split
  *               document's parts.
@@ -114,8 +117,10 @@ static const char *const migrations[] = {
 	"  turnover_type TEXT,"
 	"  transfer_date TEXT,"
 	"  source TEXT NOT NULL,"
-	"  state TEXT NOT NULL CHECK (state IN ('expected', 'accepting',"
-	"    'accepted', 'partial')),"
+	/* 'importing': rows still being written in steps (delivery.c);
+	 * acceptance does not see such a delivery */
+	"  state TEXT NOT NULL CHECK (state IN ('importing', 'expected',"
+	"    'accepting', 'accepted', 'partial')),"
 	"  imported_at TEXT NOT NULL,"
 	"  imported_by INTEGER REFERENCES users(id),"
 	"  finished_at TEXT,"
@@ -209,6 +214,22 @@ static const char *const migrations[] = {
 	"  polls INTEGER NOT NULL DEFAULT 0,"
 	"  fate_unknown INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX outbox_state ON outbox(state);"
+
+	/* What the state system last said about a code, per use (accept,
+	 * aggregate), and the problem that made for it (code_check.c);
+	 * problem NULL when none. */
+	"CREATE TABLE code_checks ("
+	"  code TEXT NOT NULL,"
+	"  purpose TEXT NOT NULL CHECK (purpose IN ('accept', 'aggregate')),"
+	"  found INTEGER NOT NULL,"
+	"  error_code TEXT,"
+	"  status TEXT,"
+	"  status_ex TEXT,"
+	"  owner_inn TEXT,"
+	"  parent TEXT,"
+	"  checked_at TEXT NOT NULL,"
+	"  problem TEXT,"
+	"  PRIMARY KEY (code, purpose)) WITHOUT ROWID;"
 
 	"CREATE TABLE audit ("
 	"  id INTEGER PRIMARY KEY,"

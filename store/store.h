@@ -321,6 +321,106 @@ int st_accept_finish(struct st_db *db, const struct st_actor *who,
 		     int64_t delivery_id, bool partial,
 		     struct st_accept_progress *out, struct err *e);
 
+/*
+ * The same import in steps, so that a big delivery never holds the write
+ * lock for long (delivery.c). st_import_begin parses and checks the whole
+ * input in memory without the write lock (a refusal is audited and
+ * returns ERR_REFUSED, nothing written), then writes the delivery row in
+ * state 'importing', which acceptance and st_deliveries ignore; it first
+ * removes what imports that crashed long ago left (st_import_cleanup).
+ * *out is the job; it is freed by st_import_finish (on success),
+ * st_import_abort, or st_import_free (leaves the partial rows to
+ * st_import_cleanup, as a crash would).
+ */
+struct st_import;
+int st_import_begin(struct st_db *db, const struct st_actor *who,
+		    const char *name, const char *data, size_t len,
+		    struct st_import **out, struct err *e);
+
+/* Insert the next rows (at most that many) in one short transaction: 1
+ * more remain, 0 all are in, <0 failed (the step is undone; abort). */
+int st_import_step(struct st_import *im, int rows, struct err *e);
+
+/* Rows written so far and in all. */
+void st_import_progress(const struct st_import *im, int *done, int *total);
+
+/* The id of the delivery being imported. */
+int64_t st_import_delivery(const struct st_import *im);
+
+/* All rows in: the delivery becomes 'expected', audited; fills *out and
+ * frees im. On failure im stays (abort it). */
+int st_import_finish(struct st_import *im, struct st_delivery *out,
+		     struct err *e);
+
+/* Delete the rows written so far (in short transactions) and free im. */
+int st_import_abort(struct st_import *im, struct err *e);
+
+/* Free im without touching the database. */
+void st_import_free(struct st_import *im);
+
+/* Remove 'importing' deliveries nobody stepped for stale_ms (0: all of
+ * them, for a tool run while no console imports); *removed (may be NULL)
+ * gets how many. */
+int st_import_cleanup(struct st_db *db, int64_t stale_ms, int *removed,
+		      struct err *e);
+
+/* --- acceptance lists (accept_list.c) ------------------------------------ */
+
+/* A delivery as the acceptance screen lists it. */
+struct st_delivery_row {
+	int64_t id;
+	char number[64];
+	char sender_inn[16];
+	char state[12];		/* expected, accepting, accepted, partial */
+	int expected, matched;
+	char imported_at[32];
+	char deadline[11];	/* YYYY-MM-DD: last day to accept it */
+	bool finished;		/* accepted in full or in part */
+	bool overdue;		/* not finished, and today is past deadline */
+};
+
+/*
+ * The acceptance deadline of a delivery transferred on date (ISO 8601,
+ * its first 10 characters count): 3 working days (Monday to Friday)
+ * after it, into out as YYYY-MM-DD. Holidays are not known to sklad: only
+ * weekends are skipped. 0, or -1 if date is not a date.
+ */
+int st_accept_deadline(const char *date, char out[11]);
+
+/*
+ * Every delivery (not those still being imported), newest first, with
+ * its deadline counted from its transfer date (else the document date,
+ * else the import), through fn; fn stops the walk by returning non-zero.
+ */
+int st_deliveries(struct st_db *db,
+		  int (*fn)(void *arg, const struct st_delivery_row *d),
+		  void *arg, struct err *e);
+
+/* One code of an acceptance list. */
+struct st_accept_code {
+	char code[ST_CODE_MAX];	/* as documents write it, or as scanned */
+	int kind;		/* codes.kind (schema.c); 0 for scans */
+	bool top;		/* missing: not inside an expected pack */
+	char verdict[12];	/* surplus: surplus or wrong_item */
+};
+
+/*
+ * Up to limit of the expected codes of delivery_id not found yet, from
+ * offset: the top-level ones first, then those inside packs; into rows,
+ * *n how many. A page costs what it reads, not the delivery's size.
+ */
+int st_accept_missing(struct st_db *db, int64_t delivery_id, int offset,
+		      int limit, struct st_accept_code *rows, int *n,
+		      struct err *e);
+
+/*
+ * Up to limit scans of delivery_id that were surplus or of a wrong item,
+ * in every session, newest first, from offset; into rows, *n how many.
+ */
+int st_accept_surplus(struct st_db *db, int64_t delivery_id, int offset,
+		      int limit, struct st_accept_code *rows, int *n,
+		      struct err *e);
+
 /* --- shipment (ship.c) -------------------------------------------------- */
 
 struct st_shipment {
@@ -440,5 +540,75 @@ int st_outbox_result(struct st_db *db, int64_t id, enum st_outbox_end end,
 /* Count the outbox by state (struct st_outbox_counts). */
 int st_outbox_count(struct st_db *db, struct st_outbox_counts *out,
 		    struct err *e);
+
+/* --- code checks (code_check.c) ----------------------------------------- */
+
+/*
+ * What the state system says about the codes of a delivery or a pack
+ * (true-api.md §7), kept in table code_checks so that acceptance and
+ * aggregation can show a recorded problem without the network.
+ */
+
+/* What a check is for: the rules differ (rules_check.h). */
+enum st_check_use { ST_CHECK_ACCEPT = 0, ST_CHECK_AGGREGATE = 1 };
+
+/* The codes to check and what they are checked against. */
+struct st_check_target {
+	enum st_check_use use;
+	int64_t delivery_id;		/* ACCEPT: the delivery */
+	char sscc[MARK_SSCC_LEN + 1];	/* AGGREGATE: the pack */
+	char our_inn[16];		/* the site's INN */
+	char sender_inn[16];		/* ACCEPT: the delivery's sender, or "" */
+	char **codes;			/* malloc'd, as documents write them */
+	size_t n;
+};
+
+/* One answer of the state system, and (filled by st_checks_record) the
+ * problem it makes for the target in plain words, "" if none. */
+struct st_code_check {
+	char code[ST_CODE_MAX];	/* as sent */
+	bool found;		/* false: the answer carried an error */
+	char error_code[16];	/* "404" unknown code, ...; "" if found */
+	char error[256];	/* the server's words for that error */
+	char status[32];	/* EMITTED APPLIED INTRODUCED ... */
+	char status_ex[48];	/* special state, "" or EMPTY if none */
+	char owner_inn[16];
+	char parent[256];	/* the aggregate it is in, "" if none */
+	char problem[320];	/* out: translated, "" if none */
+};
+
+/*
+ * Fill *t with the codes to check: for ST_CHECK_ACCEPT every expected code
+ * of delivery id (every level, document order), for ST_CHECK_AGGREGATE
+ * the codes directly inside the open or closed pack sscc; also the site's
+ * INN and, for a delivery, its sender. ERR_NOTFOUND if there is no such
+ * delivery or pack, ERR_REFUSED (message for a person) if the pack is
+ * neither open nor closed. Free with st_checks_target_free. Reads only.
+ */
+int st_checks_codes(struct st_db *db, enum st_check_use use,
+		    int64_t delivery_id, const char *sscc,
+		    struct st_check_target *t, struct err *e);
+
+/* Free the codes of *t (NULL-safe, may be called twice). */
+void st_checks_target_free(struct st_check_target *t);
+
+/*
+ * Judge the n answers c[] against t with the pure rules (rules_check.h),
+ * fill each c[i].problem, and store every answer with its problem and the
+ * time in one transaction (a code checked again replaces its earlier
+ * answer for the same use). *problems gets how many have a problem.
+ */
+int st_checks_record(struct st_db *db, const struct st_check_target *t,
+		     struct st_code_check *c, size_t n, int *problems,
+		     struct err *e);
+
+/*
+ * The recorded problem of code (as documents write it) for use into out
+ * (translated), "" if none was recorded: one primary-key read, no
+ * transaction. 1 a problem, 0 none, <0 error.
+ */
+int st_checks_problem(struct st_db *db, const char *code,
+		      enum st_check_use use, char *out, size_t n,
+		      struct err *e);
 
 #endif

@@ -1,0 +1,269 @@
+/*
+ * test_st_import: delivery import in steps on real SQLite files. Another
+ * connection accepts (scans) between the steps of a big import and both
+ * succeed; an import in progress is invisible to acceptance and to the
+ * delivery list; abort and a crash leave nothing 'expected', and cleanup
+ * removes a crashed import's rows. It must not mock the database or
+ * depend on timing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "tests/site_fx.h"
+
+#define GS "\x1d"
+#define GTIN13 "0460700000001"
+#define BIG 20000		/* codes of the big delivery */
+
+static int
+setup(void **state)
+{
+	struct site_fx *f = calloc(1, sizeof(*f));
+
+	site_fx_open(f, NULL);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct site_fx *f = *state;
+	int rc = site_fx_close(f);
+
+	free(f);
+	return rc;
+}
+
+static void
+unit(int n, char *scan, size_t sn)
+{
+	snprintf(scan, sn, "01%s%d21S%07dXYZAB" GS "93AbCd", GTIN13,
+		 mark_check_digit(GTIN13, 13), n);
+}
+
+/* n units under boxes of 100: malloc'd text. */
+static char *
+big_list(int first, int n, size_t *len)
+{
+	char *text = malloc((size_t)n * 48 + (size_t)n / 100 * 24 + 64);
+	char u[96], sscc[MARK_SSCC_LEN + 1];
+	size_t at = 0;
+	int i;
+
+	assert_non_null(text);
+	for (i = 0; i < n; i++) {
+		if (i % 100 == 0) {
+			assert_int_equal(mark_sscc_make(0, "4607000",
+				(uint64_t)(first + i / 100), sscc), 0);
+			at += (size_t)sprintf(text + at, "%s\n", sscc);
+		}
+		unit(first + i, u, sizeof(u));
+		*strchr(u, GS[0]) = '\0';
+		at += (size_t)sprintf(text + at, "\t%s\n", u);
+	}
+	*len = at;
+	return text;
+}
+
+static int64_t
+count(struct site_fx *f, const char *sql)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_open(f->path, &h), SQLITE_OK);
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(h));
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return v;
+}
+
+static int
+count_rows(void *arg, const struct st_delivery_row *d)
+{
+	(void)d;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_steps_while_scanning(void **state)
+{
+	struct site_fx *f = *state;
+	struct st_accept_progress p;
+	struct st_delivery small, big;
+	struct st_import *im;
+	struct st_db *other;
+	char u[96], text[256];
+	int done, total, steps = 0, ndeliv = 0, rc;
+	size_t len;
+	char *data;
+	struct mark m;
+	struct err e;
+
+	/* A small delivery accepted on a second connection... */
+	unit(9000001, u, sizeof(u));
+	snprintf(text, sizeof(text), "%s\n", u);
+	assert_int_equal(st_delivery_import(f->db, &f->op, "s.txt", text,
+					    strlen(text), &small, &e), 0);
+	assert_int_equal(st_open(f->path, false, &other, &e), 0);
+	assert_int_equal(st_accept_open(other, &f->sup, small.id, &p, &e), 0);
+
+	/* ...while the big one goes in, step by step, on the first. */
+	data = big_list(1, BIG, &len);
+	assert_int_equal(st_import_begin(f->db, &f->op, "big.txt", data, len,
+					 &im, &e), 0);
+	free(data);	/* the job keeps what it parsed */
+	st_import_progress(im, &done, &total);
+	assert_int_equal(done, 0);
+	assert_int_equal(total, BIG + BIG / 100);
+	do {
+		rc = st_import_step(im, 5000, &e);
+		assert_true(rc >= 0);
+		steps++;
+		/* the partial delivery is nobody's to accept */
+		assert_int_equal(st_accept_open(other, &f->sup,
+						st_import_delivery(im), &p,
+						&e), ERR_REFUSED);
+		assert_non_null(strstr(e.msg, "No delivery"));
+		ndeliv = 0;
+		assert_int_equal(st_deliveries(other, count_rows, &ndeliv,
+					       &e), 0);
+		assert_int_equal(ndeliv, 1);
+		/* and a scan on the other connection gets through */
+		if (steps == 2) {
+			m = site_fx_parsed(u);
+			assert_int_equal(st_accept_scan(other, &f->sup,
+				small.id, &m, &p, &e), 0);
+			assert_string_equal(p.verdict, "matched");
+		}
+	} while (rc == 1);
+	assert_int_equal(steps, 5);
+	st_import_progress(im, &done, &total);
+	assert_int_equal(done, total);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries WHERE"
+			       " state = 'importing'"), 1);
+	assert_int_equal(st_import_finish(im, &big, &e), 0);
+	assert_int_equal(big.expected, BIG + BIG / 100);
+	assert_string_equal(big.state, "expected");
+	assert_int_equal(count(f, "SELECT count(*) FROM delivery_items i JOIN"
+			       " delivery_items b ON b.id = i.parent_item_id"
+			       " WHERE b.kind = 5"), BIG);
+	assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE"
+			       " action = 20 AND ok = 1"), 2);
+	assert_int_equal(count(f, "SELECT matched FROM deliveries WHERE"
+			       " id = 1"), 1);
+	/* Now it can be accepted. */
+	assert_int_equal(st_accept_open(other, &f->sup, big.id, &p, &e), 0);
+	assert_int_equal(p.missing, BIG + BIG / 100);
+	st_close(&other);
+}
+
+static void
+test_abort_crash_cleanup(void **state)
+{
+	struct site_fx *f = *state;
+	struct st_accept_progress p;
+	struct st_delivery d;
+	struct st_import *im;
+	int64_t id;
+	int removed = -1;
+	size_t len;
+	char *data;
+	struct err e;
+
+	data = big_list(100000, 3000, &len);
+	/* Abort half-way: nothing stays. */
+	assert_int_equal(st_import_begin(f->db, &f->op, "a.txt", data, len,
+					 &im, &e), 0);
+	assert_int_equal(st_import_step(im, 1000, &e), 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM delivery_items"),
+			 1000);
+	assert_int_equal(st_import_abort(im, &e), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM delivery_items"), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries"), 0);
+
+	/* A crash half-way (the job dropped, the rows left): nothing is
+	 * 'expected', acceptance refuses it, and a young import is left
+	 * alone by the cleanup of stale ones... */
+	assert_int_equal(st_import_begin(f->db, &f->op, "c.txt", data, len,
+					 &im, &e), 0);
+	assert_int_equal(st_import_step(im, 2000, &e), 1);
+	id = st_import_delivery(im);
+	st_import_free(im);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries WHERE"
+			       " state = 'expected'"), 0);
+	assert_int_equal(st_accept_open(f->db, &f->op, id, &p, &e),
+			 ERR_REFUSED);
+	assert_int_equal(st_import_cleanup(f->db, 3600 * 1000, &removed, &e),
+			 0);
+	assert_int_equal(removed, 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM delivery_items"),
+			 2000);
+	/* ...and removed by a cleanup of all of them. */
+	assert_int_equal(st_import_cleanup(f->db, 0, &removed, &e), 0);
+	assert_int_equal(removed, 1);
+	assert_int_equal(count(f, "SELECT count(*) FROM delivery_items"), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries"), 0);
+
+	/* The same file imports whole afterwards, and is expected. */
+	assert_int_equal(st_delivery_import(f->db, &f->op, "c.txt", data, len,
+					    &d, &e), 0);
+	assert_int_equal(d.expected, 3030);
+	assert_string_equal(d.state, "expected");
+	/* A job whose delivery was cleaned up under it says so. */
+	assert_int_equal(st_import_begin(f->db, &f->op, "z.txt", data, len,
+					 &im, &e), 0);
+	assert_int_equal(st_import_cleanup(f->db, 0, &removed, &e), 0);
+	assert_int_equal(removed, 1);
+	assert_true(st_import_step(im, 10000, &e) < 0);
+	assert_non_null(strstr(e.msg, "abandoned"));
+	assert_int_equal(st_import_abort(im, &e), 0);
+	free(data);
+}
+
+static void
+test_refused_writes_nothing(void **state)
+{
+	struct site_fx *f = *state;
+	struct st_import *im = (struct st_import *)&im;
+	char text[256], u[96];
+	struct err e;
+
+	unit(5, u, sizeof(u));
+	snprintf(text, sizeof(text), "%s\n%s\n", u, u);
+	assert_int_equal(st_import_begin(f->db, &f->op, "twice.txt", text,
+					 strlen(text), &im, &e), ERR_REFUSED);
+	assert_null(im);
+	assert_non_null(strstr(e.msg, "Line 2"));
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries"), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE"
+			       " action = 20 AND ok = 0"), 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_steps_while_scanning,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_abort_crash_cleanup,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_writes_nothing,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
