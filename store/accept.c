@@ -388,6 +388,7 @@ st_accept_scan(struct st_db *db, const struct st_actor *who,
 	struct dlv d;
 	int64_t item;
 	int rc, units;
+	char problem[320];
 
 	if ((rc = db_begin(db, e)) < 0)
 		return rc;
@@ -398,7 +399,9 @@ st_accept_scan(struct st_db *db, const struct st_actor *who,
 		goto fail;
 	if ((r = rules_accept_may_scan(d.state)) != RULES_ACC_OK)
 		return refuse(db, who, ST_ACT_ACCEPT_SCAN, &d, r, k.text, e);
-	if ((rc = scan_facts(db, &d, &k, &item, &s, e)) < 0)
+	if ((rc = scan_facts(db, &d, &k, &item, &s, e)) < 0 ||
+	    (rc = st_checks_problem(db, k.text, ST_CHECK_ACCEPT, problem,
+				    sizeof(problem), e)) < 0)
 		goto fail;
 	v = rules_accept_verdict(&s);
 	reason = rules_accept_verdict_reason(v);
@@ -412,6 +415,9 @@ st_accept_scan(struct st_db *db, const struct st_actor *who,
 	    (rc = db_commit(db, e)) < 0)
 		goto fail;
 	progress(&d, rules_accept_verdict_name(v), units, out);
+	if (problem[0] != '\0')
+		snprintf(out->checked, sizeof(out->checked),
+			 dgettext("sklad", "checked: %s"), problem);
 	return 0;
 fail:
 	db_rollback(db);

@@ -333,6 +333,7 @@ st_pack_scan(struct st_db *db, const struct st_actor *who, const char *sscc,
 	bool closes;
 	int64_t id;
 	int rc, known;
+	char problem[320];
 
 	if ((rc = db_begin(db, e)) < 0)
 		return rc;
@@ -375,7 +376,9 @@ st_pack_scan(struct st_db *db, const struct st_actor *who, const char *sscc,
 			goto fail;
 	}
 	if ((rc = db_audit(db, who, ST_ACT_PACK_SCAN, true, id, p.id, NULL, 0,
-			   NULL, e)) < 0)
+			   NULL, e)) < 0 ||
+	    (rc = st_checks_problem(db, k.text, ST_CHECK_AGGREGATE, problem,
+				    sizeof(problem), e)) < 0)
 		goto fail;
 	if (closes && ((rc = close_pack(db, who, &p, e)) < 0 ||
 		       (rc = db_audit(db, who, ST_ACT_PACK_CLOSE, true, p.id,
@@ -389,6 +392,9 @@ st_pack_scan(struct st_db *db, const struct st_actor *who, const char *sscc,
 		report(db, &p, false, out);
 	if (rc < 0 || (rc = db_commit(db, e)) < 0)
 		goto fail;
+	if (problem[0] != '\0')
+		snprintf(out->checked, sizeof(out->checked),
+			 dgettext("sklad", "checked: %s"), problem);
 	return 0;
 fail_e:
 	rc = e->code;

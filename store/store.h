@@ -92,6 +92,10 @@ struct st_pack {
 	bool closed_now;	/* this operation closed it (by capacity) */
 	int64_t document_id;	/* outbox document, 0 if none */
 	char parent[MARK_SSCC_LEN + 1];	/* the pack it is in, or "" */
+	/* st_pack_scan: "checked: <problem>" when a code check recorded a
+	 * problem for aggregating the scanned code (code_checks), else "";
+	 * it informs and never refuses */
+	char checked[352];
 };
 
 /* --- database ----------------------------------------------------------- */
@@ -294,6 +298,10 @@ struct st_accept_progress {
 	int wrong_item;		/* of a GTIN the delivery does not have */
 	const char *verdict;	/* of the last scan: matched, duplicate, ... */
 	int units;		/* codes the last scan counted */
+	/* st_accept_scan: "checked: <problem>" when a code check recorded
+	 * a problem for accepting the scanned code (code_checks), else "";
+	 * it informs and never refuses */
+	char checked[352];
 };
 
 /* Start (or resume) accepting delivery id. */
