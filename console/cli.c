@@ -27,6 +27,10 @@ static const struct cli_command commands[] = {
 	{ "deliveries", "--db PATH [--config FILE] [--json]",
 	  "list the documents True API holds for this site's INN",
 	  cmd_deliveries },
+	{ "codes check", "--db PATH [--config FILE] (--delivery N | "
+	  "--pack SSCC) [--json]",
+	  "ask True API about the codes of a delivery or a pack (status, "
+	  "owner, aggregate) and record the problems", cmd_codes_check },
 	{ "mark parse", "[--json] [SCAN...]",
 	  "parse scans (arguments, or one per line on stdin)",
 	  cmd_mark_parse },

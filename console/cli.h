@@ -57,6 +57,7 @@ int cmd_scanners_watch(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_deliveries(int argc, char **argv);
 int cmd_deliveries_fetch(int argc, char **argv);
+int cmd_codes_check(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 /* The console: `sklad` with no command, or with options only. */

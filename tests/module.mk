@@ -29,3 +29,4 @@ unit-tests += test_st_doc
 benches += bench_sync_doc
 unit-tests += test_sy_incoming
 unit-tests += test_st_accept_list test_st_import
+unit-tests += test_sy_codes

@@ -165,6 +165,7 @@ class State:
 		self.faults = []	# pending fault rules
 		self.log = []		# [method, path, status]
 		self.cises = {}		# code -> cisInfo
+		self.cises_sizes = []	# codes per /cises/info request
 		self.reject_next = None	# errors for the next created doc
 		self.id_shape = "bare"	# bare | string | id | value
 		self.token_shape = "token"	# answer field when not united
@@ -762,6 +763,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 		b = self.body_json()
 		if b is None:
 			return
+		if isinstance(b, list):
+			with st.lock:
+				st.cises_sizes.append(len(b))
 		if not isinstance(b, list) or not b:
 			return self.error(400, "Список кодов пуст")
 		if len(b) > MAX_CISES:
@@ -836,6 +840,8 @@ def control(state, line):
 		elif cmd == "add_cises":
 			for ci in c.get("cises", []):
 				state.cises[ci["cis"]] = ci
+		elif cmd == "cises_seen":
+			return {"ok": True, "sizes": list(state.cises_sizes)}
 		elif cmd == "add_incoming":
 			ids = []
 			for k in range(c.get("count", 1)):
