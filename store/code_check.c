@@ -104,6 +104,8 @@ delivery_codes(struct st_db *db, int64_t id, struct st_check_target *t,
 	return collect(db, st, t, e);
 }
 
+/* The units directly in pack sscc: a box or pallet inside is our own
+ * aggregate, which the state system may not know before its document. */
 static int
 pack_codes(struct st_db *db, const char *sscc, struct st_check_target *t,
 	   struct err *e)
@@ -114,7 +116,7 @@ pack_codes(struct st_db *db, const char *sscc, struct st_check_target *t,
 		" WHERE c.gtin_id = 0 AND c.serial = ?1";
 	static const char kids[] =
 		"SELECT t.code FROM codes c JOIN code_text t ON t.id = c.id"
-		" WHERE c.parent_id = ?1 ORDER BY c.id";
+		" WHERE c.parent_id = ?1 AND c.kind < 5 ORDER BY c.id";
 	sqlite3_stmt *st = db_stmt(db, head, e);
 	char state[16];
 	int64_t id;

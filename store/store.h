@@ -588,7 +588,8 @@ struct st_code_check {
 /*
  * Fill *t with the codes to check: for ST_CHECK_ACCEPT every expected code
  * of delivery id (every level, document order), for ST_CHECK_AGGREGATE
- * the codes directly inside the open or closed pack sscc; also the site's
+ * the codes directly inside the open or closed pack sscc that are not
+ * packs themselves (units, group packs, sets); also the site's
  * INN and, for a delivery, its sender. ERR_NOTFOUND if there is no such
  * delivery or pack, ERR_REFUSED (message for a person) if the pack is
  * neither open nor closed. Free with st_checks_target_free. Reads only.

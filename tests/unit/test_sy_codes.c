@@ -408,6 +408,16 @@ test_pack_rules(void **state)
 	assert_int_equal(st_checks_record(db, &t, &c, 1, &problems, &e), 0);
 	assert_int_equal(problems, 1);
 	st_checks_target_free(&t);
+	/* a box in a pallet is our own aggregate, not a code to ask about */
+	assert_int_equal(st_pack_open(db, &who, ST_PALLET, NULL, NULL, NULL,
+				      &pk, &e), 0);
+	snprintf(other, sizeof(other), "%s", pk.sscc);
+	assert_int_equal(st_pack_open(db, &who, ST_BOX, NULL, other, NULL,
+				      &pk, &e), 0);
+	assert_int_equal(st_checks_codes(db, ST_CHECK_AGGREGATE, 0, other, &t,
+					 &e), 0);
+	assert_int_equal(t.n, 0);
+	st_checks_target_free(&t);
 	m = parsed(u[5]);
 	assert_int_equal(st_pack_scan(db, &who, sscc, &m, u[5], strlen(u[5]),
 				      &pk, &e), 0);
