@@ -98,6 +98,7 @@ loop_once(struct ui *ui, struct ui_input *in, struct ui_sync *sync,
 		timeout_ms = min_timeout(timeout_ms, ui_timeout(ui, now));
 		timeout_ms = min_timeout(timeout_ms,
 					 ui_sync_timeout(sync, now));
+		timeout_ms = min_timeout(timeout_ms, ui_job_timeout(ui, now));
 	}
 	ready = poll(pfds, (nfds_t)n, timeout_ms);
 	if (ready < 0 && errno != EINTR)
@@ -113,6 +114,8 @@ loop_once(struct ui *ui, struct ui_input *in, struct ui_sync *sync,
 	ui_input_dispatch(in, ui, pfds + 2, nin, now);
 	ui_sync_dispatch(sync, pfds + 2 + nin, n - 2 - nin, now);
 	drain_keys(ui, in);
+	/* A long job's next batch only after the scans and keys above. */
+	ui_job_step(ui, now);
 	ui_tick(ui, now);
 	ui_redraw(ui);
 	return ready;
@@ -127,7 +130,8 @@ loop_run(struct ui *ui, struct ui_input *in, struct ui_sync *sync,
 	while (!ui->quit) {
 		rc = loop_once(ui, in, sync, sigfd, -1);
 		if (rc < 0 && ui->quit)
-			return -rc;
+			break;
 	}
-	return 0;
+	ui_job_stop(ui);
+	return rc < 0 && ui->quit ? -rc : 0;
 }

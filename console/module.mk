@@ -9,6 +9,7 @@ console-y += console/cmd_sync.o
 console-y += console/cmd_console.o console/loop.o console/keys.o
 console-y += console/ui.o console/ui_screen.o console/ui_input.o
 console-y += console/ui_sound.o console/ui_sync.o console/view_common.o
+console-y += console/ui_job.o
 console-y += console/view_login.o
 console-y += console/view_menu.o console/view_pack.o console/view_disband.o
 console-y += console/view_accept.o console/view_ship.o

@@ -290,7 +290,7 @@ prompt_run(struct ui *ui)
 
 	snprintf(line, sizeof(line), "%s", ui->prompt_text);
 	ui->prompt = false;
-	if (line[0] == '\0')
+	if (line[0] == '\0' || ui_job_prompt(ui, line))
 		return;
 	if (ui_command(ui, line, &r, NULL, NULL, NULL) == 0)
 		prompt_result(ui, line, &r);
@@ -480,6 +480,7 @@ ui_redraw(struct ui *ui)
 	erase();
 	f = top(ui);
 	f->ops->draw(ui, f->priv, LINES - 1, COLS);
+	ui_job_draw(ui, COLS);
 	if (ui->hold) {
 		draw_hold(ui);
 	} else if (ui->prompt) {

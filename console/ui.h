@@ -117,6 +117,9 @@ struct ui {
 	int u8len, u8need;
 	/* the outbox runner's last progress line, "" if it does not run */
 	char sync_status[256];
+	/* a delivery import running in steps (ui_job.c), or NULL */
+	struct st_import *job;
+	int64_t job_next_ms;	/* when its next step is due */
 	/* measurement hooks for the bench: scans handled, last scan's time */
 	long scans_handled;
 };
@@ -181,6 +184,25 @@ void ui_tick(struct ui *ui, int64_t now_ms);
 
 /* Paint everything if dirty, then one doupdate(). */
 void ui_redraw(struct ui *ui);
+
+/* --- ui_job.c: a long job driven from the loop ------------------------ */
+
+/* A prompt line that starts a job ("delivery import FILE"): started (or
+ * its error shown), true; any other line, false. */
+bool ui_job_prompt(struct ui *ui, const char *line);
+
+/* Milliseconds until the job's next step, 0 if due, -1 if none. */
+int ui_job_timeout(const struct ui *ui, int64_t now_ms);
+
+/* Run one step of the job if it is due; its end is shown as OK or
+ * error. */
+void ui_job_step(struct ui *ui, int64_t now_ms);
+
+/* Abort a running job (its rows are deleted): at exit. */
+void ui_job_stop(struct ui *ui);
+
+/* Its progress on row 1, across cols; nothing if no job runs. */
+void ui_job_draw(const struct ui *ui, int cols);
 
 /* --- ui_screen.c: curses set-up and drawing helpers ------------------- */
 
