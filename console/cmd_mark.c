@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "console/cli.h"
+#include "console/cmd_mark.h"
 #include "scanners/mark.h"
 
 /* JSON string or null for an empty field. */
@@ -23,8 +24,8 @@ text_or_null(const char *s)
 	return s[0] != '\0' ? json_string(s) : json_null();
 }
 
-static json_t *
-mark_json(const char *scan, const struct mark *m, bool valid)
+json_t *
+cmd_mark_json(const char *scan, const struct mark *m, bool valid)
 {
 	const char *kind = mark_kind_name(m->kind);
 	const char *layout = mark_layout_name(m->layout);
@@ -91,7 +92,7 @@ report_scan(const char *scan, size_t len, bool json)
 	bool valid = mark_parse(scan, len, &m) == 0;
 
 	if (json) {
-		json_t *o = mark_json(scan, &m, valid);
+		json_t *o = cmd_mark_json(scan, &m, valid);
 
 		json_dumpf(o, stdout, JSON_COMPACT);
 		putchar('\n');

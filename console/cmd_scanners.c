@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "console/cli.h"
+#include "console/cmd_mark.h"
 #include "scanners/evdev.h"
 #include "scanners/mark.h"
 
@@ -73,31 +74,14 @@ bytes_json(const char *p, size_t len)
 	return json_stringn(buf, n);
 }
 
-/* The parse of a scan as JSON: valid, kind, layout, ids, or the error. */
+/* The parse of a scan as JSON, in the shape of `sklad mark parse`. */
 static json_t *
 mark_object(const struct scan *s)
 {
 	struct mark m;
 	bool valid = mark_parse(s->bytes, s->len, &m) == 0;
-	const char *layout = mark_layout_name(m.layout);
-	const char *kind = mark_kind_name(m.kind);
-	char msg[512];
-	json_t *o = json_object();
 
-	json_object_set_new(o, "valid", json_boolean(valid));
-	json_object_set_new(o, "kind", kind ? json_string(kind) : json_null());
-	json_object_set_new(o, "layout",
-			    layout ? json_string(layout) : json_null());
-	json_object_set_new(o, "gtin", json_string(m.gtin));
-	json_object_set_new(o, "serial", json_string(m.serial));
-	json_object_set_new(o, "cis", json_string(m.cis));
-	if (!valid) {
-		mark_strerror(&m, msg, sizeof(msg));
-		json_object_set_new(o, "error", json_string(msg));
-		json_object_set_new(o, "error_code",
-				    json_string(mark_err_name(m.err.code)));
-	}
-	return o;
+	return cmd_mark_json(s->bytes, &m, valid);
 }
 
 static void

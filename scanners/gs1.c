@@ -387,3 +387,9 @@ mark_check_digit(const char *digits, size_t n)
 	}
 	return (int)((10 - sum % 10) % 10);
 }
+
+bool
+mark_is_cset82(int c)
+{
+	return c >= 0 && c < 256 && (gs1_class[c] & GS1_CSET82);
+}

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "scanners/keymap.h"
+#include "scanners/mark.h"
 
 #define TABLE_KEYS 128
 #define GS 0x1d
@@ -114,14 +115,6 @@ mod_bit(uint16_t code)
 	}
 }
 
-bool
-keymap_cset82(int c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	       (c >= '0' && c <= '9') || (c != '\0' &&
-	       strchr("!\"%&'()*+,-./:;<=>?_", c) != NULL);
-}
-
 void
 keymap_defaults(struct keymap_config *cfg)
 {
@@ -152,7 +145,7 @@ check_config(const struct keymap_config *cfg, const char (*table)[2],
 		return err_set(e, ERR_INVALID, "unknown keyboard layout '%.*s' "
 			       "(known: us)", KEYMAP_LAYOUT_MAX, cfg->layout);
 	if (cfg->gs_char >= 0 && (cfg->gs_char > 0xff || cfg->gs_char == 0 ||
-	    keymap_cset82(cfg->gs_char) || cfg->gs_char == '\r' ||
+	    mark_is_cset82(cfg->gs_char) || cfg->gs_char == '\r' ||
 	    cfg->gs_char == '\n' || cfg->gs_char == '\t'))
 		return err_set(e, ERR_INVALID, "the GS substitute must be a "
 			       "character that never occurs in a code (outside "

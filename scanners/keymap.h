@@ -144,8 +144,6 @@ void keymap_key_state(struct keymap *km, uint16_t code, bool down);
 /* Whether a code, an Alt sequence or a damage report is pending. */
 bool keymap_pending(const struct keymap *km);
 
-/* Whether byte c is in GS1's AI character set 82 (codes.md §2). */
-bool keymap_cset82(int c);
 
 /*
  * The key code for a name as users write it in options: "F8", "KEY_F8",

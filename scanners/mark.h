@@ -150,6 +150,10 @@ int mark_parse(const char *scan, size_t len, struct mark *m);
  */
 size_t mark_strerror(const struct mark *m, char *buf, size_t n);
 
+/* Whether byte c is in GS1's character set 82 (what serials and crypto
+ * tails are made of). */
+bool mark_is_cset82(int c);
+
 /* The stable machine name of an error code ("serial_length"). */
 const char *mark_err_name(enum mark_err code);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "scanners/keymap.h"
+#include "scanners/mark.h"
 #include "scanners/wedge.h"
 
 #define GS 0x1d
@@ -44,7 +45,7 @@ wedge_init(struct wedge *w, const struct wedge_config *cfg, struct err *e)
 		return err_set(e, ERR_INVALID, "a terminator is needed but "
 			       "none is configured");
 	if (cfg->gs_char >= 0 && (cfg->gs_char == 0 || cfg->gs_char > 0xff ||
-	    keymap_cset82(cfg->gs_char) || is_term(cfg, cfg->gs_char)))
+	    mark_is_cset82(cfg->gs_char) || is_term(cfg, cfg->gs_char)))
 		return err_set(e, ERR_INVALID, "the GS substitute must be a "
 			       "character that never occurs in a code (outside "
 			       "GS1 CSET 82), not 0x%02x",

@@ -91,12 +91,15 @@ test_aggregation_refuses_non_text(void **state)
 	char kids[2][48] = { "0104600439931256215ABCDEFGHIJKL", "01\xff" };
 	struct doc_unit u = { "146004390000000014", kids, 2 };
 	size_t len = 99;
+	char *body;
 
 	(void)state;
 	assert_null(doc_aggregation("7700000000", &u, 1, &len));
 	assert_int_equal(len, 0);
 	u.nchildren = 1;
-	assert_non_null(doc_aggregation("7700000000", &u, 1, &len));
+	body = doc_aggregation("7700000000", &u, 1, &len);
+	assert_non_null(body);
+	free(body);
 }
 
 static void
