@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store/db.h"
 #include "store/store.h"
 #include "tests/bench/bulk.h"
 
@@ -72,6 +73,20 @@ die(const char *what, const char *msg)
 		unlink(fifo_path);
 	fprintf(stderr, "bench_console: %s: %s\n", what, msg);
 	exit(1);
+}
+
+/* A digest (FNV-1a) of every migration's SQL. */
+static unsigned
+schema_digest(void)
+{
+	unsigned h = 2166136261u;
+	const char *sql;
+	int v;
+
+	for (v = 1; (sql = st_schema_migration(v)) != NULL; v++)
+		for (; *sql != '\0'; sql++)
+			h = (h ^ (unsigned char)*sql) * 16777619u;
+	return h;
 }
 
 /* The database of n codes, made once and kept. */
@@ -364,7 +379,10 @@ main(int argc, char **argv)
 	n = codes != NULL ? atol(codes) : 10000000;
 	dir = dir != NULL ? dir : "/var/tmp";
 	bin = bin != NULL ? bin : "build/sklad";
-	snprintf(db, sizeof(db), "%s/sklad-bench-console-%ld.db", dir, n);
+	/* The kept database is only as good as the schema it was made
+	 * with: its name carries a digest of the migrations. */
+	snprintf(db, sizeof(db), "%s/sklad-bench-console-%ld-%08x.db", dir, n,
+		 schema_digest());
 	snprintf(fifo, sizeof(fifo_path), "%s/sklad-bench-console-%d.fifo", dir,
 		 (int)getpid());
 	if ((len = readlink("/proc/self/exe", self, sizeof(self) - 1)) < 0)
