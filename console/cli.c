@@ -13,7 +13,7 @@ static const struct cli_command commands[] = {
 	{ "init", "--db PATH --inn INN --gcp PREFIX [--extension D] "
 	  "[--product-group PG] [--admin NAME] [--box-capacity N]",
 	  "create a database and the site's first admin", cmd_init },
-	{ "exec", "--db PATH --user NAME [--device NAME]",
+	{ "exec", "--db PATH --user NAME [--device NAME] [--barcode TEXT=CMD]",
 	  "run workflow commands from stdin, one JSON line per result",
 	  cmd_exec },
 	{ "sync", "--db PATH [--config FILE] [--max-seconds N] [--once] "
@@ -101,7 +101,8 @@ cli_help(FILE *out)
 			commands[i].args, commands[i].help);
 	fprintf(out, "\n  sklad [--db PATH] [--scanner evdev:MATCH|fifo:PATH]... "
 		"[--sound-cmd CMD]\n        [--user NAME] [--sync-config FILE]"
-		" [--wedge-gap MS]\n      the console (no command)\n"
+		" [--wedge-gap MS]\n        [--barcode TEXT=COMMAND]...\n"
+		"      the console (no command)\n"
 		"  sklad --version\n\nSee sklad(1).\n");
 }
 

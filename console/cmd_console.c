@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "console/cli.h"
+#include "console/workflow.h"
 #include "console/loop.h"
 #include "console/ui.h"
 #include "console/ui_input.h"
@@ -61,9 +62,11 @@ parse_opts(struct console_opts *o, int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "wedge-gap", required_argument, NULL, 'w' },
 		{ "sync-config", required_argument, NULL, 'C' },
+		{ "barcode", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *nc = getenv("NO_COLOR");
+	struct err e;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -80,6 +83,10 @@ parse_opts(struct console_opts *o, int argc, char **argv)
 		case 'u': o->ui.user = optarg; break;
 		case 'w': o->in.wedge_gap_ms = atoi(optarg); break;
 		case 'C': o->ui.sync_config = optarg; break;
+		case 'b':
+			if (wf_barcode_add(optarg, &e) < 0)
+				return cli_usage("--barcode: %s", e.msg);
+			break;
 		case 's':
 			if (add_scanner(o, optarg) != 0)
 				return CLI_USAGE;

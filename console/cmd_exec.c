@@ -184,6 +184,7 @@ cmd_exec(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "device", required_argument, NULL, 'D' },
+		{ "barcode", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct db_args a = { NULL, NULL, "exec" };
@@ -206,6 +207,10 @@ cmd_exec(int argc, char **argv)
 			a.user = optarg;
 		else if (c == 'D')
 			a.device = optarg;
+		else if (c == 'b' && wf_barcode_add(optarg, &e) < 0)
+			return cli_usage("exec: --barcode: %s", e.msg);
+		else if (c == 'b')
+			continue;
 		else
 			return cli_usage("exec: unknown option '%s'",
 					 argv[optind - 1]);

@@ -256,6 +256,60 @@ barcode_allowed(const char *first)
 	return false;
 }
 
+/*
+ * Station barcodes: labels printed for a station that stand for commands
+ * ("CLOSE-BOX" -> "close"), beside the built-in SKLAD:... ones. They are
+ * configuration of the whole process (--barcode at start-up), so every
+ * session of it shares them.
+ */
+#define STATION_MAX 16
+static struct {
+	char text[MARK_COMMAND_MAX + 1];
+	char command[MARK_COMMAND_MAX + 1];
+} station[STATION_MAX];
+static int nstation;
+
+int
+wf_barcode_add(const char *spec, struct err *e)
+{
+	const char *eq = strchr(spec, '=');
+	size_t tlen = eq != NULL ? (size_t)(eq - spec) : 0;
+	char first[MARK_COMMAND_MAX + 1];
+
+	if (eq == NULL || tlen == 0 || tlen > MARK_COMMAND_MAX ||
+	    eq[1] == '\0' || strlen(eq + 1) > MARK_COMMAND_MAX)
+		return err_set(e, ERR_INVALID, "%s", _("A station barcode is "
+			       "given as TEXT=COMMAND, each at most 64 "
+			       "characters."));
+	snprintf(first, sizeof(first), "%.*s", (int)strcspn(eq + 1, " "),
+		 eq + 1);
+	if (!barcode_allowed(first))
+		return err_set(e, ERR_INVALID, _("A barcode may run close, box,"
+			       " pallet, accept, ship or cancel, not %s."),
+			       first);
+	if (nstation == STATION_MAX)
+		return err_set(e, ERR_INVALID, "%s", _("Too many station "
+			       "barcodes."));
+	snprintf(station[nstation].text, sizeof(station[0].text), "%.*s",
+		 (int)tlen, spec);
+	snprintf(station[nstation++].command, sizeof(station[0].command),
+		 "%s", eq + 1);
+	return 0;
+}
+
+/* The command a station barcode stands for, or NULL. */
+static const char *
+station_command(const char *scan, size_t len)
+{
+	int i;
+
+	for (i = 0; i < nstation; i++)
+		if (strlen(station[i].text) == len &&
+		    memcmp(station[i].text, scan, len) == 0)
+			return station[i].command;
+	return NULL;
+}
+
 static void
 command_barcode(struct wf *w, const char *cmd, struct wf_result *r)
 {
@@ -282,11 +336,16 @@ command_barcode(struct wf *w, const char *cmd, struct wf_result *r)
 void
 wf_scan(struct wf *w, const char *scan, size_t len, struct wf_result *r)
 {
+	const char *cmd;
 	struct mark m;
 	struct err e;
 	int rc;
 
 	result_reset(r, "scan");
+	if ((cmd = station_command(scan, len)) != NULL) {
+		command_barcode(w, cmd, r);
+		return;
+	}
 	/* An SSCC typed or scanned without its (00) is still an SSCC: 18
 	 * digits are never a marking code. */
 	if (mark_parse(scan, len, &m) < 0 &&

@@ -70,6 +70,14 @@ void wf_command(struct wf *w, const char *line, struct wf_result *r,
 /* A scan from a scanner: raw bytes, GS as 0x1D. Fills *r. */
 void wf_scan(struct wf *w, const char *scan, size_t len, struct wf_result *r);
 
+/*
+ * Configure a station barcode for the whole process: spec is TEXT=COMMAND
+ * ("CLOSE-BOX=close"); a scan of exactly TEXT then runs COMMAND, which
+ * must start with close, box, pallet, accept, ship or cancel. Returns 0, or
+ * ERR_INVALID with the reason in *e.
+ */
+int wf_barcode_add(const char *spec, struct err *e);
+
 /* One line per command, for --help and the console's help screen. */
 extern const char *const wf_help[];
 

@@ -73,9 +73,18 @@ teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+static void run_opts(const char *user, const char *opts, const char *script);
+
 /* Run script as user; results land in `out`. */
 static void
 run(const char *user, const char *script)
+{
+	run_opts(user, "", script);
+}
+
+/* The same with extra exec options. */
+static void
+run_opts(const char *user, const char *opts, const char *script)
 {
 	char path[128], cmd[512], line[1 << 16];
 	FILE *f, *p;
@@ -86,8 +95,8 @@ run(const char *user, const char *script)
 	assert_non_null(f);
 	fputs(script, f);
 	fclose(f);
-	snprintf(cmd, sizeof(cmd), "%s exec --db %s --user %s < %s",
-		 getenv("SKLAD_BIN"), db, user, path);
+	snprintf(cmd, sizeof(cmd), "%s exec --db %s --user %s %s < %s",
+		 getenv("SKLAD_BIN"), db, user, opts, path);
 	json_decref(out);
 	out = json_array();
 	p = popen(cmd, "r");
@@ -306,6 +315,29 @@ test_command_barcodes(void **state)
 	refused(3, "not one sklad knows");
 }
 
+/* A station's own labels stand for commands; nothing else may. */
+static void
+test_station_barcodes(void **state)
+{
+	char script[1024];
+
+	(void)state;
+	snprintf(script, sizeof(script), "box open\nscan %s\n"
+		 "scan CLOSE-BOX\nscan ANOTHER\n", unit(30));
+	run_opts("boss", "--barcode CLOSE-BOX=close --barcode "
+		 "ANOTHER='box open'", script);
+	assert_true(ok(2));
+	assert_string_equal(str(2, "state"), "closed");
+	assert_true(ok(3));	/* a new box, opened by its label */
+	assert_string_equal(str(3, "state"), "open");
+	assert_string_not_equal(str(3, "sscc"), str(1, "sscc"));
+	/* A label may not add users, and the form is TEXT=COMMAND. */
+	run_opts("boss", "--barcode X='user add eve admin'", "docs\n");
+	assert_int_equal(last_status, 2);
+	run_opts("boss", "--barcode NOEQUALS", "docs\n");
+	assert_int_equal(last_status, 2);
+}
+
 /* Acceptance of a delivery given as a plain list, then shipping it. */
 static void
 test_accept_and_ship(void **state)
@@ -374,6 +406,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_command_barcodes, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_accept_and_ship, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_station_barcodes, setup,
 						teardown),
 	};
 
