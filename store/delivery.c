@@ -21,6 +21,7 @@
 #define _GNU_SOURCE		/* memmem */
 #include <jansson.h>
 #include <libintl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -300,6 +301,64 @@ unescape(const char *s, size_t n, char *buf, size_t cap)
 	return o;
 }
 
+/*
+ * A list line starting with '#': a comment, or a header field of the
+ * transfer document that a bare list of codes cannot carry otherwise
+ * ("# sender_inn: 7700000001"). Returns 1, or 0 refused (im->why).
+ */
+static int
+list_header(struct st_import *im, const char *s, size_t n, int lineno)
+{
+	static const struct {
+		const char *key;
+		size_t off, size;
+	} fields[] = {
+		{ "number", offsetof(struct st_import, number),
+		  sizeof(((struct st_import *)0)->number) },
+		{ "release_order", offsetof(struct st_import, release_order),
+		  sizeof(((struct st_import *)0)->release_order) },
+		{ "date", offsetof(struct st_import, date),
+		  sizeof(((struct st_import *)0)->date) },
+		{ "transfer_date", offsetof(struct st_import, transfer_date),
+		  sizeof(((struct st_import *)0)->transfer_date) },
+		{ "sender_inn", offsetof(struct st_import, sender_inn),
+		  sizeof(((struct st_import *)0)->sender_inn) },
+		{ "receiver_inn", offsetof(struct st_import, receiver_inn),
+		  sizeof(((struct st_import *)0)->receiver_inn) },
+		{ "turnover_type", offsetof(struct st_import, turnover),
+		  sizeof(((struct st_import *)0)->turnover) },
+	};
+	size_t i, k, v, vlen;
+
+	for (i = 1; i < n && (s[i] == ' ' || s[i] == '\t'); i++)
+		;
+	for (k = 0; k < sizeof(fields) / sizeof(fields[0]); k++) {
+		size_t kl = strlen(fields[k].key);
+
+		if (n - i <= kl || memcmp(s + i, fields[k].key, kl) != 0 ||
+		    s[i + kl] != ':')
+			continue;
+		for (v = i + kl + 1; v < n && (s[v] == ' ' || s[v] == '\t');
+		     v++)
+			;
+		vlen = n - v;
+		/* INNs have 10 digits (a company) or 12 (a person). */
+		if (vlen == 0 || vlen >= fields[k].size ||
+		    ((k == 4 || k == 5) && vlen != 10 && vlen != 12)) {
+			snprintf(im->why, sizeof(im->why), dgettext("sklad",
+				 "Line %d: a bad value for %s"), lineno,
+				 fields[k].key);
+			return 0;
+		}
+		memcpy((char *)im + fields[k].off, s + v, vlen);
+		((char *)im + fields[k].off)[vlen] = '\0';
+		if (k == 1)
+			im->has_release_order = true;
+		return 1;
+	}
+	return 1;	/* a comment */
+}
+
 /* One line (without its end): ignore blank, else parse and insert. */
 static int
 list_line(struct st_import *im, const char *s, size_t n, int lineno,
@@ -317,6 +376,8 @@ list_line(struct st_import *im, const char *s, size_t n, int lineno,
 		ind++;
 	if ((size_t)ind == n)
 		return 1;
+	if (s[ind] == '#')
+		return list_header(im, s + ind, n - (size_t)ind, lineno);
 	n = unescape(s + ind, n - (size_t)ind, buf, sizeof(buf) - 1);
 	if (parse_code(buf, n > sizeof(buf) - 1 ? MARK_SCAN_MAX + 1 : n, &m,
 		       why, sizeof(why)) < 0) {

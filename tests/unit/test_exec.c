@@ -351,7 +351,8 @@ test_accept_and_ship(void **state)
 	snprintf(path, sizeof(path), "%s/delivery.txt", dir);
 	f = fopen(path, "w");
 	assert_non_null(f);
-	fprintf(f, "%s\n", box);
+	/* A bare list names its sender in a header line. */
+	fprintf(f, "# sender_inn: 7700000002\n# a comment\n%s\n", box);
 	for (i = 0; i < 4; i++)
 		fprintf(f, "\t%s\n", ki(100 + i));
 	fprintf(f, "%s\n", ki(200));
@@ -391,6 +392,27 @@ test_accept_and_ship(void **state)
 	assert_int_equal(num(9, "units"), 5);
 	refused(10, "shipped");
 	assert_string_equal(str(11, "state"), "shipped");
+	{
+		char cmd[256], body[4096] = "";
+		FILE *p;
+
+		snprintf(cmd, sizeof(cmd), "sqlite3 %s \"SELECT body FROM outbox"
+			 " WHERE type = 'LP_ACCEPT_GOODS'\"", db);
+		p = popen(cmd, "r");
+		assert_non_null(p);
+		assert_non_null(fgets(body, sizeof(body), p));
+		pclose(p);
+		assert_non_null(strstr(body,
+				       "\"trade_sender_inn\":\"7700000002\""));
+	}
+	/* A header with a bad INN refuses the file, naming the line. */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%s\n# sender_inn: 12345\n", ki(400));
+	fclose(f);
+	snprintf(script, sizeof(script), "delivery import %s\n", path);
+	run("boss", script);
+	refused(0, "Line 2: a bad value for sender_inn");
 }
 
 int
