@@ -2,7 +2,7 @@
  * api: True API requests with auth, throttle, back-off and the
  * exactly-once rule (see api.h).
  *
- * Every request goes through call(): throttle, send, ask policy.h what the
+ * Every request goes through sy_api_call(): throttle, send, ask policy.h what the
  * answer means, and act on it (re-auth once, wait and repeat, or report).
  * Must not: log or return tokens, signatures or bodies; repeat a create
  * that may have been recorded.
@@ -18,54 +18,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sync/api.h"
-#include "sync/http.h"
+#include "sync/api_int.h"
 
 #define TOKEN_MAGIC "sklad-token 1"
 #define DEFAULT_TTL_MS ((int64_t)9 * 3600 * 1000 + 30 * 60 * 1000)
 #define TOKEN_MARGIN_MS ((int64_t)5 * 60 * 1000)
-#define CISES_CHUNK 1000	/* ref §7 */
-#define LIST_PAGE 1000		/* ref §8 */
-#define FIND_SLACK_MS ((int64_t)10 * 60 * 1000)	/* clock skew margin */
 
-struct acall;
-
-struct sy_api {
-	char *v3, *v4, *pg, *inn, *token_file;
-	struct sy_sign *signer;
-	struct sy_http *http;
-	int united;
-	long timeout_ms;
-	int max_attempts;
-	int64_t max_wait_ms;
-	int64_t ttl_ms;
-	char *token;		/* current token, or NULL */
-	int64_t token_exp;	/* wall ms */
-	struct sy_policy_bucket bucket;
-	unsigned rnd;		/* jitter state */
-	void (*log)(void *, const char *);
-	void *log_ctx;
-	struct acall *calls;	/* requests in flight or waiting */
-	int login_phase;	/* L_IDLE, L_KEY, L_SIGNIN */
-	struct acall *login_call;	/* the sign-in's current request */
-	struct sy_wire_challenge ch;	/* from /auth/key */
-	unsigned login_gen;	/* bumped each time a sign-in ends */
-	int login_rc;		/* how the last sign-in ended */
-	struct err login_err;
-};
 
 enum { L_IDLE, L_KEY, L_SIGNIN };
 
 static void call_free(struct sy_api *a, struct acall *c);
 
-/* The outcome of call(): an answer to parse, or why there is none. */
-struct reply {
-	struct sy_http_resp *resp;	/* owned when act == DONE */
-	enum sy_policy_act act;
-	long status;
-	int64_t delay_ms;
-	char text[400];		/* server's or network's words */
-};
 
 int64_t
 sy_api_wall_ms(void)
@@ -76,12 +39,8 @@ sy_api_wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void
-logf_(struct sy_api *a, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-logf_(struct sy_api *a, const char *fmt, ...)
+void
+sy_api_logf(struct sy_api *a, const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
@@ -95,12 +54,8 @@ logf_(struct sy_api *a, const char *fmt, ...)
 }
 
 /* snprintf whose truncation is intended (messages are cut, not lost). */
-static void
-put(char *dst, size_t dsz, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-put(char *dst, size_t dsz, const char *fmt, ...)
+void
+sy_api_put(char *dst, size_t dsz, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -230,7 +185,7 @@ token_load(struct sy_api *a)
 		return;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
-		logf_(a, "token cache %s ignored: it must be a private file "
+		sy_api_logf(a, "token cache %s ignored: it must be a private file "
 		      "(mode 600)", a->token_file);
 		close(fd);
 		return;
@@ -276,7 +231,7 @@ token_save(struct sy_api *a)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		  0600);
 	if (fd < 0) {
-		logf_(a, "cannot write the token cache %s: %s", tmp,
+		sy_api_logf(a, "cannot write the token cache %s: %s", tmp,
 		      strerror(errno));
 		return;
 	}
@@ -367,8 +322,8 @@ url_path(const char *url)
 	return p ? p : url;
 }
 
-static void
-reply_free(struct reply *r)
+void
+sy_api_reply_free(struct reply *r)
 {
 	sy_http_resp_free(&r->resp);
 }
@@ -413,7 +368,7 @@ call_free(struct sy_api *a, struct acall *c)
 		memset(c->body, 0, c->len);	/* may hold a signature */
 		free(c->body);
 	}
-	reply_free(&c->r);
+	sy_api_reply_free(&c->r);
 	free(c);
 }
 
@@ -424,7 +379,7 @@ call_fail(struct acall *c, int rc, const struct err *e, int unavailable)
 	if (e)
 		c->err = *e;
 	c->r.act = unavailable ? SY_ACT_UNAVAILABLE : SY_ACT_FAIL;
-	put(c->r.text, sizeof(c->r.text), "%s", e ? e->msg : "failed");
+	sy_api_put(c->r.text, sizeof(c->r.text), "%s", e ? e->msg : "failed");
 	c->phase = C_DONE;
 }
 
@@ -452,7 +407,7 @@ login_start(struct sy_api *a)
 	if (a->login_phase != L_IDLE)
 		return;
 	wipe_token(a);
-	put(url, sizeof(url), "%s/auth/key", a->v3);
+	sy_api_put(url, sizeof(url), "%s/auth/key", a->v3);
 	a->login_call = call_new(a, SY_OP_AUTH, "GET", url, NULL, 0, 0);
 	if (a->login_call == NULL) {
 		struct err e;
@@ -509,7 +464,7 @@ login_advance(struct sy_api *a)
 		body = sy_wire_signin_body(a->ch.uuid, sig, a->united);
 		memset(sig, 0, strlen(sig));
 		free(sig);
-		put(url, sizeof(url), "%s/auth/simpleSignIn", a->v3);
+		sy_api_put(url, sizeof(url), "%s/auth/simpleSignIn", a->v3);
 		a->login_call = body ? call_new(a, SY_OP_AUTH, "POST", url,
 						body, strlen(body), 0) : NULL;
 		if (a->login_call == NULL) {
@@ -530,7 +485,7 @@ login_advance(struct sy_api *a)
 	a->token = tok;
 	a->token_exp = sy_api_wall_ms() + a->ttl_ms;
 	token_save(a);
-	logf_(a, "signed in; token valid for %lld min",
+	sy_api_logf(a, "signed in; token valid for %lld min",
 	      (long long)(a->ttl_ms / 60000));
 	login_end(a, 0, NULL);
 }
@@ -553,7 +508,7 @@ call_send(struct sy_api *a, struct acall *c, struct err *e)
 		authz = malloc(n);
 		if (authz == NULL)
 			return err_set(e, ERR_INTERNAL, "out of memory");
-		put(authz, n, "Authorization: Bearer %s", a->token);
+		sy_api_put(authz, n, "Authorization: Bearer %s", a->token);
 		hdrs[nh++] = authz;
 	}
 	hdrs[nh] = NULL;
@@ -658,29 +613,29 @@ call_answer(struct sy_api *a, struct acall *c, struct sy_http_resp *resp,
 	c->r.status = resp->status;
 	c->r.delay_ms = out.delay_ms;
 	if (resp->net)
-		put(c->r.text, sizeof(c->r.text), "%s", resp->errmsg);
+		sy_api_put(c->r.text, sizeof(c->r.text), "%s", resp->errmsg);
 	else
 		sy_wire_error_text(resp->body, resp->body_len, c->r.text,
 				   sizeof(c->r.text));
 	if (in.net)
-		logf_(a, "%s %s: no answer (%s)%s", c->method,
+		sy_api_logf(a, "%s %s: no answer (%s)%s", c->method,
 		      url_path(c->url), resp->errmsg,
 		      in.request_sent ? " after sending" : "");
 	else
-		logf_(a, "%s %s: %ld", c->method, url_path(c->url),
+		sy_api_logf(a, "%s %s: %ld", c->method, url_path(c->url),
 		      resp->status);
 	switch (out.act) {
 	case SY_ACT_DONE:
 		c->phase = C_DONE;
 		return;
 	case SY_ACT_REAUTH:
-		logf_(a, "token refused; signing in again");
+		sy_api_logf(a, "token refused; signing in again");
 		token_forget(a);
 		c->reauthed = 1;
 		c->phase = C_START;
 		break;
 	case SY_ACT_RETRY:
-		logf_(a, "waiting %lld ms before trying again",
+		sy_api_logf(a, "waiting %lld ms before trying again",
 		      (long long)out.delay_ms);
 		c->wake = now + out.delay_ms;
 		c->attempt++;
@@ -692,7 +647,7 @@ call_answer(struct sy_api *a, struct acall *c, struct sy_http_resp *resp,
 		c->phase = C_DONE;
 		break;
 	}
-	reply_free(&c->r);
+	sy_api_reply_free(&c->r);
 }
 
 /* Route queued answers, then move every call; never waits. */
@@ -792,8 +747,8 @@ run(struct sy_api *a, struct acall *c, unsigned gen)
  * UNAVAILABLE or RECONCILE; the return value is 0, or negative when the
  * sign-in failed (ERR_AUTH / ERR_NET) or the request could not be made.
  */
-static int
-call(struct sy_api *a, enum sy_policy_op op, const char *method,
+int
+sy_api_call(struct sy_api *a, enum sy_policy_op op, const char *method,
      const char *url, char *body, size_t len, int with_auth,
      struct reply *r, struct err *e)
 {
@@ -815,8 +770,8 @@ call(struct sy_api *a, enum sy_policy_op op, const char *method,
 }
 
 /* Map a finished call that did not end in DONE to an error. */
-static int
-reply_err(const struct reply *r, const char *what, struct err *e)
+int
+sy_api_reply_err(const struct reply *r, const char *what, struct err *e)
 {
 	if (r->act == SY_ACT_UNAVAILABLE)
 		return err_set(e, ERR_NET, "%s: the server is unavailable "
@@ -856,8 +811,8 @@ sy_api_sign_document(struct sy_api *a, const void *body, size_t len,
 }
 
 /* Percent-encode s (RFC 3986 unreserved kept) onto the end of dst. */
-static void
-put_escaped(char *dst, size_t dsz, const char *s)
+void
+sy_api_put_escaped(char *dst, size_t dsz, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t n = strlen(dst);
@@ -879,14 +834,14 @@ put_escaped(char *dst, size_t dsz, const char *s)
 }
 
 /* Append "&name=value" (or "?name=" first) to a URL. */
-static void
-add_param(char *url, size_t usz, const char *name, const char *value)
+void
+sy_api_add_param(char *url, size_t usz, const char *name, const char *value)
 {
 	size_t n = strlen(url);
 
 	snprintf(url + n, usz - n, "%c%s=", strchr(url, '?') ? '&' : '?',
 		 name);
-	put_escaped(url, usz, value);
+	sy_api_put_escaped(url, usz, value);
 }
 
 /* ---- jobs: submit and status without blocking ------------------------ */
@@ -932,7 +887,7 @@ sy_api_submit_start(struct sy_api *a, const struct sy_api_doc *doc,
 		return ERR_INTERNAL;
 	if (rc == ERR_REFUSED) {
 		j->local.outcome = SY_SUBMIT_REFUSED_LOCALLY;
-		put(j->local.message, sizeof(j->local.message), "%s",
+		sy_api_put(j->local.message, sizeof(j->local.message), "%s",
 		    local.msg);
 		*out = j;
 		return 0;
@@ -946,8 +901,8 @@ sy_api_submit_start(struct sy_api *a, const struct sy_api_doc *doc,
 			       "wrapped for sending (bad type, format or "
 			       "signature)");
 	}
-	put(url, sizeof(url), "%s/lk/documents/create", a->v3);
-	add_param(url, sizeof(url), "pg", a->pg);
+	sy_api_put(url, sizeof(url), "%s/lk/documents/create", a->v3);
+	sy_api_add_param(url, sizeof(url), "pg", a->pg);
 	j->call = call_new(a, SY_OP_CREATE, "POST", url, body, blen, 1);
 	if (j->call == NULL) {
 		free(j);
@@ -970,9 +925,9 @@ sy_api_status_start(struct sy_api *a, const char *id,
 		return err_set(e, ERR_INVALID, "no document id");
 	if (job_new(a, J_STATUS, &j, e) < 0)
 		return ERR_INTERNAL;
-	put(url, sizeof(url), "%s/doc/", a->v4);
-	put_escaped(url, sizeof(url), id);
-	put(url + strlen(url), sizeof(url) - strlen(url), "/info");
+	sy_api_put(url, sizeof(url), "%s/doc/", a->v4);
+	sy_api_put_escaped(url, sizeof(url), id);
+	sy_api_put(url + strlen(url), sizeof(url) - strlen(url), "/info");
 	j->call = call_new(a, SY_OP_READ, "GET", url, NULL, 0, 1);
 	if (j->call == NULL) {
 		free(j);
@@ -1005,7 +960,7 @@ sy_api_job_submit_result(struct sy_api_job *j, struct sy_api_result *res,
 		return 0;
 	}
 	res->http_status = c->r.status;
-	put(res->message, sizeof(res->message), "%s", c->r.text);
+	sy_api_put(res->message, sizeof(res->message), "%s", c->r.text);
 	if (c->rc < 0) {
 		if (c->rc == ERR_NET) {
 			/* sign-in failed for the network: nothing sent */
@@ -1023,12 +978,12 @@ sy_api_job_submit_result(struct sy_api_job *j, struct sy_api_result *res,
 		if (rc < 0) {
 			/* accepted, but we cannot tell its id: find it */
 			res->outcome = SY_SUBMIT_UNKNOWN;
-			put(res->message, sizeof(res->message), "the server "
+			sy_api_put(res->message, sizeof(res->message), "the server "
 			    "accepted the document without a readable id");
 		} else {
 			res->outcome = SY_SUBMIT_ACCEPTED;
 			res->message[0] = '\0';
-			logf_(j->a, "document accepted, id %s", res->id);
+			sy_api_logf(j->a, "document accepted, id %s", res->id);
 		}
 		break;
 	case SY_ACT_RECONCILE:
@@ -1041,7 +996,7 @@ sy_api_job_submit_result(struct sy_api_job *j, struct sy_api_result *res,
 	default:
 		res->outcome = SY_SUBMIT_REJECTED;
 		if (c->r.status == 401)
-			put(res->message, sizeof(res->message), "the server "
+			sy_api_put(res->message, sizeof(res->message), "the server "
 			    "refused the new token too: %s", c->r.text);
 		break;
 	}
@@ -1067,7 +1022,7 @@ sy_api_job_status_result(struct sy_api_job *j, struct sy_api_status *st,
 	if (c->r.act != SY_ACT_DONE) {
 		if (c->r.act == SY_ACT_FAIL && c->r.status == 404)
 			return 0;	/* not found (yet): found = 0 */
-		return reply_err(&c->r, "document status", e);
+		return sy_api_reply_err(&c->r, "document status", e);
 	}
 	rc = sy_wire_parse_doc_info(c->r.resp->body, c->r.resp->body_len,
 				    &st->doc, e);
@@ -1136,256 +1091,4 @@ sy_api_status(struct sy_api *a, const char *id, struct sy_api_status *st,
 	rc = sy_api_job_status_result(j, st, e);
 	sy_api_job_free(&j);
 	return rc;
-}
-
-int
-sy_api_doc_body(struct sy_api *a, const char *id, char **json, size_t *len,
-		struct err *e)
-{
-	struct reply r = { 0 };
-	char url[1024];
-	int rc;
-
-	*json = NULL;
-	*len = 0;
-	snprintf(url, sizeof(url), "%s/doc/", a->v4);
-	put_escaped(url, sizeof(url), id);
-	snprintf(url + strlen(url), sizeof(url) - strlen(url),
-		 "/info?body=true");
-	rc = call(a, SY_OP_READ, "GET", url, NULL, 0, 1, &r, e);
-	if (rc < 0)
-		goto out;
-	if (r.act != SY_ACT_DONE) {
-		rc = r.status == 404 ?
-			err_set(e, ERR_NOTFOUND, "document %s is not known "
-				"to the server", id) :
-			reply_err(&r, "document", e);
-		goto out;
-	}
-	*json = r.resp->body;
-	*len = r.resp->body_len;
-	r.resp->body = NULL;
-out:
-	reply_free(&r);
-	return rc;
-}
-
-/* ISO 8601 UTC with milliseconds and Z (ref §8, §12.5). */
-static void
-iso_utc(int64_t ms, char *buf, size_t bsz)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	put(buf, bsz, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, (int)(ms % 1000));
-}
-
-/* One /doc/list page after did ("" for the first). */
-static int
-list_page(struct sy_api *a, const struct sy_api_list_query *q,
-	  const char *did, struct sy_wire_doc **docs, size_t *n,
-	  int *next, struct err *e)
-{
-	struct reply r = { 0 };
-	char url[4096], num[32];
-	int rc, i;
-
-	snprintf(url, sizeof(url), "%s/doc/list", a->v4);
-	add_param(url, sizeof(url), "pg", a->pg);
-	add_param(url, sizeof(url), q->incoming ? "receiverInn" :
-		  "senderInn", a->inn);
-	if (q->from_ms || q->to_ms) {
-		char d[40];
-
-		iso_utc(q->from_ms, d, sizeof(d));
-		add_param(url, sizeof(url), "dateFrom", d);
-		iso_utc(q->to_ms, d, sizeof(d));
-		add_param(url, sizeof(url), "dateTo", d);
-	}
-	for (i = 0; q->types && q->types[i]; i++)
-		add_param(url, sizeof(url), "documentType", q->types[i]);
-	if (q->status)
-		add_param(url, sizeof(url), "documentStatus", q->status);
-	snprintf(num, sizeof(num), "%d", LIST_PAGE);
-	add_param(url, sizeof(url), "limit", num);
-	if (did && *did) {
-		add_param(url, sizeof(url), "did", did);
-		add_param(url, sizeof(url), "pageDir", "NEXT");
-	}
-	rc = call(a, SY_OP_READ, "GET", url, NULL, 0, 1, &r, e);
-	if (rc < 0)
-		goto out;
-	if (r.act != SY_ACT_DONE) {
-		rc = reply_err(&r, "document list", e);
-		goto out;
-	}
-	rc = sy_wire_parse_doc_list(r.resp->body, r.resp->body_len, docs, n,
-				    next, e);
-out:
-	reply_free(&r);
-	return rc;
-}
-
-int
-sy_api_list(struct sy_api *a, const struct sy_api_list_query *q,
-	    struct sy_wire_doc **docs, size_t *n, struct err *e)
-{
-	size_t max = q->max ? q->max : 10000, have = 0;
-	struct sy_wire_doc *all = NULL;
-	char did[128] = "";
-	int next = 1, rc = 0;
-
-	*docs = NULL;
-	*n = 0;
-	while (next && have < max) {
-		struct sy_wire_doc *page = NULL, *grown;
-		size_t k = 0, take;
-
-		rc = list_page(a, q, did, &page, &k, &next, e);
-		if (rc < 0)
-			break;
-		take = k < max - have ? k : max - have;
-		if (take > 0) {
-			grown = realloc(all, (have + take) * sizeof(*all));
-			if (grown == NULL) {
-				free(page);
-				rc = err_set(e, ERR_INTERNAL, "out of memory");
-				break;
-			}
-			all = grown;
-			memcpy(all + have, page, take * sizeof(*all));
-			have += take;
-			snprintf(did, sizeof(did), "%s", page[k - 1].id);
-		}
-		free(page);
-		if (k == 0 || did[0] == '\0')
-			break;
-	}
-	if (rc < 0) {
-		free(all);
-		return rc;
-	}
-	*docs = all;
-	*n = have;
-	return 0;
-}
-
-int
-sy_api_find(struct sy_api *a, const struct sy_api_find_query *q, int *found,
-	    char *id, size_t idsz, struct err *e)
-{
-	const char *types[2] = { q->type, NULL };
-	struct sy_api_list_query lq = { 0 };
-	struct sy_wire_doc *docs = NULL;
-	char undecided[128] = "";
-	size_t n = 0, i;
-	int rc, m;
-
-	*found = 0;
-	if (idsz)
-		id[0] = '\0';
-	lq.incoming = 0;
-	lq.types = types;
-	lq.from_ms = q->from_ms - FIND_SLACK_MS;
-	lq.to_ms = q->to_ms + FIND_SLACK_MS;
-	rc = sy_api_list(a, &lq, &docs, &n, e);
-	if (rc < 0)
-		return rc;
-	for (i = 0; i < n && !*found; i++) {
-		struct reply r = { 0 };
-		char url[1024];
-
-		if (strcmp(docs[i].type, q->type) != 0 || docs[i].input == 1)
-			continue;
-		snprintf(url, sizeof(url), "%s/doc/", a->v4);
-		put_escaped(url, sizeof(url), docs[i].id);
-		snprintf(url + strlen(url), sizeof(url) - strlen(url),
-			 "/info?body=true&content=true");
-		rc = call(a, SY_OP_READ, "GET", url, NULL, 0, 1, &r, e);
-		if (rc < 0)
-			break;
-		if (r.act != SY_ACT_DONE) {
-			rc = reply_err(&r, "document lookup", e);
-			reply_free(&r);
-			break;
-		}
-		m = sy_wire_doc_matches(r.resp->body, r.resp->body_len,
-					q->body, q->body_len);
-		if (m == 1) {
-			*found = 1;
-			snprintf(id, idsz, "%s", docs[i].id);
-			logf_(a, "the document had arrived: id %s", id);
-		} else if (m < 0 && !undecided[0]) {
-			snprintf(undecided, sizeof(undecided), "%s",
-				 docs[i].id);
-		}
-		reply_free(&r);
-	}
-	free(docs);
-	/* A candidate we could not compare might be ours: sending again
-	 * could make a second document, so a person must look. */
-	if (rc == 0 && !*found && undecided[0])
-		rc = err_set(e, ERR_SERVER, "cannot tell whether server "
-			     "document %s is this one (the server did not "
-			     "return its content); check it before sending "
-			     "again", undecided);
-	return rc;
-}
-
-int
-sy_api_cises(struct sy_api *a, const char *const *codes, size_t n,
-	     struct sy_wire_cis **out, size_t *nout, struct err *e)
-{
-	struct sy_wire_cis *all = NULL;
-	size_t have = 0, off;
-	char url[1024];
-	int rc = 0;
-
-	*out = NULL;
-	*nout = 0;
-	snprintf(url, sizeof(url), "%s/cises/info", a->v3);
-	for (off = 0; off < n; off += CISES_CHUNK) {
-		size_t k = n - off < CISES_CHUNK ? n - off : CISES_CHUNK, m;
-		struct sy_wire_cis *part = NULL, *grown;
-		struct reply r = { 0 };
-		char *body = sy_wire_cises_body(codes + off, k);
-
-		if (body == NULL) {
-			rc = err_set(e, ERR_INVALID, "cannot build the code "
-				     "list");
-			break;
-		}
-		rc = call(a, SY_OP_READ, "POST", url, body, strlen(body), 1,
-			  &r, e);	/* body taken over */
-		if (rc == 0 && r.act != SY_ACT_DONE)
-			rc = reply_err(&r, "code lookup", e);
-		if (rc == 0)
-			rc = sy_wire_parse_cises(r.resp->body,
-						 r.resp->body_len, &part, &m,
-						 e);
-		reply_free(&r);
-		if (rc < 0)
-			break;
-		grown = m ? realloc(all, (have + m) * sizeof(*all)) : all;
-		if (m && grown == NULL) {
-			free(part);
-			rc = err_set(e, ERR_INTERNAL, "out of memory");
-			break;
-		}
-		all = grown;
-		if (m)
-			memcpy(all + have, part, m * sizeof(*all));
-		have += m;
-		free(part);
-	}
-	if (rc < 0) {
-		free(all);
-		return rc;
-	}
-	*out = all;
-	*nout = have;
-	return 0;
 }
