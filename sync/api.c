@@ -2,8 +2,9 @@
  * api: True API requests with auth, throttle, back-off and the
  * exactly-once rule (see api.h).
  *
- * Every request goes through sy_api_call(): throttle, send, ask policy.h what the
- * answer means, and act on it (re-auth once, wait and repeat, or report).
+ * Every request goes through sy_api_call(): throttle, send, ask policy.h
+ * what the answer means, and act on it (re-auth once, wait and repeat, or
+ * report). The read-only lookups are in api_lookup.c.
  * Must not: log or return tokens, signatures or bodies; repeat a create
  * that may have been recorded.
  */
