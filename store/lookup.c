@@ -45,7 +45,7 @@ kind_name(int kind)
 }
 
 static int
-history(struct st_db *db, int64_t id,
+history(struct st_db *db, int64_t id, const char *text,
 	int (*on_event)(void *arg, const struct st_event *ev), void *arg,
 	struct err *e)
 {
@@ -54,7 +54,8 @@ history(struct st_db *db, int64_t id,
 		" a.reason FROM audit a LEFT JOIN users u ON u.id = a.user_id"
 		" LEFT JOIN devices d ON d.id = a.device_id"
 		" LEFT JOIN codes p ON p.id = a.pack_id"
-		" WHERE a.code_id = ?1 ORDER BY a.id";
+		" WHERE a.code_id = ?1 OR (a.action = 22 AND a.scan = ?2)"
+		" ORDER BY a.id";
 	sqlite3_stmt *st = db_stmt(db, sql, e);
 	struct st_event ev;
 	int rc;
@@ -62,6 +63,7 @@ history(struct st_db *db, int64_t id,
 	if (st == NULL)
 		return e->code;
 	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
 	while ((rc = db_row(db, st, e, "history")) == 1) {
 		memset(&ev, 0, sizeof(ev));
 		db_text(st, 0, ev.at, sizeof(ev.at));
@@ -125,7 +127,8 @@ st_where(struct st_db *db, const struct mark *m, struct st_where *out,
 			 "%s", p.sscc);
 		at = p.parent_id;
 	}
-	return on_event != NULL ? history(db, c.id, on_event, arg, e) : 0;
+	return on_event != NULL ? history(db, c.id, k.text, on_event, arg, e) :
+		0;
 }
 
 int

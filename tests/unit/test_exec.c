@@ -369,8 +369,9 @@ test_accept_and_ship(void **state)
 		 "scan %s\n"			/* 8 */
 		 "ship finish\n"		/* 9 */
 		 "disband %s\n"			/* 10 */
-		 "where %s\n",			/* 11 */
-		 path, box, box, unit(300), box, box, ki(101));
+		 "where %s\n"			/* 11 */
+		 "where %s\n",			/* 12 */
+		 path, box, box, unit(300), box, box, ki(101), box);
 	run("boss", script);
 	assert_true(ok(0));
 	assert_int_equal(num(0, "expected"), 6);
@@ -392,6 +393,14 @@ test_accept_and_ship(void **state)
 	assert_int_equal(num(9, "units"), 5);
 	refused(10, "shipped");
 	assert_string_equal(str(11, "state"), "shipped");
+	/* The box's history starts with its scans at acceptance. */
+	{
+		json_t *h = json_object_get(res(12), "history");
+
+		assert_true(json_array_size(h) >= 3);
+		assert_string_equal(json_string_value(json_object_get(
+			json_array_get(h, 0), "action")), "accept_scan");
+	}
 	{
 		char cmd[256], body[4096] = "";
 		FILE *p;
