@@ -152,39 +152,12 @@ static int
 codes_open_api(struct codes_ctx *x, const struct codes_args *a,
 	       struct err *e)
 {
-	struct sy_sign_opts so = { 0 };
-	struct sy_api_config ac = { 0 };
-	const struct sy_config *c = &x->cfg;
 	int rc;
 
 	if ((rc = sy_config_load(a->config, &x->cfg, e)) < 0)
 		return rc;
-	ac.inn = c->inn[0] ? c->inn : x->site.inn;
-	ac.pg = c->product_group[0] ? c->product_group :
-		x->site.product_group;
-	if (ac.pg[0] == '\0' || ac.inn[0] == '\0')
-		return err_set(e, ERR_INVALID, "no product group or INN: set "
-			       "them in [true-api] or in the site");
-	if (c->command_detached[0]) {
-		so.command_detached = c->command_detached;
-		so.command_attached = c->command_attached[0] ?
-			c->command_attached : NULL;
-	} else {
-		so.key_file = c->key_file;
-		so.cert_file = c->cert_file;
-	}
-	if ((rc = sy_sign_new(&x->sign, &so, e)) < 0)
-		return rc;
-	ac.v3_url = c->v3;
-	ac.v4_url = c->v4;
-	ac.ca_file = c->ca_file[0] ? c->ca_file : NULL;
-	ac.token_file = c->token_file[0] ? c->token_file : NULL;
-	ac.signer = x->sign;
-	ac.united_token = c->united_token;
-	ac.timeout_ms = c->timeout_ms;
-	ac.max_attempts = c->max_attempts;
-	ac.max_wait_ms = c->max_wait_ms;
-	return sy_api_new(&x->api, &ac, e);
+	return sy_config_client(&x->cfg, x->site.inn, x->site.product_group,
+				NULL, NULL, &x->sign, &x->api, e);
 }
 
 /* The server's answers for t's codes, in t's order, as the store takes

@@ -50,38 +50,14 @@ take_lock(const char *db_path, struct ui *ui, struct err *e)
 static int
 start(struct ui_sync *s, struct err *e)
 {
-	struct sy_sign_opts so = { 0 };
-	struct sy_api_config ac = { 0 };
 	struct sy_runner_config rc = { 0 };
 	const struct sy_config *c = &s->cfg;
 	const char *pg = c->product_group[0] ? c->product_group :
 		s->site.product_group;
 	int r;
 
-	if (c->command_detached[0]) {
-		so.command_detached = c->command_detached;
-		so.command_attached = c->command_attached[0] ?
-			c->command_attached : NULL;
-	} else {
-		so.key_file = c->key_file;
-		so.cert_file = c->cert_file;
-	}
-	if ((r = sy_sign_new(&s->sign, &so, e)) < 0)
-		return r;
-	ac.v3_url = c->v3;
-	ac.v4_url = c->v4;
-	ac.pg = pg;
-	ac.inn = c->inn[0] ? c->inn : s->site.inn;
-	ac.ca_file = c->ca_file[0] ? c->ca_file : NULL;
-	ac.token_file = c->token_file[0] ? c->token_file : NULL;
-	ac.signer = s->sign;
-	ac.united_token = c->united_token;
-	ac.timeout_ms = c->timeout_ms;
-	ac.max_attempts = c->max_attempts;
-	ac.max_wait_ms = c->max_wait_ms;
-	ac.log = sync_log;
-	ac.log_ctx = s;
-	if ((r = sy_api_new(&s->api, &ac, e)) < 0)
+	if ((r = sy_config_client(c, s->site.inn, s->site.product_group,
+				    sync_log, s, &s->sign, &s->api, e)) < 0)
 		return r;
 	rc.db = s->ui->db;
 	rc.api = s->api;

@@ -71,8 +71,6 @@ run_sync(const struct sy_batch_opts *o, const struct sy_config *c,
 	 struct st_db *db, const struct st_site *site,
 	 struct sy_batch_report *rep, struct err *e)
 {
-	struct sy_sign_opts so = { 0 };
-	struct sy_api_config ac = { 0 };
 	struct sy_runner_config rc_ = { 0 };
 	struct sy_runner_stats s;
 	struct sy_sign *sign = NULL;
@@ -86,30 +84,8 @@ run_sync(const struct sy_batch_opts *o, const struct sy_config *c,
 		0;
 	int rc;
 
-	if (c->command_detached[0]) {
-		so.command_detached = c->command_detached;
-		so.command_attached = c->command_attached[0] ?
-			c->command_attached : NULL;
-	} else {
-		so.key_file = c->key_file;
-		so.cert_file = c->cert_file;
-	}
-	if ((rc = sy_sign_new(&sign, &so, e)) < 0)
-		goto out;
-	ac.v3_url = c->v3;
-	ac.v4_url = c->v4;
-	ac.pg = pg;
-	ac.inn = c->inn[0] ? c->inn : site->inn;
-	ac.ca_file = c->ca_file[0] ? c->ca_file : NULL;
-	ac.token_file = c->token_file[0] ? c->token_file : NULL;
-	ac.signer = sign;
-	ac.united_token = c->united_token;
-	ac.timeout_ms = c->timeout_ms;
-	ac.max_attempts = c->max_attempts;
-	ac.max_wait_ms = c->max_wait_ms;
-	ac.log = o->log;
-	ac.log_ctx = o->log_ctx;
-	if ((rc = sy_api_new(&api, &ac, e)) < 0)
+	if ((rc = sy_config_client(c, site->inn, site->product_group, o->log,
+				    o->log_ctx, &sign, &api, e)) < 0)
 		goto out;
 	rc_.db = db;
 	rc_.api = api;

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sync/api.h"
 #include "sync/config.h"
+#include "sync/sign.h"
 
 /* Parser state handed through inih. */
 struct cfg_ctx {
@@ -163,4 +165,48 @@ sy_config_load(const char *path, struct sy_config *c, struct err *e)
 		return err_set(e, ERR_INVALID, "%s: [sign] needs key and "
 			       "cert, or command_detached", path);
 	return 0;
+}
+
+int
+sy_config_client(const struct sy_config *c, const char *site_inn,
+		 const char *site_pg, void (*log)(void *, const char *),
+		 void *log_ctx, struct sy_sign **sign, struct sy_api **api,
+		 struct err *e)
+{
+	struct sy_sign_opts so = { 0 };
+	struct sy_api_config ac = { 0 };
+	int rc;
+
+	*sign = NULL;
+	*api = NULL;
+	ac.inn = c->inn[0] ? c->inn : site_inn;
+	ac.pg = c->product_group[0] ? c->product_group : site_pg;
+	if (ac.pg == NULL || ac.pg[0] == '\0' || ac.inn == NULL ||
+	    ac.inn[0] == '\0')
+		return err_set(e, ERR_INVALID, "no product group or INN: set "
+			       "them in [true-api] or in the site");
+	if (c->command_detached[0]) {
+		so.command_detached = c->command_detached;
+		so.command_attached = c->command_attached[0] ?
+			c->command_attached : NULL;
+	} else {
+		so.key_file = c->key_file;
+		so.cert_file = c->cert_file;
+	}
+	if ((rc = sy_sign_new(sign, &so, e)) < 0)
+		return rc;
+	ac.v3_url = c->v3;
+	ac.v4_url = c->v4;
+	ac.ca_file = c->ca_file[0] ? c->ca_file : NULL;
+	ac.token_file = c->token_file[0] ? c->token_file : NULL;
+	ac.signer = *sign;
+	ac.united_token = c->united_token;
+	ac.timeout_ms = c->timeout_ms;
+	ac.max_attempts = c->max_attempts;
+	ac.max_wait_ms = c->max_wait_ms;
+	ac.log = log;
+	ac.log_ctx = log_ctx;
+	if ((rc = sy_api_new(api, &ac, e)) < 0)
+		sy_sign_free(sign);
+	return rc;
 }

@@ -70,4 +70,19 @@ struct sy_config {
  */
 int sy_config_load(const char *path, struct sy_config *c, struct err *e);
 
+struct sy_sign;
+struct sy_api;
+
+/*
+ * The signer and the True API client that c describes. The INN and the
+ * product group fall back to site_inn and site_pg where the file leaves
+ * them empty (ERR_INVALID if both are empty). log (may be NULL) receives
+ * the client's log lines. On success *sign and *api are the caller's:
+ * sy_api_free first, then sy_sign_free. On failure both are NULL.
+ */
+int sy_config_client(const struct sy_config *c, const char *site_inn,
+		     const char *site_pg, void (*log)(void *, const char *),
+		     void *log_ctx, struct sy_sign **sign,
+		     struct sy_api **api, struct err *e);
+
 #endif
