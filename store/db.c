@@ -97,6 +97,23 @@ db_row(struct st_db *db, sqlite3_stmt *st, struct err *e, const char *what)
 	return rc;
 }
 
+int
+db_int(struct st_db *db, const char *sql, int64_t arg, int64_t *out,
+       struct err *e)
+{
+	sqlite3_stmt *st = db_stmt(db, sql, e);
+	int rc;
+
+	*out = 0;
+	if (st == NULL)
+		return e->code;
+	sqlite3_bind_int64(st, 1, arg);
+	if ((rc = db_row(db, st, e, "value")) == 1)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
 static int64_t
 now_ms(void)
 {

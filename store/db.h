@@ -75,6 +75,14 @@ int db_done(struct st_db *db, sqlite3_stmt *st, struct err *e,
 int db_row(struct st_db *db, sqlite3_stmt *st, struct err *e,
 	   const char *what);
 
+/*
+ * The one integer that sql (a cached literal with one parameter, ?1 =
+ * arg) selects into *out: 0 when there is no row or it is NULL. Returns
+ * 0, or <0 with *e set.
+ */
+int db_int(struct st_db *db, const char *sql, int64_t arg, int64_t *out,
+	   struct err *e);
+
 /* BEGIN IMMEDIATE, retried while busy for up to ST_BUSY_MS. */
 int db_begin_at(struct st_db *db, const char *where, struct err *e);
 #define db_begin(db, e) db_begin_at((db), __FILE__ ":" DB_STR(__LINE__), (e))

@@ -160,35 +160,20 @@ pack_sscc(struct st_db *db, int64_t id, char out[MARK_SSCC_LEN + 1])
 	sqlite3_reset(st);
 }
 
-static int
-parent_of(struct st_db *db, int64_t id, int64_t *parent, struct err *e)
-{
-	static const char sql[] = "SELECT parent_id FROM codes WHERE id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql, e);
-	int rc;
-
-	*parent = 0;
-	if (st == NULL)
-		return e->code;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = db_row(db, st, e, "parent")) == 1)
-		*parent = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc < 0 ? rc : 0;
-}
-
 /* Packs above id (depth), and whether `needle` is among id and them. */
 static int
 ancestry(struct st_db *db, int64_t id, int64_t needle, int *depth,
 	 bool *found, struct err *e)
 {
+	static const char parent[] =
+		"SELECT parent_id FROM codes WHERE id = ?1";
 	int64_t at = id;
 	int rc;
 
 	*depth = 0;
 	*found = at == needle;
 	while (at != 0 && *depth <= ST_MAX_DEPTH) {
-		if ((rc = parent_of(db, at, &at, e)) < 0)
+		if ((rc = db_int(db, parent, at, &at, e)) < 0)
 			return rc;
 		if (at != 0) {
 			(*depth)++;
@@ -196,23 +181,6 @@ ancestry(struct st_db *db, int64_t id, int64_t needle, int *depth,
 		}
 	}
 	return 0;
-}
-
-static int
-count_query(struct st_db *db, const char *sql, int64_t id, int *n,
-	    struct err *e)
-{
-	sqlite3_stmt *st = db_stmt(db, sql, e);
-	int rc;
-
-	*n = 0;
-	if (st == NULL)
-		return e->code;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = db_row(db, st, e, "count")) == 1)
-		*n = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return rc < 0 ? rc : 0;
 }
 
 /* Rules' view of a pack row, with the facts that need queries. */
@@ -244,21 +212,28 @@ pack_facts(struct st_db *db, const struct pack_row *p, struct rules_pack *r,
 		r->depth++;
 	}
 	if (p->level == ST_PALLET)
-		return count_query(db, inner_open, p->id, &r->inner_open, e);
+	{
+		int64_t n;
+
+		rc = db_int(db, inner_open, p->id, &n, e);
+		r->inner_open = (int)n;
+		return rc;
+	}
 	return 0;
 }
 
 /* Rules' view of a scanned code relative to pack p. */
 int
-pack_child_facts(struct st_db *db, const struct pack_row *p, const struct mark *m,
-	    const struct pack_code *c, bool known, struct rules_child *r,
-	    struct pack_row *cp, struct err *e)
+pack_child_facts(struct st_db *db, const struct pack_row *p,
+		 const struct mark *m, const struct pack_code *c, bool known,
+		 struct rules_child *r, struct pack_row *cp, struct err *e)
 {
 	static const char height[] =
 		"WITH RECURSIVE sub(id, d) AS (SELECT ?1, 0 UNION ALL"
 		" SELECT c.id, sub.d + 1 FROM codes c JOIN packs p"
 		" ON p.code_id = c.id JOIN sub ON c.parent_id = sub.id"
 		" WHERE sub.d < 32) SELECT max(d) FROM sub";
+	int64_t h;
 	int depth, rc;
 
 	memset(r, 0, sizeof(*r));
@@ -282,7 +257,9 @@ pack_child_facts(struct st_db *db, const struct pack_row *p, const struct mark *
 			   e)) < 0)
 		return rc;
 	r->contains_target &= !r->is_target;
-	return count_query(db, height, c->id, &r->height, e);
+	rc = db_int(db, height, c->id, &h, e);
+	r->height = (int)h;
+	return rc;
 }
 
 int

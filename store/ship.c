@@ -215,26 +215,17 @@ ship_facts(struct st_db *db, const struct shp *s, const struct mark *m,
 	return on_shipments(db, code->id, s, c, other, e);
 }
 
-/* Codes leaving with code (itself and everything inside). */
-static int
-subtree_size(struct st_db *db, int64_t code, int *n, struct err *e)
-{
-	static const char sql[] =
-		"WITH RECURSIVE sub(id) AS (SELECT ?1 UNION ALL"
-		" SELECT c.id FROM codes c JOIN sub ON c.parent_id = sub.id)"
-		" SELECT count(*) FROM sub";
-	sqlite3_stmt *st = db_stmt(db, sql, e);
-	int rc;
+/* Codes leaving with a code: itself and everything inside. */
+static const char subtree_size[] =
+	"WITH RECURSIVE sub(id) AS (SELECT ?1 UNION ALL"
+	" SELECT c.id FROM codes c JOIN sub ON c.parent_id = sub.id)"
+	" SELECT count(*) FROM sub";
 
-	*n = 0;
-	if (st == NULL)
-		return e->code;
-	sqlite3_bind_int64(st, 1, code);
-	if ((rc = db_row(db, st, e, "subtree")) == 1)
-		*n = sqlite3_column_int(st, 0);
-	sqlite3_reset(st);
-	return rc < 0 ? rc : 0;
-}
+/* The latest document reporting a pack on the shipment: the shipment
+ * must wait for it. 0 if none. */
+static const char latest_pack_doc[] =
+	"SELECT max(p.document_id) FROM shipment_items i"
+	" JOIN packs p ON p.code_id = i.code_id WHERE i.shipment_id = ?1";
 
 static int
 add_item(struct st_db *db, struct shp *s, int64_t code, struct err *e)
@@ -246,7 +237,8 @@ add_item(struct st_db *db, struct shp *s, int64_t code, struct err *e)
 		"UPDATE shipments SET codes = ?2, units = ?3 WHERE id = ?1";
 	sqlite3_stmt *st = db_stmt(db, item, e);
 	char now[32];
-	int rc, n;
+	int64_t n;
+	int rc;
 
 	if (st == NULL)
 		return e->code;
@@ -255,7 +247,7 @@ add_item(struct st_db *db, struct shp *s, int64_t code, struct err *e)
 	sqlite3_bind_int64(st, 2, code);
 	sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
 	if ((rc = db_done(db, st, e, "shipment item")) < 0 ||
-	    (rc = subtree_size(db, code, &n, e)) < 0)
+	    (rc = db_int(db, subtree_size, code, &n, e)) < 0)
 		return rc;
 	s->codes++;
 	s->units += n;
@@ -345,28 +337,6 @@ ship_lines(struct st_db *db, const struct shp *s, struct doc_line **lines,
 	return rc < 0 ? rc : 0;
 }
 
-/* The latest document reporting a pack on the shipment: the shipment
- * must wait for it. 0 if none. */
-static int
-depends_on(struct st_db *db, int64_t id, int64_t *doc, struct err *e)
-{
-	static const char sql[] =
-		"SELECT max(p.document_id) FROM shipment_items i"
-		" JOIN packs p ON p.code_id = i.code_id"
-		" WHERE i.shipment_id = ?1";
-	sqlite3_stmt *st = db_stmt(db, sql, e);
-	int rc;
-
-	*doc = 0;
-	if (st == NULL)
-		return e->code;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = db_row(db, st, e, "depends")) == 1)
-		*doc = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc < 0 ? rc : 0;
-}
-
 static int
 ship_document(struct st_db *db, struct shp *s, struct err *e)
 {
@@ -380,7 +350,7 @@ ship_document(struct st_db *db, struct shp *s, struct err *e)
 
 	if ((rc = st_site_get(db, &site, e)) < 0 ||
 	    (rc = ship_lines(db, s, &lines, &texts, &d.n, e)) < 0 ||
-	    (rc = depends_on(db, s->id, &after, e)) < 0)
+	    (rc = db_int(db, latest_pack_doc, s->id, &after, e)) < 0)
 		goto out;
 	db_now(now);
 	d.number = s->number;
