@@ -269,4 +269,43 @@ emu_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * Write a sync configuration at path that trusts the emulator's CA and
+ * signs with its 256-bit test key: [true-api] with v3/v4 (the emulator's
+ * when NULL), a token file in token_dir, then api_extra lines; then
+ * sections (further INI text, may be ""). Aborts if it cannot write.
+ */
+static void __attribute__((unused))
+emu_write_conf(const struct emu *m, const char *path, const char *v3,
+	       const char *v4, const char *token_dir, const char *api_extra,
+	       const char *sections)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (fp == NULL)
+		abort();
+	fprintf(fp, "[true-api]\nv3 = %s\nv4 = %s\nca_file = %s\n"
+		"token_file = %s/token\n%s\n[sign]\nkey = %s\ncert = %s\n\n%s",
+		v3 != NULL ? v3 : m->v3, v4 != NULL ? v4 : m->v4, m->ca,
+		token_dir, api_extra, m->key256, m->cert256, sections);
+	fclose(fp);
+}
+
+/* The whole file at path (at most 1 MiB) as a string in a static buffer,
+ * "" when it cannot be read; valid until the next call. */
+static __attribute__((unused)) char *
+emu_slurp(const char *path)
+{
+	static char buf[1 << 20];
+	FILE *fp = fopen(path, "r");
+	size_t n = 0;
+
+	if (fp != NULL) {
+		n = fread(buf, 1, sizeof(buf) - 1, fp);
+		fclose(fp);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 #endif

@@ -58,7 +58,6 @@ setup(void **state)
 				.require_crypto = true, .gtin_policy = "any" };
 	struct st_actor admin;
 	struct err e;
-	FILE *fp;
 
 	snprintf(site.inn, sizeof(site.inn), "%s", emu.inn);
 	snprintf(f->dir, sizeof(f->dir), "%s/sklad-csync-XXXXXX",
@@ -66,14 +65,9 @@ setup(void **state)
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->db, sizeof(f->db), "%s/t.db", f->dir);
 	snprintf(f->conf, sizeof(f->conf), "%s/sync.conf", f->dir);
-	fp = fopen(f->conf, "w");
-	assert_non_null(fp);
-	fprintf(fp, "[true-api]\nv3 = %s\nv4 = %s\nca_file = %s\n"
-		"token_file = %s/token\n\n[sign]\nkey = %s\ncert = %s\n\n"
-		"[sync]\npoll_initial_ms = 200\npoll_max_ms = 500\n"
-		"settle_ms = 800\n", emu.v3, emu.v4, emu.ca, f->dir,
-		emu.key256, emu.cert256);
-	fclose(fp);
+	emu_write_conf(&emu, f->conf, NULL, NULL, f->dir, "",
+		       "[sync]\npoll_initial_ms = 200\npoll_max_ms = 500\n"
+		       "settle_ms = 800\n");
 	assert_int_equal(st_open(f->db, true, &f->st, &e), 0);
 	assert_int_equal(st_site_init(f->st, &site, "boss", &e), 0);
 	assert_int_equal(st_login(f->st, "boss", NULL, "t", &admin, &e), 0);

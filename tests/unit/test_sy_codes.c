@@ -64,7 +64,6 @@ setup(void **state)
 	struct st_actor admin;
 	struct st_db *db = NULL;
 	struct err e;
-	FILE *fp;
 
 	assert_non_null(f);
 	snprintf(site.inn, sizeof(site.inn), "%s", emu.inn);
@@ -75,13 +74,8 @@ setup(void **state)
 	snprintf(f->conf, sizeof(f->conf), "%s/sync.conf", f->dir);
 	snprintf(f->out, sizeof(f->out), "%s/out.txt", f->dir);
 	snprintf(f->errf, sizeof(f->errf), "%s/err.txt", f->dir);
-	fp = fopen(f->conf, "w");
-	assert_non_null(fp);
-	fprintf(fp, "[true-api]\nv3 = %s\nv4 = %s\nca_file = %s\n"
-		"token_file = %s/token\nmax_attempts = 2\n"
-		"max_wait_ms = 2000\n\n[sign]\nkey = %s\ncert = %s\n",
-		emu.v3, emu.v4, emu.ca, f->dir, emu.key256, emu.cert256);
-	fclose(fp);
+	emu_write_conf(&emu, f->conf, NULL, NULL, f->dir, "max_attempts = 2\nmax_wait_ms = 2000\n",
+		       "");
 	assert_int_equal(st_open(f->db, true, &db, &e), 0);
 	assert_int_equal(st_site_init(db, &site, "boss", &e), 0);
 	assert_int_equal(st_login(db, "boss", NULL, "t1", &admin, &e), 0);
@@ -134,22 +128,6 @@ run(struct fixture *f, const char *const *args)
 	}
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static char *
-slurp(const char *path)
-{
-	static char buf[1 << 20];
-	FILE *fp = fopen(path, "r");
-	size_t n = 0;
-
-	buf[0] = '\0';
-	if (fp) {
-		n = fread(buf, 1, sizeof(buf) - 1, fp);
-		fclose(fp);
-	}
-	buf[n] = '\0';
-	return buf;
 }
 
 /* A unit code (КИ without the crypto tail) that the mark parser takes. */
@@ -277,22 +255,22 @@ test_delivery_in_three_batches(void **state)
 	/* each problem on its own line, then the summary */
 	snprintf(why, sizeof(why), "%s\tstatus APPLIED: a code received from "
 		 "a supplier must be in circulation (INTRODUCED)", u[5]);
-	assert_non_null(strstr(slurp(f->out), why));
+	assert_non_null(strstr(emu_slurp(f->out), why));
 	snprintf(why, sizeof(why), "%s\tspecial state LOAN_RETIRED", u[6]);
-	assert_non_null(strstr(slurp(f->out), why));
+	assert_non_null(strstr(emu_slurp(f->out), why));
 	snprintf(why, sizeof(why), "%s\tthe state system does not know "
 		 "this code", u[7]);
-	assert_non_null(strstr(slurp(f->out), why));
+	assert_non_null(strstr(emu_slurp(f->out), why));
 	snprintf(why, sizeof(why), "%s\tthe state system names no owner",
 		 u[8]);
-	assert_non_null(strstr(slurp(f->out), why));
-	assert_null(strstr(slurp(f->out), u[9]));	/* on its way to us */
-	assert_null(strstr(slurp(f->out), u[10]));	/* ours already */
-	assert_non_null(strstr(slurp(f->out), "2500 codes checked with the "
+	assert_non_null(strstr(emu_slurp(f->out), why));
+	assert_null(strstr(emu_slurp(f->out), u[9]));	/* on its way to us */
+	assert_null(strstr(emu_slurp(f->out), u[10]));	/* ours already */
+	assert_non_null(strstr(emu_slurp(f->out), "2500 codes checked with the "
 			       "state system (3 requests): 4 with problems"));
 	/* the same as JSON */
 	assert_int_equal(run(f, json), 1);
-	r = json_loads(slurp(f->out), 0, &je);
+	r = json_loads(emu_slurp(f->out), 0, &je);
 	assert_non_null(r);
 	assert_int_equal(json_integer_value(json_object_get(r, "checked")),
 			 NDELIVERY);
@@ -325,7 +303,7 @@ test_delivery_in_three_batches(void **state)
 				       NULL));
 	add_cises(arr);
 	assert_int_equal(run(f, text), 1);
-	assert_non_null(strstr(slurp(f->out), "3 with problems"));
+	assert_non_null(strstr(emu_slurp(f->out), "3 with problems"));
 	assert_int_equal(st_open(f->db, false, &db, &e), 0);
 	assert_int_equal(st_checks_problem(db, u[5], ST_CHECK_ACCEPT, why,
 					   sizeof(why), &e), 0);
@@ -381,15 +359,15 @@ test_pack_rules(void **state)
 	snprintf(why, sizeof(why), "%s\tstatus EMITTED: only applied "
 		 "(APPLIED) or introduced (INTRODUCED) codes can be packed",
 		 u[1]);
-	assert_non_null(strstr(slurp(f->out), why));
+	assert_non_null(strstr(emu_slurp(f->out), why));
 	snprintf(why, sizeof(why), "%s\towned by INN 7700000009, not by us "
 		 "(%s)", u[2], emu.inn);
-	assert_non_null(strstr(slurp(f->out), why));
+	assert_non_null(strstr(emu_slurp(f->out), why));
 	snprintf(why, sizeof(why), "%s\talready in aggregate %s", u[3], other);
-	assert_non_null(strstr(slurp(f->out), why));
-	assert_null(strstr(slurp(f->out), u[0]));
-	assert_null(strstr(slurp(f->out), u[4]));	/* in this very pack */
-	assert_non_null(strstr(slurp(f->out), "5 codes checked with the "
+	assert_non_null(strstr(emu_slurp(f->out), why));
+	assert_null(strstr(emu_slurp(f->out), u[0]));
+	assert_null(strstr(emu_slurp(f->out), u[4]));	/* in this very pack */
+	assert_non_null(strstr(emu_slurp(f->out), "5 codes checked with the "
 			       "state system (1 requests): 3 with problems"));
 	/* a pack of good codes: exit 0 */
 	assert_int_equal(st_open(f->db, false, &db, &e), 0);
@@ -428,7 +406,7 @@ test_pack_rules(void **state)
 				       NULL));
 	add_cises(arr);
 	assert_int_equal(run(f, text), 0);
-	assert_non_null(strstr(slurp(f->out), "1 codes checked with the "
+	assert_non_null(strstr(emu_slurp(f->out), "1 codes checked with the "
 			       "state system (1 requests): 0 with problems"));
 	assert_int_equal(st_open(f->db, false, &db, &e), 0);
 	assert_int_equal(st_checks_problem(db, u[5], ST_CHECK_AGGREGATE, why,
@@ -465,9 +443,9 @@ test_unavailable(void **state)
 	assert_true(emu_ok(&emu, "{\"cmd\":\"fault\",\"path\":\"/cises/info\","
 			   "\"kind\":\"drop\",\"count\":20}"));
 	assert_int_equal(run(f, text), 75);
-	assert_non_null(strstr(slurp(f->errf), "nothing was recorded, work "
+	assert_non_null(strstr(emu_slurp(f->errf), "nothing was recorded, work "
 			       "goes on offline"));
-	assert_string_equal(slurp(f->out), "");
+	assert_string_equal(emu_slurp(f->out), "");
 	assert_int_equal(st_open(f->db, false, &db, &e), 0);
 	assert_int_equal(st_checks_problem(db, u[0], ST_CHECK_ACCEPT, why,
 					   sizeof(why), &e), 0);
@@ -505,9 +483,9 @@ test_usage_and_setup(void **state)
 	assert_int_equal(run(f, bad), 2);
 	/* no such pack: refused before the configuration is needed */
 	assert_int_equal(run(f, noconf), 1);
-	assert_non_null(strstr(slurp(f->errf), "No pack with SSCC"));
+	assert_non_null(strstr(emu_slurp(f->errf), "No pack with SSCC"));
 	assert_int_equal(run(f, nodlv), 1);
-	assert_non_null(strstr(slurp(f->errf), "No delivery 999."));
+	assert_non_null(strstr(emu_slurp(f->errf), "No delivery 999."));
 	snprintf(arg, sizeof(arg), "%lld", (long long)delivery(f, u, 1));
 	assert_int_equal(run(f, noconf2), 78);
 	assert_int_equal(emu_count(&emu, "/cises/info"), 0);

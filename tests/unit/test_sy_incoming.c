@@ -62,7 +62,6 @@ setup(void **state)
 	struct st_actor admin;
 	struct st_db *db = NULL;
 	struct err e;
-	FILE *fp;
 
 	assert_non_null(f);
 	snprintf(site.inn, sizeof(site.inn), "%s", emu.inn);
@@ -74,13 +73,8 @@ setup(void **state)
 	snprintf(f->in, sizeof(f->in), "%s/in.txt", f->dir);
 	snprintf(f->out, sizeof(f->out), "%s/out.txt", f->dir);
 	snprintf(f->errf, sizeof(f->errf), "%s/err.txt", f->dir);
-	fp = fopen(f->conf, "w");
-	assert_non_null(fp);
-	fprintf(fp, "[true-api]\nv3 = %s\nv4 = %s\nca_file = %s\n"
-		"token_file = %s/token\nmax_attempts = 2\n\n"
-		"[sign]\nkey = %s\ncert = %s\n", emu.v3, emu.v4, emu.ca,
-		f->dir, emu.key256, emu.cert256);
-	fclose(fp);
+	emu_write_conf(&emu, f->conf, NULL, NULL, f->dir, "max_attempts = 2\n",
+		       "");
 	assert_int_equal(st_open(f->db, true, &db, &e), 0);
 	assert_int_equal(st_site_init(db, &site, "boss", &e), 0);
 	assert_int_equal(st_login(db, "boss", NULL, "t1", &admin, &e), 0);
@@ -139,22 +133,6 @@ run(struct fixture *f, const char *input, const char *const *args)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static char *
-slurp(const char *path)
-{
-	static char buf[1 << 20];
-	FILE *fp = fopen(path, "r");
-	size_t n = 0;
-
-	buf[0] = '\0';
-	if (fp) {
-		n = fread(buf, 1, sizeof(buf) - 1, fp);
-		fclose(fp);
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
 /* A unit code (КИ without the crypto tail) that the mark parser takes. */
 static void
 unit(struct fixture *f, char *code, size_t size)
@@ -180,7 +158,7 @@ test_list_follows_pages(void **state)
 	assert_true(emu_ok(&emu, "{\"cmd\":\"add_incoming\",\"count\":1005,"
 			   "\"body\":{\"products\":[]}}"));
 	assert_int_equal(run(f, NULL, json), 0);
-	arr = json_loads(slurp(f->out), 0, &je);
+	arr = json_loads(emu_slurp(f->out), 0, &je);
 	assert_non_null(arr);
 	assert_int_equal(json_array_size(arr), 1005);	/* two pages */
 	assert_int_equal(emu_count(&emu, "/doc/list"), 2);
@@ -194,8 +172,8 @@ test_list_follows_pages(void **state)
 	assert_int_equal(run(f, NULL, text), 0);
 	snprintf(want, sizeof(want), "1005 incoming documents for INN %s",
 		 emu.inn);
-	assert_non_null(strstr(slurp(f->out), want));
-	assert_null(strstr(slurp(f->errf), "Bearer"));
+	assert_non_null(strstr(emu_slurp(f->out), want));
+	assert_null(strstr(emu_slurp(f->errf), "Bearer"));
 }
 
 static void
@@ -229,8 +207,8 @@ test_fetch_import_accept(void **state)
 		 sscc, u[0], u[1], u[2]);
 	assert_true(emu_ok(&emu, cmd));
 	if (run(f, NULL, fetch) != 0)
-		fail_msg("fetch: %s", slurp(f->errf));
-	r = json_loads(slurp(f->out), 0, &je);
+		fail_msg("fetch: %s", emu_slurp(f->errf));
+	r = json_loads(emu_slurp(f->out), 0, &je);
 	assert_non_null(r);
 	id = json_integer_value(json_object_get(r, "delivery"));
 	assert_true(id > 0);
@@ -243,10 +221,10 @@ test_fetch_import_accept(void **state)
 	/* accept open works on it and expects every code */
 	snprintf(script, sizeof(script), "accept open %lld\n", (long long)id);
 	assert_int_equal(run(f, script, exec), 0);
-	r = json_loads(slurp(f->out), 0, &je);
+	r = json_loads(emu_slurp(f->out), 0, &je);
 	assert_non_null(r);
 	assert_true(json_is_true(json_object_get(r, "ok")));
-	assert_non_null(strstr(slurp(f->out), "\"missing\":4"));
+	assert_non_null(strstr(emu_slurp(f->out), "\"missing\":4"));
 	json_decref(r);
 	/* the plain text names the delivery to open */
 	unit(f, u[0], sizeof(u[0]));
@@ -256,14 +234,14 @@ test_fetch_import_accept(void **state)
 		 "\"products\":[{\"uit_code\":\"%s\"}]}}", u[0]);
 	assert_true(emu_ok(&emu, cmd));
 	if (run(f, NULL, text) != 0)
-		fail_msg("fetch: %s", slurp(f->errf));
+		fail_msg("fetch: %s", emu_slurp(f->errf));
 	snprintf(script, sizeof(script), "delivery %lld (document in-doc-2,",
 		 (long long)id + 1);
-	assert_non_null(strstr(slurp(f->out), script));
-	assert_non_null(strstr(slurp(f->out), "1 codes expected"));
+	assert_non_null(strstr(emu_slurp(f->out), script));
+	assert_non_null(strstr(emu_slurp(f->out), "1 codes expected"));
 	snprintf(script, sizeof(script), "`accept open %lld`",
 		 (long long)id + 1);
-	assert_non_null(strstr(slurp(f->out), script));
+	assert_non_null(strstr(emu_slurp(f->out), script));
 }
 
 static void
@@ -280,9 +258,9 @@ test_refusals(void **state)
 	/* an id the server does not know */
 	fetch[8] = "no-such-doc";
 	assert_int_equal(run(f, NULL, fetch), 1);
-	assert_non_null(strstr(slurp(f->errf),
+	assert_non_null(strstr(emu_slurp(f->errf),
 			       "the server has no document no-such-doc"));
-	assert_string_equal(slurp(f->out), "");
+	assert_string_equal(emu_slurp(f->out), "");
 	/* a document with a code the mark parser refuses */
 	unit(f, u, sizeof(u));
 	snprintf(cmd, sizeof(cmd), "{\"cmd\":\"add_incoming\",\"id\":"
@@ -293,12 +271,12 @@ test_refusals(void **state)
 	assert_true(emu_ok(&emu, cmd));
 	fetch[8] = "bad-doc";
 	assert_int_equal(run(f, NULL, fetch), 1);
-	assert_non_null(strstr(slurp(f->errf),
+	assert_non_null(strstr(emu_slurp(f->errf),
 			       "document bad-doc cannot be imported: "));
-	assert_string_equal(slurp(f->out), "");
+	assert_string_equal(emu_slurp(f->out), "");
 	/* nothing was imported: there is no delivery 1 to open */
 	assert_int_equal(run(f, "accept open 1\n", exec), 1);
-	assert_non_null(strstr(slurp(f->out), "\"ok\":false"));
+	assert_non_null(strstr(emu_slurp(f->out), "\"ok\":false"));
 	/* a usage error is not a refusal */
 	fetch[8] = NULL;
 	assert_int_equal(run(f, NULL, fetch), 2);

@@ -63,16 +63,10 @@ group_teardown(void **state)
 static void
 write_conf(struct fixture *f, const char *v3, const char *v4)
 {
-	FILE *fp = fopen(f->conf, "w");
-
-	assert_non_null(fp);
-	fprintf(fp, "# test configuration\n[true-api]\nv3 = %s\nv4 = %s\n"
-		"ca_file = %s\ntoken_file = %s/token\n"
-		"max_attempts = 2   ; keeps the unreachable case short\n\n"
-		"[sign]\nkey = %s\ncert = %s\n\n[sync]\n"
-		"poll_initial_ms = 200\npoll_max_ms = 500\nsettle_ms = 800\n",
-		v3, v4, emu.ca, f->dir, emu.key256, emu.cert256);
-	fclose(fp);
+	/* max_attempts = 2 keeps the unreachable case short. */
+	emu_write_conf(&emu, f->conf, v3, v4, f->dir, "max_attempts = 2\n",
+		       "[sync]\npoll_initial_ms = 200\npoll_max_ms = 500\n"
+		       "settle_ms = 800\n");
 }
 
 static int
@@ -242,22 +236,6 @@ run_sync(struct fixture *f, const char *const *extra)
 	return wait_exit(start_sync(f, extra ? extra : deflt));
 }
 
-static char *
-slurp(const char *path)
-{
-	static char buf[1 << 16];
-	FILE *fp = fopen(path, "r");
-	size_t n = 0;
-
-	buf[0] = '\0';
-	if (fp) {
-		n = fread(buf, 1, sizeof(buf) - 1, fp);
-		fclose(fp);
-	}
-	buf[n] = '\0';
-	return buf;
-}
-
 static int64_t
 sql_int(struct fixture *f, const char *sql)
 {
@@ -340,7 +318,7 @@ secret_in_log(struct fixture *f)
 		tok[n] = '\0';
 		fclose(fp);
 	}
-	log = slurp(f->errf);
+	log = emu_slurp(f->errf);
 	assert_true(strlen(tok) > 20);
 	/* the file holds the token and its expiry; any 40 characters of
 	 * it in the log would be a leak */
@@ -396,11 +374,11 @@ test_every_type(void **state)
 	assert_int_equal(outbox_n(f, "pending"), 6);
 
 	assert_int_equal(run_sync(f, NULL), 0);
-	assert_non_null(strstr(slurp(f->out), "found 6, sent 6, confirmed 6, "
+	assert_non_null(strstr(emu_slurp(f->out), "found 6, sent 6, confirmed 6, "
 				"rejected 0, failed 0, still waiting 0"));
 	/* the log tells the story, without a key, token or signature */
-	assert_non_null(strstr(slurp(f->errf), "accepted by the server"));
-	assert_null(strstr(slurp(f->errf), "BEGIN"));
+	assert_non_null(strstr(emu_slurp(f->errf), "accepted by the server"));
+	assert_null(strstr(emu_slurp(f->errf), "BEGIN"));
 	assert_false(secret_in_log(f));
 	assert_int_equal(outbox_n(f, "confirmed"), 6);
 	assert_int_equal(emu_ndocs(&emu), 6);
@@ -426,7 +404,7 @@ test_every_type(void **state)
 	json_decref(r);
 	/* a second run finds nothing to do */
 	assert_int_equal(run_sync(f, NULL), 0);
-	assert_non_null(strstr(slurp(f->out), "found 0, sent 0"));
+	assert_non_null(strstr(emu_slurp(f->out), "found 0, sent 0"));
 	assert_int_equal(emu_ndocs(&emu), 6);
 }
 
@@ -441,12 +419,12 @@ test_rejected(void **state)
 			   "[\"4: unit 0104600439931256 is not yours\"]}"));
 	closed_box(f, 2, a, NULL);
 	assert_int_equal(run_sync(f, NULL), 1);
-	assert_non_null(strstr(slurp(f->out), "rejected 1"));
+	assert_non_null(strstr(emu_slurp(f->out), "rejected 1"));
 	assert_int_equal(outbox_n(f, "rejected"), 1);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox WHERE"
 				 " last_error LIKE '%CHECKED_NOT_OK%'"
 				 " AND last_error LIKE '%is not yours%'"), 1);
-	reason = slurp(f->errf);
+	reason = emu_slurp(f->errf);
 	assert_non_null(strstr(reason, "is not yours"));
 	/* the pack stays closed: the state system does not know it */
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM packs WHERE"
@@ -593,10 +571,10 @@ test_two_runs_at_once(void **state)
 	snprintf(f->out, sizeof(f->out), "%s/out2.txt", f->dir);
 	snprintf(f->errf, sizeof(f->errf), "%s/err2.txt", f->dir);
 	assert_int_equal(run_sync(f, NULL), 3);
-	assert_non_null(strstr(slurp(f->errf), "another sklad sync is "
+	assert_non_null(strstr(emu_slurp(f->errf), "another sklad sync is "
 				"running"));
 	assert_int_equal(wait_exit(first), 0);
-	assert_non_null(strstr(slurp(out1), "confirmed 1"));
+	assert_non_null(strstr(emu_slurp(out1), "confirmed 1"));
 	assert_int_equal(emu_ndocs(&emu), 1);
 }
 
@@ -625,7 +603,7 @@ test_exit_codes(void **state)
 
 	closed_box(f, 1, a, NULL);
 	assert_int_equal(run_sync(f, dry), 0);
-	assert_non_null(strstr(slurp(f->out), "1 documents open"));
+	assert_non_null(strstr(emu_slurp(f->out), "1 documents open"));
 	assert_int_equal(emu_ndocs(&emu), 0);
 	/* nobody listens there: unavailable, the next run goes on */
 	{
@@ -647,7 +625,7 @@ test_exit_codes(void **state)
 		 port);
 	write_conf(f, url3, url4);
 	assert_int_equal(run_sync(f, once), 75);
-	assert_non_null(strstr(slurp(f->out), "still waiting 1"));
+	assert_non_null(strstr(emu_slurp(f->out), "still waiting 1"));
 	assert_int_equal(outbox_n(f, "pending"), 1);
 	assert_int_equal(sql_int(f, "SELECT fate_unknown FROM outbox"), 0);
 	/* back to the server, which refuses to sign us in: a person */
@@ -659,7 +637,7 @@ test_exit_codes(void **state)
 			   "\"status\":403,\"body\":\"{\\\"error_message\\\":"
 			   "\\\"user not found\\\"}\"}"));
 	assert_int_equal(run_sync(f, NULL), 1);
-	assert_non_null(strstr(slurp(f->errf), "user not found"));
+	assert_non_null(strstr(emu_slurp(f->errf), "user not found"));
 	assert_int_equal(outbox_n(f, "pending"), 1);
 	assert_int_equal(sql_int(f, "SELECT fate_unknown FROM outbox"), 0);
 	assert_int_equal(emu_ndocs(&emu), 0);
@@ -670,9 +648,9 @@ test_exit_codes(void **state)
 	closed_box(f, 1, a, NULL);
 	/* --once: sent, its status not due yet: still waiting */
 	assert_int_equal(run_sync(f, json), 75);
-	assert_non_null(strstr(slurp(f->out), "\"sent\":1"));
-	assert_non_null(strstr(slurp(f->out), "\"still_waiting\":1"));
-	assert_non_null(strstr(slurp(f->out), "\"exit\":75"));
+	assert_non_null(strstr(emu_slurp(f->out), "\"sent\":1"));
+	assert_non_null(strstr(emu_slurp(f->out), "\"still_waiting\":1"));
+	assert_non_null(strstr(emu_slurp(f->out), "\"exit\":75"));
 	/* usage and configuration */
 	{
 		static const char *const bad[] = { "--bogus", NULL };
@@ -681,7 +659,7 @@ test_exit_codes(void **state)
 	}
 	unlink(f->conf);
 	assert_int_equal(run_sync(f, NULL), 78);
-	assert_non_null(strstr(slurp(f->errf), "cannot open the "
+	assert_non_null(strstr(emu_slurp(f->errf), "cannot open the "
 				"configuration"));
 }
 
