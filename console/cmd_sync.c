@@ -6,11 +6,15 @@
  * code an admin can act on (documented in sklad(1), EXIT STATUS of sklad
  * sync):
  *   0  everything is done; nothing needs a person
- *   1  a document was rejected or given up: a person must look
+ *   1  a document needs a person: rejected, given up, held for
+ *      export, or blocked behind one of those (each is printed on
+ *      stderr with its reason); with --dry-run: a pending document
+ *      the state system would refuse
  *   2  the command line is wrong
  *   3  another sklad sync is running on this database (lock held)
- *  75  the server or network was unavailable, or the deadline came:
- *      documents are still open, the next run goes on
+ *  75  nothing needs a person, but documents are still open: the
+ *      server or network was away, the state system is still
+ *      processing, or the deadline came; the next run goes on
  *  78  the configuration, signer or database cannot be used
  *
  * What it must not do: print a token, key, signature or document body,
@@ -52,11 +56,47 @@ log_line(void *ctx, const char *line)
 	fprintf(stderr, "%s sklad sync: %s\n", ts, line);
 }
 
+/* One document that needs a person, in plain words, on stderr: what it
+ * is, which packs, why, and what waits behind it (sklad(1) says what an
+ * admin does about each). */
+static void
+print_issue(void *ctx, const struct st_outbox_issue *it, bool invalid)
+{
+	char packs[200] = "";
+
+	(void)ctx;
+	if (it->packs[0])
+		snprintf(packs, sizeof(packs), " [%s]", it->packs);
+	fprintf(stderr, "sklad sync: ");
+	fprintf(stderr, _("document %lld, %s%s: "), (long long)it->id,
+		st_doc_type_title(it->type), packs);
+	if (invalid)
+		fprintf(stderr, _("the state system would refuse it: %s"),
+			it->reason);
+	else if (it->blocked_by)
+		fprintf(stderr, _("blocked: it waits for document %lld, which "
+				  "needs a person"), (long long)it->blocked_by);
+	else if (it->held)
+		fprintf(stderr, _("held for export, not sent: %s"),
+			it->reason);
+	else if (strcmp(it->state, "rejected") == 0)
+		fprintf(stderr, _("rejected by the state system: %s"),
+			it->reason);
+	else
+		fprintf(stderr, _("given up: %s"), it->reason);
+	if (it->waiting_behind > 0)
+		fprintf(stderr, ngettext("; %d document waits behind it",
+					 "; %d documents wait behind it",
+					 (unsigned long)it->waiting_behind),
+			it->waiting_behind);
+	fputc('\n', stderr);
+}
+
 static void
 print_json(const struct sy_batch_report *r, int code, bool dry)
 {
 	json_t *o = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i,"
-			      " s:i, s:b, s:b, s:i}",
+			      " s:i, s:i, s:i, s:b, s:b, s:i}",
 			      "found", r->found, "sent", r->sent,
 			      "confirmed", r->confirmed,
 			      "rejected", r->rejected, "failed", r->failed,
@@ -65,6 +105,8 @@ print_json(const struct sy_batch_report *r, int code, bool dry)
 			      "unavailable", r->unavailable,
 			      "errors", r->errors,
 			      "blocked", r->end.blocked,
+			      "needs_person", r->needs_person,
+			      "invalid", r->invalid,
 			      "auth_failed", r->auth_failed != 0,
 			      "dry_run", dry, "exit", code);
 	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
@@ -80,9 +122,10 @@ print_text(const struct sy_batch_report *r, bool dry)
 {
 	if (dry) {
 		printf(_("sync (dry run): %d documents open, %d pending, "
-			 "%d submitted, %d of them blocked\n"),
+			 "%d submitted, %d of them blocked, %d the state "
+			 "system would refuse\n"),
 		       r->found, r->end.pending, r->end.submitted,
-		       r->end.blocked);
+		       r->end.blocked, r->invalid);
 		return;
 	}
 	printf(_("sync: found %d, sent %d, confirmed %d, rejected %d, "
@@ -147,6 +190,7 @@ cmd_sync(int argc, char **argv)
 		return cli_usage(_("sync needs --db PATH"));
 	if (!quiet)
 		bo.log = log_line;
+	bo.attention = print_issue;
 	err_clear(&e);
 	rc = sy_batch_run(&bo, &rep, &e);
 	if (rc == ERR_BUSY) {
@@ -162,13 +206,15 @@ cmd_sync(int argc, char **argv)
 	case SY_BATCH_PERSON: code = CLI_FAIL; break;
 	default: code = SYNC_LATER; break;
 	}
+	/* a dry run sends nothing; it fails only for documents the state
+	 * system would refuse, so a script can check before the night */
 	if (bo.dry_run)
-		code = CLI_OK;
+		code = rep.invalid ? CLI_FAIL : CLI_OK;
 	if (json)
 		print_json(&rep, code, bo.dry_run);
 	else
 		print_text(&rep, bo.dry_run);
-	if (code == CLI_FAIL && rep.last_error[0])
+	if (code == CLI_FAIL && rep.needs_person == 0 && rep.last_error[0])
 		fprintf(stderr, "sklad sync: %s\n", rep.last_error);
 	return code;
 }

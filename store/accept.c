@@ -550,7 +550,7 @@ accept_document(struct st_db *db, const struct dlv *d, struct items *it,
 					sizeof(*lines));
 	struct doc_acceptance a = { 0 };
 	struct st_site site;
-	char now[32], *body = NULL;
+	char now[32], date[40], transfer[40], *body = NULL;
 	size_t i, len;
 	int n = 0, rc;
 
@@ -571,10 +571,17 @@ accept_document(struct st_db *db, const struct dlv *d, struct items *it,
 		it->line[i] = n++;
 	}
 	db_now(now);
-	a.release_order = d->release_order;
+	/* §5.7 wants every date as a timestamp with 'Z'; a date that is
+	 * none stays as it is and the outbox refuses it by name */
+	if (!doc_timestamp_z(d->date, date))
+		snprintf(date, sizeof(date), "%s", d->date);
+	if (!doc_timestamp_z(d->transfer_date[0] ? d->transfer_date : d->date,
+			     transfer))
+		snprintf(transfer, sizeof(transfer), "%s", d->transfer_date);
+	a.release_order = d->release_order[0] ? d->release_order : d->number;
 	a.number = d->number;
-	a.date = d->date;
-	a.transfer_date = d->transfer_date[0] ? d->transfer_date : d->date;
+	a.date = date;
+	a.transfer_date = transfer;
 	a.acceptance_date = now;
 	a.sender_inn = d->sender_inn;
 	a.recipient_inn = d->receiver_inn[0] ? d->receiver_inn : site.inn;
@@ -582,7 +589,7 @@ accept_document(struct st_db *db, const struct dlv *d, struct items *it,
 	a.lines = lines;
 	a.n = n;
 	body = doc_acceptance(&a, &len);
-	rc = doc_outbox_add(db, "LP_ACCEPT_GOODS", body, len, n, 0, doc, e);
+	rc = doc_outbox_add(db, "LP_ACCEPT_GOODS", body, len, n, doc, e);
 out:
 	free(body);
 	free(lines);
@@ -680,6 +687,11 @@ stock(struct st_db *db, const struct st_actor *who, struct items *it,
 		if (!rules_accept_stocked(it->r, i))
 			continue;
 		if ((rc = stock_code(db, it, i, e)) < 0)
+			return rc;
+		/* a later document about a code the acceptance lists (a
+		 * shipment, a disbanding) waits for it (doc_deps.c) */
+		if (it->line[i] >= 0 && it->code_id[i] != 0 &&
+		    (rc = doc_touch_code(db, doc, it->code_id[i], e)) < 0)
 			return rc;
 		if (it->kind[i] >= PACK_KIND_BOX &&
 		    (rc = stock_pack(db, who, it, i, doc, now, e)) < 0)

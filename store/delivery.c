@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include "store/db.h"
+#include "store/doc.h"
 #include "store/pack.h"
 
 /* Rows per step of the one-call import: it blocks its caller anyway,
@@ -598,7 +599,8 @@ static void
 copy_head(struct st_import *im, const char *name, const struct imp_head *h)
 {
 	snprintf(im->name, sizeof(im->name), "%s", name);
-	snprintf(im->number, sizeof(im->number), "%s", h->number);
+	snprintf(im->number, sizeof(im->number), "%s",
+		 h->number ? h->number : "");
 	snprintf(im->release_order, sizeof(im->release_order), "%s",
 		 h->release_order != NULL ? h->release_order : "");
 	im->has_release_order = h->release_order != NULL;
@@ -669,6 +671,52 @@ looks_json(const char *data, size_t len)
 	return i < len && (data[i] == '[' || data[i] == '{');
 }
 
+/*
+ * A delivery without what its acceptance document needs (true-api.md
+ * §5.7: trade_sender_inn, document_number, document_date): refused at
+ * import, naming each one missing, instead of a document the state
+ * system refuses days later. A plain list carries them in header lines
+ * (list); a document answer in its fields. 1 if something is missing
+ * (im->why).
+ */
+static int
+head_missing(struct st_import *im, bool list)
+{
+	char missing[160] = "", ts[40];
+
+	if (im->sender_inn[0] == '\0')
+		strcat(missing, list ? " # sender_inn:" : " sender");
+	if (im->number[0] == '\0')
+		strcat(missing, list ? " # number:" : " number");
+	if (im->date[0] == '\0')
+		strcat(missing, list ? " # date:" : " date");
+	if (missing[0] != '\0' && !list) {
+		snprintf(im->why, sizeof(im->why), dgettext("sklad",
+			 "The document lacks fields its acceptance needs: "
+			 "%s."), missing + 1);
+		return 1;
+	}
+	if (missing[0] != '\0') {
+		snprintf(im->why, sizeof(im->why), dgettext("sklad",
+			 "The list lacks the header lines of its transfer "
+			 "document:%s. Add them at the top, e.g. "
+			 "\"# sender_inn: 7700000001\", \"# number: 42\", "
+			 "\"# date: 2026-11-30\"."), missing);
+		return 1;
+	}
+	if (!doc_timestamp_z(im->date, ts) ||
+	    (im->transfer_date[0] && !doc_timestamp_z(im->transfer_date, ts))) {
+		snprintf(im->why, sizeof(im->why), "%s", dgettext("sklad",
+			 "The date header is not a date: write it as "
+			 "2026-11-30, 30.11.2026 or 2026-11-30T10:00:00."));
+		return 1;
+	}
+	if (!im->has_release_order)
+		snprintf(im->release_order, sizeof(im->release_order), "%s",
+			 im->number);
+	return 0;
+}
+
 /* Header and items into memory: 1, 0 refused (im->why), <0 error. */
 static int
 parse_input(struct st_import *im, const char *name, const char *data,
@@ -677,7 +725,6 @@ parse_input(struct st_import *im, const char *name, const char *data,
 	struct imp_head h = { .number = name, .release_order = name,
 			      .turnover = "SELLING" };
 	json_t *root = NULL, *body = NULL, *doc = NULL;
-	char now[32];
 	int rc;
 
 	if (looks_json(data, len)) {
@@ -691,8 +738,10 @@ parse_input(struct st_import *im, const char *name, const char *data,
 		}
 		json_head(doc, body, &h);
 	} else {
-		db_now(now);
-		h.date = h.transfer_date = now;
+		/* a bare list names its document only in header lines: a
+		 * file's name is no document number, nor its import time
+		 * the document's date (list_head_missing) */
+		h.number = h.release_order = NULL;
 	}
 	copy_head(im, name, &h);
 	im->data = data;
@@ -706,6 +755,8 @@ parse_input(struct st_import *im, const char *name, const char *data,
 			 "The delivery lists no codes."));
 		rc = 0;
 	}
+	if (rc == 1 && head_missing(im, doc == NULL))
+		rc = 0;
 out:
 	im->data = NULL;
 	im->len = 0;

@@ -73,22 +73,24 @@ doc_reaggregation(const char *inn, bool adding, const char *uitu,
 
 int
 doc_outbox_add(struct st_db *db, const char *type, const char *body,
-	       size_t len, int codes, int64_t depends_on, int64_t *id,
-	       struct err *e)
+	       size_t len, int codes, int64_t *id, struct err *e)
 {
 	static const char site_pg[] =
 		"SELECT value FROM site WHERE key = 'product_group'";
 	static const char sql[] =
 		"INSERT INTO outbox(type, product_group, body, codes, state,"
-		" depends_on, created_at, updated_at)"
+		" sendable, created_at, updated_at)"
 		" VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6, ?6)";
 	sqlite3_stmt *st;
 	char pg[32] = "", now[32];
+	struct err ignored;
 	int rc;
 
 	if (body == NULL)
 		return err_set(e, ERR_INTERNAL, "cannot build %s: out of "
 			       "memory, or a code that is not text", type);
+	if ((rc = st_doc_check(type, body, len, e)) < 0)
+		return rc;
 	if ((st = db_stmt(db, site_pg, e)) == NULL)
 		return e->code;
 	if ((rc = db_row(db, st, e, "product group")) < 0)
@@ -103,8 +105,7 @@ doc_outbox_add(struct st_db *db, const char *type, const char *body,
 	sqlite3_bind_text(st, 2, pg, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_blob(st, 3, body, (int)len, SQLITE_STATIC);
 	sqlite3_bind_int(st, 4, codes);
-	if (depends_on != 0)
-		sqlite3_bind_int64(st, 5, depends_on);
+	sqlite3_bind_int(st, 5, st_doc_sendable(type, pg, &ignored) == 0);
 	sqlite3_bind_text(st, 6, now, -1, SQLITE_TRANSIENT);
 	if ((rc = db_done(db, st, e, "outbox")) < 0)
 		return rc;

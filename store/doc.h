@@ -38,12 +38,37 @@ char *doc_reaggregation(const char *inn, bool adding, const char *uitu,
 
 /*
  * Add a document to the outbox (state pending) in the caller's open
- * transaction. codes: how many codes it carries; depends_on: a document
- * that must be confirmed first, or 0. Sets *id.
+ * transaction. codes: how many codes it carries. Whether sync sends it or
+ * keeps it for export (sendable) follows from its type and the site's
+ * product group (st_doc_sendable). What it waits for is added after with
+ * doc_wait_for_* (doc_deps.c). Sets *id.
  */
 int doc_outbox_add(struct st_db *db, const char *type, const char *body,
-		   size_t len, int codes, int64_t depends_on, int64_t *id,
+		   size_t len, int codes, int64_t *id, struct err *e);
+
+/* A transfer document's date (yyyy-MM-dd, dd.MM.yyyy, or a time with or
+ * without .SSS and 'Z') as yyyy-MM-ddTHH:mm:ss.SSS'Z' (§5.7); false if
+ * it is none of those (doc_check.c). */
+bool doc_timestamp_z(const char *in, char out[40]);
+
+/* --- what a document waits for (doc_deps.c) ------------------------------ */
+
+/* doc waits for the latest earlier document that changed code_id (or,
+ * if sync never sends that one, for what it waited for). */
+int doc_wait_for_code(struct st_db *db, int64_t doc, int64_t code_id,
+		      struct err *e);
+
+/* The same for every code directly in pack pack_id. */
+int doc_wait_for_children(struct st_db *db, int64_t doc, int64_t pack_id,
+			  struct err *e);
+
+/* Record that doc changes code_id on the state system. */
+int doc_touch_code(struct st_db *db, int64_t doc, int64_t code_id,
 		   struct err *e);
+
+/* Record that doc changes every code directly in pack_id. */
+int doc_touch_children(struct st_db *db, int64_t doc, int64_t pack_id,
+		       struct err *e);
 
 /* --- transfer documents (doc_transfer.c) --------------------------------- */
 
@@ -57,13 +82,15 @@ struct doc_line {
 	int parent;		/* acceptance only; -1 top level */
 };
 
-/* The header of LP_SHIP_GOODS (§5.6); turnover_type SELLING. */
+/* The header of LP_SHIP_GOODS (§5.6, the 2025 field table: products
+ * carry uit_code only). */
 struct doc_shipment {
 	const char *number;		/* document_num */
 	const char *date;		/* document_date */
 	const char *transfer_date;
 	const char *receiver_inn;
 	const char *sender_inn;
+	const char *turnover_type;	/* SELLING, COMMISSION, AGENT */
 	const struct doc_line *lines;	/* products, parent ignored */
 	int n;
 };

@@ -69,7 +69,8 @@ doc_shipment(const struct doc_shipment *s, size_t *len)
 	    set_str(o, "transfer_date", s->transfer_date) < 0 ||
 	    set_str(o, "receiver_inn", s->receiver_inn) < 0 ||
 	    set_opt(o, "sender_inn", s->sender_inn) < 0 ||
-	    set_str(o, "turnover_type", "SELLING") < 0)
+	    set_str(o, "turnover_type", s->turnover_type != NULL &&
+		    s->turnover_type[0] ? s->turnover_type : "SELLING") < 0)
 		goto fail;
 	for (i = 0; i < s->n; i++)
 		if (json_array_append_new(arr, line(&s->lines[i], false)) < 0)

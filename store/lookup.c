@@ -136,8 +136,14 @@ st_docs(struct st_db *db, int (*fn)(void *arg, const struct st_doc *d),
 	void *arg, struct err *e)
 {
 	static const char sql[] =
-		"SELECT id, type, state, codes, server_id, attempts,"
-		" last_error, created_at, depends_on FROM outbox ORDER BY id";
+		"SELECT o.id, o.type, o.state, o.codes, o.server_id,"
+		" o.attempts, o.last_error, o.created_at,"
+		" (SELECT min(x.waits_for) FROM outbox_deps x"
+		"  WHERE x.doc_id = o.id),"
+		" (SELECT min(x.waits_for) FROM outbox_deps x JOIN outbox d"
+		"  ON d.id = x.waits_for WHERE x.doc_id = o.id"
+		"  AND d.state <> 'confirmed'), o.sendable"
+		" FROM outbox o ORDER BY o.id";
 	sqlite3_stmt *st = db_stmt(db, sql, e);
 	struct st_doc d;
 	int rc;
@@ -155,6 +161,8 @@ st_docs(struct st_db *db, int (*fn)(void *arg, const struct st_doc *d),
 		db_text(st, 6, d.last_error, sizeof(d.last_error));
 		db_text(st, 7, d.created_at, sizeof(d.created_at));
 		d.depends_on = sqlite3_column_int64(st, 8);
+		d.waits_for = sqlite3_column_int64(st, 9);
+		d.held = sqlite3_column_int(st, 10) == 0;
 		if (fn(arg, &d) != 0)
 			break;
 	}

@@ -27,7 +27,7 @@
 #define OUTBOX_COLS \
 	"o.id, o.type, o.product_group, o.state, o.server_id, o.attempts," \
 	" o.polls, o.fate_unknown, o.first_sent_ms, o.last_sent_ms," \
-	" o.next_at_ms, o.depends_on"
+	" o.next_at_ms"
 
 static void
 read_item(sqlite3_stmt *st, struct st_outbox_item *it)
@@ -44,7 +44,6 @@ read_item(sqlite3_stmt *st, struct st_outbox_item *it)
 	it->first_sent_ms = sqlite3_column_int64(st, 8);
 	it->last_sent_ms = sqlite3_column_int64(st, 9);
 	it->next_at_ms = sqlite3_column_int64(st, 10);
-	it->depends_on = sqlite3_column_int64(st, 11);
 }
 
 static bool
@@ -102,8 +101,9 @@ load_bytes(struct st_db *db, struct st_outbox_item *it, struct err *e)
 }
 
 /*
- * The next document to act on at now_ms (wall clock): a pending one whose
- * depends_on is confirmed or absent, or a submitted one (status poll),
+ * The next document to act on at now_ms (wall clock): a pending one every
+ * document it waits for (outbox_deps) is confirmed, or a submitted one
+ * (status poll),
  * whose next_at_ms has come, oldest due first, skipping the ids in
  * busy[0..nbusy) (already in flight). Returns 1 with *out filled (body
  * and signature malloc'd: st_outbox_item_free), or 0 when none is due now;
@@ -119,8 +119,9 @@ st_outbox_next(struct st_db *db, int64_t now_ms, const int64_t *busy,
 	static const char sql[] =
 		"SELECT " OUTBOX_COLS " FROM outbox o"
 		" WHERE o.state = 'submitted' OR (o.state = 'pending' AND"
-		" (o.depends_on IS NULL OR (SELECT d.state FROM outbox d"
-		" WHERE d.id = o.depends_on) = 'confirmed'))"
+		" NOT EXISTS (SELECT 1 FROM outbox_deps x JOIN outbox d"
+		" ON d.id = x.waits_for WHERE x.doc_id = o.id"
+		" AND d.state <> 'confirmed'))"
 		" ORDER BY o.next_at_ms, o.id";
 	sqlite3_stmt *st = db_stmt(db, sql, e);
 	int rc;
@@ -313,6 +314,16 @@ st_outbox_result(struct st_db *db, int64_t id, enum st_outbox_end end,
 			  end == ST_OUTBOX_CONFIRMED ? packs : unsubmit, e);
 }
 
+/* Pending documents that wait, directly or through others, on one that
+ * ended rejected or failed (and will not be sent): id and that root. */
+#define BLOCKED_CTE \
+	"WITH RECURSIVE blocked(id, root) AS (" \
+	" SELECT x.doc_id, x.waits_for FROM outbox_deps x" \
+	" JOIN outbox d ON d.id = x.waits_for" \
+	" WHERE d.state IN ('rejected', 'failed')" \
+	" UNION SELECT x.doc_id, b.root FROM outbox_deps x" \
+	" JOIN blocked b ON x.waits_for = b.id)"
+
 /*
  * Count the outbox by where each document stands (see struct
  * st_outbox_counts). Reads only.
@@ -322,10 +333,10 @@ st_outbox_count(struct st_db *db, struct st_outbox_counts *out,
 		struct err *e)
 {
 	static const char sql[] =
-		"SELECT o.state, o.fate_unknown, o.depends_on IS NOT NULL AND"
-		" (SELECT d.state FROM outbox d WHERE d.id = o.depends_on)"
-		" IN ('rejected', 'failed'), count(*) FROM outbox o"
-		" GROUP BY 1, 2, 3";
+		BLOCKED_CTE
+		" SELECT o.state, o.fate_unknown, o.id IN (SELECT id FROM"
+		" blocked), o.sendable, count(*) FROM outbox o"
+		" GROUP BY 1, 2, 3, 4";
 	sqlite3_stmt *st = db_stmt(db, sql, e);
 	int rc;
 
@@ -336,7 +347,8 @@ st_outbox_count(struct st_db *db, struct st_outbox_counts *out,
 		char state[16];
 		int unknown = sqlite3_column_int(st, 1);
 		int blocked = sqlite3_column_int(st, 2);
-		int n = sqlite3_column_int(st, 3);
+		int sendable = sqlite3_column_int(st, 3);
+		int n = sqlite3_column_int(st, 4);
 
 		db_text(st, 0, state, sizeof(state));
 		if (strcmp(state, "pending") == 0) {
@@ -345,16 +357,148 @@ st_outbox_count(struct st_db *db, struct st_outbox_counts *out,
 				out->sending += n;
 			if (blocked)
 				out->blocked += n;
+			if (!sendable)
+				out->held += n;
 		} else if (strcmp(state, "submitted") == 0) {
 			out->submitted += n;
 		} else if (strcmp(state, "confirmed") == 0) {
 			out->confirmed += n;
 		} else if (strcmp(state, "rejected") == 0) {
 			out->rejected += n;
+		} else if (!sendable) {
+			out->held += n;
 		} else {
 			out->failed += n;
 		}
 	}
 	sqlite3_reset(st);
 	return rc < 0 ? rc : 0;
+}
+
+/*
+ * Every document that needs a person, through fn: each rejected or
+ * failed one (held ones too: kept for export), and each pending one that
+ * is blocked behind such a one, with the root that blocks it. Oldest
+ * first. Reads only.
+ */
+int
+st_outbox_attention(struct st_db *db,
+		    int (*fn)(void *arg, const struct st_outbox_issue *it),
+		    void *arg, struct err *e)
+{
+	static const char sql[] =
+		BLOCKED_CTE ","
+		" roots(id, root) AS (SELECT id, min(root) FROM blocked"
+		" GROUP BY id)"
+		" SELECT o.id, o.type, o.state, o.sendable,"
+		" coalesce(o.last_error, ''), coalesce(r.root, 0),"
+		" (SELECT count(*) FROM roots w WHERE w.root = o.id),"
+		" coalesce((SELECT group_concat(t.code, ' ') FROM"
+		"  (SELECT t.code FROM doc_codes c JOIN code_text t"
+		"   ON t.id = c.code_id JOIN codes k ON k.id = c.code_id"
+		"   WHERE c.doc_id = o.id AND k.kind >= 5 LIMIT 3) t), '')"
+		" FROM outbox o LEFT JOIN roots r ON r.id = o.id"
+		" WHERE o.state IN ('rejected', 'failed')"
+		" OR (o.state = 'pending' AND r.id IS NOT NULL)"
+		" ORDER BY o.id";
+	sqlite3_stmt *st = db_stmt(db, sql, e);
+	int rc;
+
+	if (st == NULL)
+		return e->code;
+	while ((rc = db_row(db, st, e, "outbox attention")) == 1) {
+		struct st_outbox_issue it;
+
+		memset(&it, 0, sizeof(it));
+		it.id = sqlite3_column_int64(st, 0);
+		db_text(st, 1, it.type, sizeof(it.type));
+		db_text(st, 2, it.state, sizeof(it.state));
+		it.held = sqlite3_column_int(st, 3) == 0;
+		db_text(st, 4, it.reason, sizeof(it.reason));
+		it.blocked_by = sqlite3_column_int64(st, 5);
+		it.waiting_behind = sqlite3_column_int(st, 6);
+		db_text(st, 7, it.packs, sizeof(it.packs));
+		if (fn(arg, &it) != 0)
+			break;
+	}
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+/*
+ * The documents pending document id waits for that are not confirmed
+ * yet, up to max of them into ids; *n how many. Reads only.
+ */
+int
+st_outbox_waits_for(struct st_db *db, int64_t id, int64_t *ids, int max,
+		    int *n, struct err *e)
+{
+	static const char sql[] =
+		"SELECT x.waits_for FROM outbox_deps x JOIN outbox d"
+		" ON d.id = x.waits_for WHERE x.doc_id = ?1"
+		" AND d.state <> 'confirmed' ORDER BY x.waits_for";
+	sqlite3_stmt *st = db_stmt(db, sql, e);
+	int rc;
+
+	*n = 0;
+	if (st == NULL)
+		return e->code;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = db_row(db, st, e, "outbox waits")) == 1 && *n < max)
+		ids[(*n)++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+/*
+ * Each pending document with its exact body, oldest first, through fn
+ * (stop by returning non-zero): for `sync --dry-run`. Reads only.
+ */
+int
+st_outbox_each_pending(struct st_db *db,
+		       int (*fn)(void *arg, int64_t id, const char *type,
+				 const char *body, size_t len),
+		       void *arg, struct err *e)
+{
+	static const char sql[] =
+		"SELECT id, type, body FROM outbox WHERE state = 'pending'"
+		" AND sendable ORDER BY id";
+	sqlite3_stmt *st = db_stmt(db, sql, e);
+	int rc;
+
+	if (st == NULL)
+		return e->code;
+	while ((rc = db_row(db, st, e, "pending documents")) == 1) {
+		char type[40];
+
+		db_text(st, 1, type, sizeof(type));
+		if (fn(arg, sqlite3_column_int64(st, 0), type,
+		       (const char *)sqlite3_column_blob(st, 2),
+		       (size_t)sqlite3_column_bytes(st, 2)) != 0)
+			break;
+	}
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}
+
+/*
+ * A person sends rejected or failed document id again (after fixing
+ * what made the server refuse it, e.g. a box that was not yet
+ * registered): pending, attempts and server id cleared, the same bytes
+ * and signature. ERR_NOTFOUND if id is not rejected or failed, or is
+ * held for export.
+ */
+int
+st_outbox_retry(struct st_db *db, int64_t id, struct err *e)
+{
+	static const char sql[] =
+		"UPDATE outbox SET state = 'pending', attempts = 0, polls = 0,"
+		" fate_unknown = 0, server_id = NULL, first_sent_ms = NULL,"
+		" last_sent_ms = NULL, next_at_ms = 0, updated_at = ?2,"
+		" last_error = 'sent again by a person after: ' ||"
+		" coalesce(last_error, '')"
+		" WHERE id = ?1 AND state IN ('rejected', 'failed')"
+		" AND sendable";
+
+	return update_one(db, sql, id, NULL, NULL, 0, 0, NULL, e);
 }

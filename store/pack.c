@@ -478,6 +478,9 @@ st_pack_disband(struct st_db *db, const struct st_actor *who,
 	 * reported are reported on their own before they are set loose. */
 	if ((rc = pack_document_orphans(db, p.id, e)) < 0)
 		goto fail;
+	/* before the release: the document records the codes it frees */
+	if ((rc = pack_disaggregate(db, &p, e)) < 0)
+		goto fail;
 	if ((st = db_stmt(db, release, e)) == NULL)
 		goto fail_e;
 	sqlite3_bind_int64(st, 1, p.id);
@@ -487,8 +490,6 @@ st_pack_disband(struct st_db *db, const struct st_actor *who,
 		goto fail_e;
 	sqlite3_bind_int64(st, 1, p.id);
 	if ((rc = db_done(db, st, e, "disband")) < 0)
-		goto fail;
-	if ((rc = pack_disaggregate(db, &p, e)) < 0)
 		goto fail;
 	return commit_op(db, who, ST_ACT_PACK_DISBAND, p.id, p.id, false, out,
 			 e);
@@ -543,7 +544,7 @@ st_pack_take(struct st_db *db, const struct st_actor *who, const char *sscc,
 				   0, v, NULL, e);
 	if ((rc = pack_set_parent(db, c.id, 0, e)) < 0 ||
 	    (rc = set_count(db, p.id, -1, e)) < 0 ||
-	    (rc = pack_reaggregate(db, &p, false, m, e)) < 0 ||
+	    (rc = pack_reaggregate(db, &p, false, m, c.id, e)) < 0 ||
 	    (rc = pack_document_orphans(db, p.id, e)) < 0)
 		goto fail;
 	return commit_op(db, who, ST_ACT_PACK_TAKE, c.id, p.id, false, out, e);
@@ -586,7 +587,7 @@ st_pack_put(struct st_db *db, const struct st_actor *who, const char *sscc,
 	}
 	if (rc < 0 || (rc = set_count(db, p.id, 1, e)) < 0 ||
 	    (p.state != RULES_OPEN &&
-	     (rc = pack_reaggregate(db, &p, true, m, e)) < 0))
+	     (rc = pack_reaggregate(db, &p, true, m, id, e)) < 0))
 		goto fail;
 	return commit_op(db, who, ST_ACT_PACK_PUT, id, p.id, false, out, e);
 fail:

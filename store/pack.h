@@ -83,18 +83,20 @@ int pack_child_facts(struct st_db *db, const struct pack_row *p,
 		     bool known, struct rules_child *r, struct pack_row *cp,
 		     struct err *e);
 
-/* REAGGREGATION_DOCUMENT for m taken out of (or put into) the reported
- * pack p; nothing if p was never reported. */
+/* REAGGREGATION_DOCUMENT for m (codes row code_id) taken out of (or put
+ * into) the reported pack p; nothing if p was never reported. */
 int pack_reaggregate(struct st_db *db, const struct pack_row *p,
-		     bool adding, const struct mark *m, struct err *e);
+		     bool adding, const struct mark *m, int64_t code_id,
+		     struct err *e);
 
 /* Packs directly in former_parent that are closed but never reported get
  * their own document now that they stand alone. */
 int pack_document_orphans(struct st_db *db, int64_t former_parent,
 			  struct err *e);
 
-/* DISAGGREGATION_DOCUMENT for the disbanded pack p, depending on its
- * aggregation document; nothing if p was never reported. */
+/* DISAGGREGATION_DOCUMENT for pack p, which is being disbanded (call it
+ * while its codes are still in it: the document frees them); it waits
+ * for what last changed p. Nothing if p was never reported. */
 int pack_disaggregate(struct st_db *db, const struct pack_row *p,
 		      struct err *e);
 

@@ -76,11 +76,12 @@ set_document(struct st_db *db, int64_t pack_id, int64_t doc, struct err *e)
 	return db_done(db, st, e, "document");
 }
 
-/* Write one AGGREGATION_DOCUMENT for units[0..n) and mark their packs. */
+/* Write one AGGREGATION_DOCUMENT for units[0..n) and mark their packs:
+ * it forms those packs and waits for what last changed each code put
+ * in them (a box reported before, a unit freed by a disbanding). */
 static int
 flush_units(struct st_db *db, const char *inn, struct doc_unit *units,
-	    const int64_t *ids, int n, int codes, int64_t *prev,
-	    struct err *e)
+	    const int64_t *ids, int n, int codes, struct err *e)
 {
 	size_t len;
 	char *body = doc_aggregation(inn, units, n, &len);
@@ -88,18 +89,20 @@ flush_units(struct st_db *db, const char *inn, struct doc_unit *units,
 	int i, rc;
 
 	rc = doc_outbox_add(db, "AGGREGATION_DOCUMENT", body, len, codes,
-			    *prev, &doc, e);
+			    &doc, e);
 	free(body);
 	for (i = 0; rc == 0 && i < n; i++)
-		rc = set_document(db, ids[i], doc, e);
-	*prev = doc;
+		if ((rc = set_document(db, ids[i], doc, e)) == 0 &&
+		    (rc = doc_wait_for_children(db, doc, ids[i], e)) == 0)
+			rc = doc_touch_code(db, doc, ids[i], e);
 	return rc;
 }
 
 /*
  * Report top and every pack closed inside it that no document covers yet,
  * innermost first, in AGGREGATION_DOCUMENTs of at most ST_MAX_DOC_CODES
- * codes; each part depends on the one before.
+ * codes. A part about outer packs waits for the part that formed the
+ * packs inside them (doc_deps.c), since parts go innermost first.
  */
 int
 pack_document(struct st_db *db, int64_t top, struct err *e)
@@ -114,7 +117,7 @@ pack_document(struct st_db *db, int64_t top, struct err *e)
 	enum { BATCH = 64 };
 	struct doc_unit units[BATCH];
 	char sscc[BATCH][MARK_SSCC_LEN + 1];
-	int64_t ids[BATCH], *all = NULL, prev = 0;
+	int64_t ids[BATCH], *all = NULL;
 	int n = 0, nall = 0, cap = 0, codes = 0, i, rc;
 	sqlite3_stmt *st;
 	char inn[16];
@@ -148,8 +151,7 @@ pack_document(struct st_db *db, int64_t top, struct err *e)
 			break;
 		if (n > 0 && (n == BATCH ||
 			      codes + nchildren > ST_MAX_DOC_CODES)) {
-			rc = flush_units(db, inn, units, ids, n, codes, &prev,
-					 e);
+			rc = flush_units(db, inn, units, ids, n, codes, e);
 			while (n > 0)
 				free(units[--n].children);
 			codes = 0;
@@ -162,17 +164,18 @@ pack_document(struct st_db *db, int64_t top, struct err *e)
 		codes += nchildren;
 	}
 	if (rc >= 0 && n > 0)
-		rc = flush_units(db, inn, units, ids, n, codes, &prev, e);
+		rc = flush_units(db, inn, units, ids, n, codes, e);
 	while (n > 0)
 		free(units[--n].children);
 	free(all);
 	return rc < 0 ? rc : 0;
 }
 
-/* REAGGREGATION_DOCUMENT for a change to an already reported pack. */
+/* REAGGREGATION_DOCUMENT for a change to an already reported pack: it
+ * waits for what last changed the pack and the code, and changes both. */
 int
 pack_reaggregate(struct st_db *db, const struct pack_row *p, bool adding,
-	    const struct mark *m, struct err *e)
+	    const struct mark *m, int64_t code_id, struct err *e)
 {
 	const char *code = m->kind == MARK_SSCC ? m->sscc : m->cis;
 	char inn[16], *body;
@@ -187,8 +190,12 @@ pack_reaggregate(struct st_db *db, const struct pack_row *p, bool adding,
 	body = doc_reaggregation(inn, adding, p->sscc, code,
 				 m->kind == MARK_SSCC, &len);
 	rc = doc_outbox_add(db, "REAGGREGATION_DOCUMENT", body, len, 1,
-			    p->document_id, &doc, e);
+			    &doc, e);
 	free(body);
+	if (rc == 0 && (rc = doc_wait_for_code(db, doc, p->id, e)) == 0 &&
+	    (rc = doc_wait_for_code(db, doc, code_id, e)) == 0 &&
+	    (rc = doc_touch_code(db, doc, p->id, e)) == 0)
+		rc = doc_touch_code(db, doc, code_id, e);
 	return rc;
 }
 
@@ -233,7 +240,10 @@ pack_disaggregate(struct st_db *db, const struct pack_row *p, struct err *e)
 		return rc;
 	body = doc_disaggregation(inn, p->sscc, &len);
 	rc = doc_outbox_add(db, "DISAGGREGATION_DOCUMENT", body, len, 1,
-			    p->document_id, &doc, e);
+			    &doc, e);
 	free(body);
+	if (rc == 0 && (rc = doc_wait_for_code(db, doc, p->id, e)) == 0 &&
+	    (rc = doc_touch_code(db, doc, p->id, e)) == 0)
+		rc = doc_touch_children(db, doc, p->id, e);
 	return rc;
 }

@@ -110,7 +110,8 @@ rules_check_reason(enum rules_check_problem p,
 			 "code cannot be used now"), or_dash(f->status_ex));
 		break;
 	case RULES_CHK_OWNER:
-		if (c->use == RULES_CHK_ACCEPT && !empty(c->sender_inn))
+		if (c->use == RULES_CHK_ACCEPT && !empty(c->sender_inn) &&
+		    !empty(f->owner_inn))
 			snprintf(out, n, dgettext("sklad", "owned by INN %s, "
 				 "neither the supplier (%s) nor us (%s)"),
 				 or_dash(f->owner_inn), c->sender_inn,

@@ -33,8 +33,10 @@
  *               owner, aggregate) and the problem it makes for acceptance
  *               or aggregation, for showing while scanning offline.
  *  outbox       documents for the state system: exact body bytes, state,
- *               server id, attempts, last error; depends_on orders a split
- *               document's parts.
+ *               server id, attempts, last error; sendable = 0 for one
+ *               sync keeps for export. depends_on (migration 1) is no
+ *               longer written: outbox_deps holds what a document waits
+ *               for, doc_codes which codes each document changes.
  *
  * Times are UTC ISO 8601 with milliseconds ("2026-11-25T17:30:00.123Z").
  * Enumerations are stored as short text so the file reads well in the
@@ -249,6 +251,34 @@ static const char *const migrations[] = {
 	"  SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
 	"  SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+
+	/* 2: what each document waits for (doc_deps.c). doc_codes: the
+	 * codes a document changes on the state system (the packs it forms,
+	 * disbands or changes, the codes it frees, moves, ships or
+	 * accepts), so that a later document about one of them waits for
+	 * it; outbox_deps: every document that must be confirmed before
+	 * doc_id is sent (depends_on held only one); outbox.sendable = 0:
+	 * sync never sends it here (kept for export), so nothing waits for
+	 * it; a shipment's turnover type (true-api.md §5.6). */
+	"CREATE TABLE doc_codes ("
+	"  code_id INTEGER NOT NULL REFERENCES codes(id),"
+	"  doc_id INTEGER NOT NULL REFERENCES outbox(id),"
+	"  PRIMARY KEY (code_id, doc_id)) WITHOUT ROWID;"
+	"CREATE TABLE outbox_deps ("
+	"  doc_id INTEGER NOT NULL REFERENCES outbox(id),"
+	"  waits_for INTEGER NOT NULL REFERENCES outbox(id),"
+	"  PRIMARY KEY (doc_id, waits_for)) WITHOUT ROWID;"
+	"CREATE INDEX outbox_deps_waits ON outbox_deps(waits_for, doc_id);"
+	"ALTER TABLE outbox ADD COLUMN sendable INTEGER NOT NULL DEFAULT 1;"
+	"UPDATE outbox SET sendable = 0 WHERE type IN ('LP_SHIP_GOODS',"
+	"  'LP_ACCEPT_GOODS') AND product_group <> 'furs';"
+	"INSERT OR IGNORE INTO outbox_deps(doc_id, waits_for)"
+	"  SELECT id, depends_on FROM outbox WHERE depends_on IS NOT NULL;"
+	"INSERT OR IGNORE INTO doc_codes(code_id, doc_id)"
+	"  SELECT code_id, document_id FROM packs"
+	"  WHERE document_id IS NOT NULL;"
+	"ALTER TABLE shipments ADD COLUMN turnover_type TEXT NOT NULL"
+	"  DEFAULT 'SELLING';",
 };
 
 const char *

@@ -27,6 +27,7 @@ struct shp {
 	char receiver_inn[16];
 	char number[256];
 	char date[40];
+	char turnover_type[16];	/* SELLING, COMMISSION or AGENT */
 	int codes, units;
 	int64_t document_id;
 };
@@ -36,7 +37,7 @@ load_shipment(struct st_db *db, int64_t id, struct shp *s, struct err *e)
 {
 	static const char sql[] =
 		"SELECT state, receiver_inn, number, doc_date, codes, units,"
-		" document_id FROM shipments WHERE id = ?1";
+		" document_id, turnover_type FROM shipments WHERE id = ?1";
 	sqlite3_stmt *st = db_stmt(db, sql, e);
 	char state[16];
 	int rc;
@@ -56,6 +57,7 @@ load_shipment(struct st_db *db, int64_t id, struct shp *s, struct err *e)
 	s->codes = sqlite3_column_int(st, 4);
 	s->units = sqlite3_column_int(st, 5);
 	s->document_id = sqlite3_column_int64(st, 6);
+	db_text(st, 7, s->turnover_type, sizeof(s->turnover_type));
 	sqlite3_reset(st);
 	return 1;
 }
@@ -221,12 +223,6 @@ static const char subtree_size[] =
 	" SELECT c.id FROM codes c JOIN sub ON c.parent_id = sub.id)"
 	" SELECT count(*) FROM sub";
 
-/* The latest document reporting a pack on the shipment: the shipment
- * must wait for it. 0 if none. */
-static const char latest_pack_doc[] =
-	"SELECT max(p.document_id) FROM shipment_items i"
-	" JOIN packs p ON p.code_id = i.code_id WHERE i.shipment_id = ?1";
-
 static int
 add_item(struct st_db *db, struct shp *s, int64_t code, struct err *e)
 {
@@ -303,37 +299,111 @@ fail:
 
 /* --- finish -------------------------------------------------------------- */
 
-/* The lines of shipment s, in scan order (malloc'd texts in *texts). */
+/* The unit codes leaving with shipment s: each scanned unit, and every
+ * code inside each scanned pack that is not itself a box or pallet, in
+ * scan order (the 2025 field table of §5.6 has uit_code only). */
 static int
 ship_lines(struct st_db *db, const struct shp *s, struct doc_line **lines,
 	   char (**texts)[ST_CODE_MAX], int *n, struct err *e)
 {
 	static const char sql[] =
-		"SELECT t.code, c.kind FROM shipment_items i"
-		" JOIN codes c ON c.id = i.code_id"
-		" JOIN code_text t ON t.id = c.id"
-		" WHERE i.shipment_id = ?1 ORDER BY i.rowid";
-	size_t cap = s->codes > 0 ? (size_t)s->codes : 1;
+		"WITH RECURSIVE sub(id, kind, item) AS ("
+		" SELECT c.id, c.kind, i.rowid FROM shipment_items i"
+		" JOIN codes c ON c.id = i.code_id WHERE i.shipment_id = ?1"
+		" UNION ALL SELECT c.id, c.kind, sub.item FROM codes c"
+		" JOIN sub ON c.parent_id = sub.id WHERE sub.kind >= 5)"
+		" SELECT t.code FROM sub JOIN code_text t ON t.id = sub.id"
+		" WHERE sub.kind < 5 ORDER BY sub.item, sub.id";
+	size_t cap = 0;
 	sqlite3_stmt *st;
-	int rc;
+	int rc, i;
 
 	*n = 0;
-	*lines = calloc(cap, sizeof(**lines));
-	*texts = calloc(cap, sizeof(**texts));
-	if (*lines == NULL || *texts == NULL)
-		return err_set(e, ERR_INTERNAL, "out of memory");
+	*lines = NULL;
+	*texts = NULL;
 	if ((st = db_stmt(db, sql, e)) == NULL)
 		return e->code;
 	sqlite3_bind_int64(st, 1, s->id);
-	while ((rc = db_row(db, st, e, "lines")) == 1 && (size_t)*n < cap) {
+	while ((rc = db_row(db, st, e, "lines")) == 1) {
+		if ((size_t)*n == cap) {
+			size_t nc = cap ? cap * 2 : 256;
+			void *nl = realloc(*lines, nc * sizeof(**lines));
+			void *nt = nl ? realloc(*texts, nc * sizeof(**texts)) :
+				NULL;
+
+			if (nl != NULL)
+				*lines = nl;
+			if (nt == NULL) {
+				sqlite3_reset(st);
+				return err_set(e, ERR_INTERNAL,
+					       "out of memory");
+			}
+			*texts = nt;
+			cap = nc;
+		}
 		db_text(st, 0, (*texts)[*n], ST_CODE_MAX);
-		(*lines)[*n].code = (*texts)[*n];
-		(*lines)[*n].is_pack = sqlite3_column_int(st, 1) >=
-			PACK_KIND_BOX;
-		(*lines)[*n].parent = -1;
 		(*n)++;
 	}
 	sqlite3_reset(st);
+	if (rc < 0)
+		return rc;
+	/* texts moved while growing: point the lines at them now */
+	for (i = 0; i < *n; i++) {
+		(*lines)[i].code = (*texts)[i];
+		(*lines)[i].is_pack = false;
+		(*lines)[i].parent = -1;
+	}
+	return 0;
+}
+
+/* A stored time (ISO 8601 UTC with 'Z') in the first of the formats
+ * §5.6 lists, yyyy-MM-ddTHH:mm:ss.SSS: the list has no zone suffix. */
+static void
+ship_time(const char *iso, char out[40])
+{
+	size_t n = strnlen(iso, 39);
+
+	memcpy(out, iso, n);
+	out[n] = '\0';
+	if (n > 0 && out[n - 1] == 'Z')
+		out[n - 1] = '\0';
+}
+
+/* Codes scanned onto shipment ?1: the shipment waits for what last
+ * changed each of them, and changes them. */
+static const char scanned_codes[] =
+	"SELECT code_id FROM shipment_items WHERE shipment_id = ?1";
+
+static int
+ship_dependencies(struct st_db *db, const struct shp *s, struct err *e)
+{
+	sqlite3_stmt *st = db_stmt(db, scanned_codes, e);
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc;
+
+	if (st == NULL)
+		return e->code;
+	sqlite3_bind_int64(st, 1, s->id);
+	while ((rc = db_row(db, st, e, "shipment codes")) == 1) {
+		if (n == cap) {
+			int64_t *ni;
+
+			cap = cap ? cap * 2 : 64;
+			if ((ni = realloc(ids, cap * sizeof(*ids))) == NULL) {
+				rc = err_set(e, ERR_INTERNAL, "out of memory");
+				break;
+			}
+			ids = ni;
+		}
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	for (i = 0; rc >= 0 && i < n; i++)
+		if ((rc = doc_wait_for_code(db, s->document_id, ids[i],
+					    e)) == 0)
+			rc = doc_touch_code(db, s->document_id, ids[i], e);
+	free(ids);
 	return rc < 0 ? rc : 0;
 }
 
@@ -342,26 +412,29 @@ ship_document(struct st_db *db, struct shp *s, struct err *e)
 {
 	struct doc_shipment d = { 0 };
 	char (*texts)[ST_CODE_MAX] = NULL, now[32], *body = NULL;
+	char date[40], transfer[40];
 	struct doc_line *lines = NULL;
 	struct st_site site;
-	int64_t after;
 	size_t len;
 	int rc;
 
 	if ((rc = st_site_get(db, &site, e)) < 0 ||
-	    (rc = ship_lines(db, s, &lines, &texts, &d.n, e)) < 0 ||
-	    (rc = db_int(db, latest_pack_doc, s->id, &after, e)) < 0)
+	    (rc = ship_lines(db, s, &lines, &texts, &d.n, e)) < 0)
 		goto out;
 	db_now(now);
+	ship_time(s->date, date);
+	ship_time(now, transfer);
 	d.number = s->number;
-	d.date = s->date;
-	d.transfer_date = now;
+	d.date = date;
+	d.transfer_date = transfer;
 	d.receiver_inn = s->receiver_inn;
 	d.sender_inn = site.inn;
+	d.turnover_type = s->turnover_type;
 	d.lines = lines;
 	body = doc_shipment(&d, &len);
-	rc = doc_outbox_add(db, "LP_SHIP_GOODS", body, len, d.n, after,
-			    &s->document_id, e);
+	if ((rc = doc_outbox_add(db, "LP_SHIP_GOODS", body, len, d.n,
+				 &s->document_id, e)) == 0)
+		rc = ship_dependencies(db, s, e);
 out:
 	free(body);
 	free(lines);

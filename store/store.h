@@ -239,6 +239,28 @@ struct st_where {
 };
 
 /*
+ * Does sync send documents of this type for this product group (0), or
+ * keep them for export (ERR_REFUSED, the reason in plain words)? The one
+ * rule both the store (nothing waits for a document never sent) and sync
+ * use: LP_SHIP_GOODS / LP_ACCEPT_GOODS only for furs, nothing through
+ * the unified method for tobacco, otp, ncp (true-api.md §4.2, §5.6, §5.7).
+ */
+int st_doc_sendable(const char *type, const char *pg, struct err *e);
+
+/* The operator's name of a document type ("packing (aggregation)" for
+ * AGGREGATION_DOCUMENT ...), translated; the type itself if unknown. */
+const char *st_doc_type_title(const char *type);
+
+/*
+ * Check a document body against the reference's field table of its type
+ * (required fields, INNs, date formats, unknown fields, no file names).
+ * 0 if fine; ERR_INVALID naming the field. The outbox refuses a document
+ * that fails it; `sync --dry-run` runs it over pending ones.
+ */
+int st_doc_check(const char *type, const char *body, size_t len,
+		 struct err *e);
+
+/*
  * Where is code m: its chain of parents up to the top, its state, and its
  * history (oldest first) through on_event if non-NULL (stop by returning
  * non-zero). ERR_NOTFOUND if the code was never stored.
@@ -256,7 +278,9 @@ struct st_doc {
 	int attempts;
 	char last_error[256];
 	char created_at[32];
-	int64_t depends_on;
+	int64_t depends_on;	/* the first document it waits for, or 0 */
+	int64_t waits_for;	/* the first of those not confirmed yet */
+	bool held;		/* never sent here: kept for export */
 };
 
 /* Each outbox document, oldest first, through fn (stop by non-zero). */
@@ -477,7 +501,6 @@ struct st_outbox_item {
 	int64_t first_sent_ms;	/* first and last send attempt */
 	int64_t last_sent_ms;
 	int64_t next_at_ms;	/* when it is due */
-	int64_t depends_on;	/* 0 if none */
 	char *body;		/* the exact bytes (malloc'd, NUL after) */
 	size_t body_len;
 	char *signature;	/* stored detached signature or NULL */
@@ -494,16 +517,53 @@ enum st_outbox_end {
 struct st_outbox_counts {
 	int pending;		/* not yet accepted by the server */
 	int sending;		/* ... of which the fate is unknown */
-	int blocked;		/* ... of which wait on a rejected/failed one */
+	int blocked;		/* ... of which wait, directly or not, on a
+				 * rejected or failed one */
 	int submitted;		/* accepted, status not final yet */
 	int confirmed;
 	int rejected;
-	int failed;
+	int failed;		/* sync gave up (not counting held ones) */
+	int held;		/* never sent here: kept for export */
 };
 
+/* One document that needs a person (st_outbox_attention). */
+struct st_outbox_issue {
+	int64_t id;
+	char type[40];
+	char state[12];		/* rejected, failed or pending */
+	bool held;		/* kept for export, never sent here */
+	char reason[512];	/* the server's or sync's words */
+	int64_t blocked_by;	/* pending: the rejected/failed document it
+				 * waits behind; else 0 */
+	int waiting_behind;	/* documents blocked behind this one */
+	char packs[160];	/* SSCCs it forms or changes (up to 3) */
+};
+
+/* Each document needing a person, oldest first, through fn (stop by
+ * non-zero): rejected, failed, held, and pending ones blocked behind
+ * those. */
+int st_outbox_attention(struct st_db *db,
+			int (*fn)(void *arg, const struct st_outbox_issue *it),
+			void *arg, struct err *e);
+
+/* Each pending document sync sends, with its exact body, through fn
+ * (stop by non-zero): for `sync --dry-run`. */
+int st_outbox_each_pending(struct st_db *db,
+			   int (*fn)(void *arg, int64_t id, const char *type,
+				     const char *body, size_t len),
+			   void *arg, struct err *e);
+
+/* Send rejected or failed document id again, same bytes (a person's
+ * decision). ERR_NOTFOUND if it is in no such state or held. */
+int st_outbox_retry(struct st_db *db, int64_t id, struct err *e);
+
+/* Up to max documents that pending id still waits for, into ids. */
+int st_outbox_waits_for(struct st_db *db, int64_t id, int64_t *ids, int max,
+			int *n, struct err *e);
+
 /*
- * The next document due at now_ms: pending with depends_on confirmed or
- * absent, or submitted (a status poll), next_at_ms reached, skipping the
+ * The next document due at now_ms: pending with everything it waits for
+ * confirmed, or submitted (a status poll), next_at_ms reached, skipping the
  * ids busy[0..nbusy). 1 with *out filled (free with st_outbox_item_free),
  * 0 if none is due: *wait_ms until the earliest that will be, or -1.
  */

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store/store.h"
 #include "sync/api_int.h"
 
 #define TOKEN_MAGIC "sklad-token 1"
@@ -845,6 +846,18 @@ sy_api_add_param(char *url, size_t usz, const char *name, const char *value)
 	sy_api_put_escaped(url, usz, value);
 }
 
+void
+sy_api_info_url(const struct sy_api *a, const char *id,
+		const char *const *extra, char *url, size_t usz)
+{
+	snprintf(url, usz, "%s/doc/", a->v4);
+	sy_api_put_escaped(url, usz, id);
+	snprintf(url + strlen(url), usz - strlen(url), "/info");
+	sy_api_add_param(url, usz, "pg", a->pg);
+	for (; extra && extra[0] && extra[1]; extra += 2)
+		sy_api_add_param(url, usz, extra[0], extra[1]);
+}
+
 /* ---- jobs: submit and status without blocking ------------------------ */
 
 enum { J_SUBMIT, J_STATUS };
@@ -881,7 +894,7 @@ sy_api_submit_start(struct sy_api *a, const struct sy_api_doc *doc,
 	if (doc == NULL || doc->type == NULL || doc->signature == NULL ||
 	    (doc->body == NULL && doc->body_len > 0))
 		return err_set(e, ERR_INVALID, "incomplete document");
-	rc = sy_policy_doc_allowed(doc->type, a->pg, &local);
+	rc = st_doc_sendable(doc->type, a->pg, &local);
 	if (rc < 0 && rc != ERR_REFUSED)
 		return e ? (*e = local, rc) : rc;
 	if (job_new(a, J_SUBMIT, &j, e) < 0)
@@ -926,9 +939,7 @@ sy_api_status_start(struct sy_api *a, const char *id,
 		return err_set(e, ERR_INVALID, "no document id");
 	if (job_new(a, J_STATUS, &j, e) < 0)
 		return ERR_INTERNAL;
-	sy_api_put(url, sizeof(url), "%s/doc/", a->v4);
-	sy_api_put_escaped(url, sizeof(url), id);
-	sy_api_put(url + strlen(url), sizeof(url) - strlen(url), "/info");
+	sy_api_info_url(a, id, NULL, url, sizeof(url));
 	j->call = call_new(a, SY_OP_READ, "GET", url, NULL, 0, 1);
 	if (j->call == NULL) {
 		free(j);

@@ -149,18 +149,28 @@ struct sy_api_find_query {
 	int64_t to_ms;		/* ... and the last send attempt */
 };
 
+/* What a lookup of a document whose fate is unknown found. */
+enum sy_find_result {
+	SY_FIND_ABSENT = 0,	/* no candidate is ours */
+	SY_FIND_FOUND = 1,	/* ours: id set */
+	SY_FIND_UNSURE = 2,	/* a candidate could not be told yet (404
+				 * "not indexed yet", or no content): id
+				 * names it; ask again later */
+};
+
 /*
  * Did a document whose fate is unknown arrive? Lists our outgoing
  * documents of that type around the send times (v4 /doc/list with
  * senderInn, documentType, dateFrom/dateTo, ref §8, §12.6) and compares
- * each candidate's content with the bytes sent. *found = 1 and id set if
- * it is there. Then decide with sy_policy_after_lookup. Errors as
- * sy_api_status, and ERR_SERVER when a candidate could not be compared
- * (the server returned neither its content nor its body): it might be
- * this document, so it must not be sent again before a person looks.
+ * each candidate's content with the bytes sent. A candidate whose content
+ * differs is another document and changes nothing; one that answers 404
+ * or without content leaves the answer UNSURE, never a failure. Then
+ * decide with sy_policy_after_lookup. Errors: ERR_NET (unavailable),
+ * ERR_SERVER (refused or garbled), ERR_AUTH.
  */
 int sy_api_find(struct sy_api *a, const struct sy_api_find_query *q,
-		int *found, char *id, size_t idsz, struct err *e);
+		enum sy_find_result *res, char *id, size_t idsz,
+		struct err *e);
 
 struct sy_api_list_query {
 	int incoming;		/* 1: receiverInn = our INN; 0: sender */

@@ -79,6 +79,11 @@ int sy_api_reply_err(const struct reply *r, const char *what, struct err *e);
 
 /* Percent-encode s onto the end of dst; append "&name=value" to a URL. */
 void sy_api_put_escaped(char *dst, size_t dsz, const char *s);
+/* url = v4/doc/{id}/info?pg=... (ref §6.1: pg is required for furs and
+ * harmless elsewhere, so it always goes) then each extra "name=value"
+ * pair of the NULL-terminated list. */
+void sy_api_info_url(const struct sy_api *a, const char *id,
+		     const char *const *extra, char *url, size_t usz);
 void sy_api_add_param(char *url, size_t usz, const char *name,
 		      const char *value);
 

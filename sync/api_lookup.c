@@ -11,6 +11,10 @@
 
 #include "sync/api_int.h"
 
+static const char *const body_only[] = { "body", "true", NULL };
+static const char *const body_content[] = { "body", "true", "content",
+	"true", NULL };
+
 int
 sy_api_doc_body(struct sy_api *a, const char *id, char **json, size_t *len,
 		struct err *e)
@@ -21,10 +25,7 @@ sy_api_doc_body(struct sy_api *a, const char *id, char **json, size_t *len,
 
 	*json = NULL;
 	*len = 0;
-	snprintf(url, sizeof(url), "%s/doc/", a->v4);
-	sy_api_put_escaped(url, sizeof(url), id);
-	snprintf(url + strlen(url), sizeof(url) - strlen(url),
-		 "/info?body=true");
+	sy_api_info_url(a, id, body_only, url, sizeof(url));
 	rc = sy_api_call(a, SY_OP_READ, "GET", url, NULL, 0, 1, &r, e);
 	if (rc < 0)
 		goto out;
@@ -146,66 +147,79 @@ sy_api_list(struct sy_api *a, const struct sy_api_list_query *q,
 	return 0;
 }
 
+/* Read candidate cand and compare it with the bytes sent: 1 ours, 0 not
+ * ours, SY_FIND_UNSURE when it cannot be told now (not indexed yet: a
+ * 404 right after create, ref §6.1 [I]; or no content returned), or a
+ * negative error (network, auth). */
+static int
+compare_candidate(struct sy_api *a, const struct sy_api_find_query *q,
+		  const char *cand, struct err *e)
+{
+	struct reply r = { 0 };
+	char url[1024];
+	int rc, m;
+
+	sy_api_info_url(a, cand, body_content, url, sizeof(url));
+	rc = sy_api_call(a, SY_OP_READ, "GET", url, NULL, 0, 1, &r, e);
+	if (rc < 0)
+		goto out;
+	if (r.act != SY_ACT_DONE) {
+		if (r.act == SY_ACT_FAIL && r.status == 404)
+			rc = SY_FIND_UNSURE;
+		else
+			rc = sy_api_reply_err(&r, "document lookup", e);
+		goto out;
+	}
+	m = sy_wire_doc_matches(r.resp->body, r.resp->body_len, q->body,
+				q->body_len);
+	rc = m < 0 ? SY_FIND_UNSURE : m;
+out:
+	sy_api_reply_free(&r);
+	return rc;
+}
+
 int
-sy_api_find(struct sy_api *a, const struct sy_api_find_query *q, int *found,
-	    char *id, size_t idsz, struct err *e)
+sy_api_find(struct sy_api *a, const struct sy_api_find_query *q,
+	    enum sy_find_result *res, char *id, size_t idsz, struct err *e)
 {
 	const char *types[2] = { q->type, NULL };
 	struct sy_api_list_query lq = { 0 };
 	struct sy_wire_doc *docs = NULL;
-	char undecided[128] = "";
 	size_t n = 0, i;
-	int rc, m;
+	int rc;
 
-	*found = 0;
+	*res = SY_FIND_ABSENT;
 	if (idsz)
 		id[0] = '\0';
 	lq.incoming = 0;
 	lq.types = types;
 	lq.from_ms = q->from_ms - FIND_SLACK_MS;
 	lq.to_ms = q->to_ms + FIND_SLACK_MS;
-	rc = sy_api_list(a, &lq, &docs, &n, e);
-	if (rc < 0)
+	if ((rc = sy_api_list(a, &lq, &docs, &n, e)) < 0)
 		return rc;
-	for (i = 0; i < n && !*found; i++) {
-		struct reply r = { 0 };
-		char url[1024];
-
+	for (i = 0; i < n; i++) {
 		if (strcmp(docs[i].type, q->type) != 0 || docs[i].input == 1)
 			continue;
-		snprintf(url, sizeof(url), "%s/doc/", a->v4);
-		sy_api_put_escaped(url, sizeof(url), docs[i].id);
-		snprintf(url + strlen(url), sizeof(url) - strlen(url),
-			 "/info?body=true&content=true");
-		rc = sy_api_call(a, SY_OP_READ, "GET", url, NULL, 0, 1, &r, e);
+		rc = compare_candidate(a, q, docs[i].id, e);
 		if (rc < 0)
 			break;
-		if (r.act != SY_ACT_DONE) {
-			rc = sy_api_reply_err(&r, "document lookup", e);
-			sy_api_reply_free(&r);
-			break;
-		}
-		m = sy_wire_doc_matches(r.resp->body, r.resp->body_len,
-					q->body, q->body_len);
-		if (m == 1) {
-			*found = 1;
+		if (rc == 1) {
+			*res = SY_FIND_FOUND;
 			snprintf(id, idsz, "%s", docs[i].id);
 			sy_api_logf(a, "the document had arrived: id %s", id);
-		} else if (m < 0 && !undecided[0]) {
-			snprintf(undecided, sizeof(undecided), "%s",
-				 docs[i].id);
+			break;
 		}
-		sy_api_reply_free(&r);
+		/* a candidate that is not ours changes nothing; one that
+		 * cannot be told yet keeps the question open */
+		if (rc == SY_FIND_UNSURE) {
+			*res = SY_FIND_UNSURE;
+			if (idsz)
+				snprintf(id, idsz, "%s", docs[i].id);
+		}
+		rc = 0;
 	}
 	free(docs);
-	/* A candidate we could not compare might be ours: sending again
-	 * could make a second document, so a person must look. */
-	if (rc == 0 && !*found && undecided[0])
-		rc = err_set(e, ERR_SERVER, "cannot tell whether server "
-			     "document %s is this one (the server did not "
-			     "return its content); check it before sending "
-			     "again", undecided);
-	return rc;
+	return rc < 0 ? rc : 0;
 }
 
 int
@@ -233,7 +247,11 @@ sy_api_cises(struct sy_api *a, const char *const *codes, size_t n,
 		}
 		rc = sy_api_call(a, SY_OP_READ, "POST", url, body, strlen(body), 1,
 			  &r, e);	/* body taken over */
-		if (rc == 0 && r.act != SY_ACT_DONE)
+		/* ref §7: per-code errors come inside a 200 or a 404
+		 * array; a 404 that is such an array is an answer */
+		if (rc == 0 && r.act != SY_ACT_DONE &&
+		    !(r.status == 404 && r.resp != NULL &&
+		      sy_wire_is_array(r.resp->body, r.resp->body_len)))
 			rc = sy_api_reply_err(&r, "code lookup", e);
 		if (rc == 0)
 			rc = sy_wire_parse_cises(r.resp->body,

@@ -56,13 +56,60 @@ sy_batch_lock(const char *db_path, struct err *e)
 	return fd;
 }
 
-static void
-fill_end(struct st_db *db, struct sy_batch_report *rep)
+struct attention {
+	const struct sy_batch_opts *o;
+	struct sy_batch_report *rep;
+};
+
+static int
+one_issue(void *arg, const struct st_outbox_issue *it)
 {
+	struct attention *a = arg;
+
+	a->rep->needs_person++;
+	if (a->o->attention)
+		a->o->attention(a->o->attention_ctx, it, false);
+	return 0;
+}
+
+/* Dry run: each pending document against the reference's rules. */
+static int
+one_pending(void *arg, int64_t id, const char *type, const char *body,
+	    size_t len)
+{
+	struct attention *a = arg;
+	struct st_outbox_issue it;
+	struct err e;
+
+	if (st_doc_check(type, body, len, &e) == 0)
+		return 0;
+	a->rep->invalid++;
+	memset(&it, 0, sizeof(it));
+	it.id = id;
+	snprintf(it.type, sizeof(it.type), "%s", type);
+	snprintf(it.state, sizeof(it.state), "pending");
+	snprintf(it.reason, sizeof(it.reason), "%s", e.msg);
+	if (a->o->attention)
+		a->o->attention(a->o->attention_ctx, &it, true);
+	return 0;
+}
+
+/* The outbox as the run leaves it, and what in it needs a person. */
+static void
+fill_end(const struct sy_batch_opts *o, struct st_db *db,
+	 struct sy_batch_report *rep)
+{
+	struct attention a = { o, rep };
 	struct err e;
 
 	if (st_outbox_count(db, &rep->end, &e) == 0)
 		rep->waiting = rep->end.pending + rep->end.submitted;
+	rep->needs_person = 0;
+	if (st_outbox_attention(db, one_issue, &a, &e) < 0 && o->log)
+		o->log(o->log_ctx, e.msg);
+	if (o->dry_run && st_outbox_each_pending(db, one_pending, &a, &e) < 0 &&
+	    o->log)
+		o->log(o->log_ctx, e.msg);
 }
 
 /* The signer, the client and the runner, then run. */
@@ -164,7 +211,7 @@ sy_batch_run(const struct sy_batch_opts *o, struct sy_batch_report *rep,
 		}
 		rc = run_sync(o, c, db, &site, rep, e);
 	}
-	fill_end(db, rep);
+	fill_end(o, db, rep);
 out:
 	st_close(&db);
 	free(c);
@@ -180,12 +227,15 @@ sy_batch_unlock(int fd)
 		close(fd);
 }
 
-/* PERSON if anything was rejected, failed or refused in this run, else
- * LATER if documents are still open, else DONE. */
+/* PERSON if anything in the outbox needs a person (whenever it
+ * happened: a rejected document stays a person's until dealt with) or
+ * this run could not sign in or work locally; else LATER if documents
+ * are still open; else DONE. */
 enum sy_batch_verdict
 sy_batch_verdict(const struct sy_batch_report *rep)
 {
-	if (rep->rejected || rep->failed || rep->errors || rep->auth_failed)
+	if (rep->needs_person || rep->invalid || rep->rejected ||
+	    rep->failed || rep->errors || rep->auth_failed)
 		return SY_BATCH_PERSON;
 	if (rep->waiting > 0)
 		return SY_BATCH_LATER;

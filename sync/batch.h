@@ -28,6 +28,13 @@ struct sy_batch_opts {
 	/* stderr-bound progress lines; never secrets. */
 	void (*log)(void *log_ctx, const char *line);
 	void *log_ctx;
+	/* At the end, each document that needs a person (rejected, failed,
+	 * held for export, blocked behind one of those) and, with dry_run,
+	 * each pending document the state system would refuse (invalid
+	 * set, reason the rule it breaks). May be NULL. */
+	void (*attention)(void *ctx, const struct st_outbox_issue *it,
+			  bool invalid);
+	void *attention_ctx;
 };
 
 struct sy_batch_report {
@@ -45,12 +52,18 @@ struct sy_batch_report {
 	struct st_outbox_counts end;	/* the outbox when the run ended */
 	int waiting;		/* still open at the end (pending or
 				 * submitted), blocked ones included */
+	int needs_person;	/* documents at the end that need a person:
+				 * rejected, failed, held, blocked */
+	int invalid;		/* dry run: pending documents that break
+				 * the reference's rules (st_doc_check) */
 	char last_error[512];	/* plain words, for the log */
 };
 
 enum sy_batch_verdict {
 	SY_BATCH_DONE,		/* nothing left for a person or later */
-	SY_BATCH_PERSON,	/* something was rejected or failed */
+	SY_BATCH_PERSON,	/* a document needs a person (rejected,
+				 * failed, held, blocked, invalid), or
+				 * signing in or a local step failed */
 	SY_BATCH_LATER,		/* documents still open: server away or
 				 * deadline reached; the next run goes on */
 };

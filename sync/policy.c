@@ -152,44 +152,13 @@ sy_policy_poll_delay_ms(int attempt, int64_t initial_ms, int64_t max_ms)
 	return d > max_ms ? max_ms : d;
 }
 
-int
-sy_policy_doc_allowed(const char *type, const char *pg, struct err *e)
-{
-	static const char *const types[] = { "AGGREGATION_DOCUMENT",
-		"DISAGGREGATION_DOCUMENT", "REAGGREGATION_DOCUMENT",
-		"LP_SHIP_GOODS", "LP_ACCEPT_GOODS" };
-	size_t i;
-
-	if (type == NULL || pg == NULL || *pg == '\0')
-		return err_set(e, ERR_INVALID, "the document has no type or "
-			       "product group");
-	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-		if (strcmp(type, types[i]) == 0)
-			break;
-	if (i == sizeof(types) / sizeof(types[0]))
-		return err_set(e, ERR_REFUSED, "sklad does not send documents "
-			       "of type %s; it is kept for export", type);
-	if (strcmp(pg, "tobacco") == 0 || strcmp(pg, "otp") == 0 ||
-	    strcmp(pg, "ncp") == 0)
-		return err_set(e, ERR_REFUSED, "product group %s does not "
-			       "take %s through this method; the document "
-			       "is kept for export", pg, type);
-	if ((strcmp(type, "LP_SHIP_GOODS") == 0 ||
-	     strcmp(type, "LP_ACCEPT_GOODS") == 0) && strcmp(pg, "furs") != 0)
-		return err_set(e, ERR_REFUSED, "%s is accepted only for furs, "
-			       "not for product group %s: goods are passed "
-			       "on with a UPD through an EDO operator; the "
-			       "document is kept for export", type, pg);
-	return 0;
-}
-
 enum sy_policy_lookup
 sy_policy_after_lookup(int found, int64_t sent_ms, int64_t now_ms,
 		       int64_t settle_ms)
 {
-	if (found)
+	if (found == 1)
 		return SY_LOOKUP_ADOPT;
 	if (now_ms - sent_ms < settle_ms)
 		return SY_LOOKUP_WAIT;
-	return SY_LOOKUP_RESEND;
+	return found == 2 ? SY_LOOKUP_PERSON : SY_LOOKUP_RESEND;
 }

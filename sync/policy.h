@@ -118,27 +118,24 @@ int sy_policy_fate_final(enum sy_policy_fate f);
 int64_t sy_policy_poll_delay_ms(int attempt, int64_t initial_ms,
 				int64_t max_ms);
 
-/*
- * May this product group take this document type through the unified
- * create method? 0 yes; ERR_REFUSED with a plain sentence if not:
- * LP_SHIP_GOODS and LP_ACCEPT_GOODS only for furs (ref §5.6, §5.7),
- * tobacco/otp/ncp documents not through this method (ref §4.2, §5.5),
- * and only the five types sklad makes. The document stays for export.
- */
-int sy_policy_doc_allowed(const char *type, const char *pg, struct err *e);
-
 /* After asking /doc/list for a document whose fate was unknown. */
 enum sy_policy_lookup {
 	SY_LOOKUP_ADOPT,	/* found: take its id, never send again */
-	SY_LOOKUP_WAIT,		/* not found yet: too soon to trust */
+	SY_LOOKUP_WAIT,		/* not found, or not told yet: too soon to
+				 * trust; ask again later */
 	SY_LOOKUP_RESEND,	/* not found long enough after the send:
 				 * it did not arrive, sending is safe */
+	SY_LOOKUP_PERSON,	/* a candidate still cannot be told from
+				 * ours after settle_ms: sending could make
+				 * a second document, a person decides */
 };
 
 /*
- * found: the lookup found it. sent_ms: wall-clock time of the last send
- * attempt; now_ms: wall clock; settle_ms: how long the server may take
- * to list a document it accepted (ref §6.1 [I]: "not yet indexed").
+ * found: SY_FIND_* of the lookup (0 absent, 1 found, 2 unsure). sent_ms:
+ * wall-clock time of the last send attempt; now_ms: wall clock;
+ * settle_ms: how long the server may take to list and index a document
+ * it accepted (ref §6.1 [I]: "not yet indexed"; default 10 minutes,
+ * counted across runs since sent_ms is stored).
  */
 enum sy_policy_lookup sy_policy_after_lookup(int found, int64_t sent_ms,
 					     int64_t now_ms,

@@ -112,7 +112,7 @@ sy_runner_new(struct sy_runner **out, const struct sy_runner_config *cfg,
 	r->poll_initial = cfg->poll_initial_ms > 0 ? cfg->poll_initial_ms :
 		2000;
 	r->poll_max = cfg->poll_max_ms > 0 ? cfg->poll_max_ms : 60000;
-	r->settle = cfg->settle_ms > 0 ? cfg->settle_ms : 60000;
+	r->settle = cfg->settle_ms > 0 ? cfg->settle_ms : 600000;
 	r->retry = cfg->retry_ms > 0 ? cfg->retry_ms : 30000;
 	r->log = cfg->log;
 	r->log_ctx = cfg->log_ctx;
@@ -333,17 +333,36 @@ collect(struct sy_runner *r)
 
 /* --- starting requests -------------------------------------------------- */
 
+/* When to ask again about a document whose fate is unknown: with the
+ * poll back-off, but never later than the end of its settle time, so
+ * that the last question comes right when the answer may be trusted. */
+static int64_t
+lookup_again_at(struct sy_runner *r, const struct st_outbox_item *it,
+		int64_t wall)
+{
+	int64_t at = wall + sy_policy_poll_delay_ms(it->polls, r->poll_initial,
+						    r->poll_max);
+	int64_t end = it->last_sent_ms + r->settle;
+
+	return at > end && end > wall ? end : at;
+}
+
 /*
  * A document whose last send may have arrived: ask the server. Returns 1
- * if it may be sent now, 0 if it was settled or deferred here.
+ * if it may be sent now, 0 if it was settled or deferred here. Only the
+ * server's answer settles it: found (adopt its id), not listed for
+ * settle_ms after the send (send again), or a candidate that still
+ * cannot be told from ours after that long (a person decides). A 404 or
+ * a candidate that is another document never fails ours.
  */
 static int
 reconcile(struct sy_runner *r, const struct st_outbox_item *it, int64_t wall)
 {
 	struct sy_api_find_query q = { 0 };
-	char id[128];
+	enum sy_find_result found;
+	char id[128], why[400];
 	struct err e;
-	int found, rc;
+	int rc;
 
 	q.type = it->type;
 	q.body = it->body;
@@ -353,11 +372,6 @@ reconcile(struct sy_runner *r, const struct st_outbox_item *it, int64_t wall)
 	err_clear(&e);
 	rc = sy_api_find(r->api, &q, &found, id, sizeof(id), &e);
 	if (rc < 0) {
-		if (rc == ERR_SERVER) {
-			/* a candidate could not be compared: a person */
-			finish(r, it->id, ST_OUTBOX_FAILED, e.msg);
-			return 0;
-		}
 		if (rc == ERR_AUTH) {
 			r->stats.auth_failed = 1;
 			r->draining = 1;
@@ -368,7 +382,7 @@ reconcile(struct sy_runner *r, const struct st_outbox_item *it, int64_t wall)
 		problem(r, it->id, "cannot ask the server", e.msg);
 		return 0;
 	}
-	switch (sy_policy_after_lookup(found, it->last_sent_ms, wall,
+	switch (sy_policy_after_lookup((int)found, it->last_sent_ms, wall,
 				       r->settle)) {
 	case SY_LOOKUP_ADOPT:
 		r->stats.found++;
@@ -376,9 +390,18 @@ reconcile(struct sy_runner *r, const struct st_outbox_item *it, int64_t wall)
 		accepted(r, it->id, id, wall);
 		return 0;
 	case SY_LOOKUP_WAIT:
-		defer(r, it->id, it->last_sent_ms + r->settle, false, false,
+		defer(r, it->id, lookup_again_at(r, it, wall), false, true,
+		      found == SY_FIND_UNSURE ?
+		      "sent, but the server cannot show it yet; asking "
+		      "again before any resend" :
 		      "sent, but not listed by the server yet; asking again "
 		      "before any resend");
+		return 0;
+	case SY_LOOKUP_PERSON:
+		snprintf(why, sizeof(why), "cannot tell whether server "
+			 "document %s is this one (the server did not show "
+			 "its content); check it before sending again", id);
+		finish(r, it->id, ST_OUTBOX_FAILED, why);
 		return 0;
 	case SY_LOOKUP_RESEND:
 		logf_(r, "document %lld: did not arrive; sending again",
@@ -438,7 +461,7 @@ start_submit(struct sy_runner *r, const struct st_outbox_item *it,
 		finish(r, it->id, ST_OUTBOX_FAILED, why);
 		return;
 	}
-	if (sy_policy_doc_allowed(it->type, r->pg, &e) < 0) {
+	if (st_doc_sendable(it->type, r->pg, &e) < 0) {
 		finish(r, it->id, ST_OUTBOX_FAILED, e.msg);
 		return;
 	}

@@ -48,8 +48,10 @@ struct sy_runner_config {
 	int max_inflight;	/* requests at once; 0: 4 */
 	int64_t poll_initial_ms;	/* first status poll; 0: 2 s */
 	int64_t poll_max_ms;	/* longest poll interval; 0: 60 s */
-	int64_t settle_ms;	/* how long after a send a missing document
-				 * still may appear in /doc/list; 0: 60 s */
+	int64_t settle_ms;	/* how long after a send a missing or not
+				 * yet readable document still may appear
+				 * (ref §6.1 "not yet indexed"), across
+				 * runs; 0: 10 minutes */
 	int64_t retry_ms;	/* wait after "unavailable" with no hint;
 				 * 0: 30 s */
 	/* Progress lines (document id, type, outcome); never secrets. */

@@ -659,3 +659,13 @@ out:
 	json_decref(j);
 	return rc;
 }
+
+int
+sy_wire_is_array(const char *body, size_t len)
+{
+	json_t *v = body != NULL ? json_loadb(body, len, 0, NULL) : NULL;
+	int yes = json_is_array(v);
+
+	json_decref(v);
+	return yes;
+}

@@ -141,6 +141,10 @@ struct sy_wire_cis {
 	char error[256];
 };
 
+/* 1 if body is a JSON array (an answer of per-item results even under
+ * an error status, ref §7), else 0. */
+int sy_wire_is_array(const char *body, size_t len);
+
 /*
  * Parse a /cises/info answer: an array of {cisInfo, errorMessage,
  * errorCode}. *out malloc'd array of *n. ERR_SERVER if not an array.

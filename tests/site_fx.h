@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/store.h"
@@ -25,6 +26,23 @@ struct site_fx {
 };
 
 /* Set the site up; any failure fails the calling test. */
+/* The header lines a plain delivery list must carry (sender, number,
+ * date: today, so that nothing is overdue), each call a new number. */
+static inline const char *
+site_fx_list_head(void)
+{
+	static char h[128];
+	static int n;
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(h, sizeof(h), "# sender_inn: 7711111111\n# number: IN-%d\n"
+		 "# date: %04d-%02d-%02d\n", ++n, tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday);
+	return h;
+}
+
 static void
 site_fx_open(struct site_fx *f, const char *sup_pin)
 {

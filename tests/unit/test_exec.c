@@ -352,7 +352,8 @@ test_accept_and_ship(void **state)
 	f = fopen(path, "w");
 	assert_non_null(f);
 	/* A bare list names its sender in a header line. */
-	fprintf(f, "# sender_inn: 7700000002\n# a comment\n%s\n", box);
+	fprintf(f, "# sender_inn: 7700000002\n# number: 17\n# date: 2026-11-20\n"
+		"# a comment\n%s\n", box);
 	for (i = 0; i < 4; i++)
 		fprintf(f, "\t%s\n", ki(100 + i));
 	fprintf(f, "%s\n", ki(200));

@@ -154,7 +154,10 @@ list_text(const struct delivery *d)
 	n += (size_t)snprintf(s + n, 8192 - n, "  %s\n", d->b[3]);
 	for (i = 9; i < 12; i++)
 		n += (size_t)snprintf(s + n, 8192 - n, "      %s\n", d->ki[i]);
-	snprintf(s + n, 8192 - n, "%s", d->ki[12]);
+	/* the header lines of its transfer document may stand anywhere;
+	 * at the end they leave the codes' line numbers as they are */
+	snprintf(s + n, 8192 - n, "%s\n# sender_inn: 7711111111\n"
+		 "# number: supplier-17\n# date: 2026-11-20\n", d->ki[12]);
 	return s;
 }
 
@@ -253,7 +256,7 @@ test_import_list(void **state)
 	assert_true(d.id > 0);
 	assert_int_equal(d.expected, 19);
 	assert_string_equal(d.state, "expected");
-	assert_string_equal(d.number, "supplier-17.txt");
+	assert_string_equal(d.number, "supplier-17");
 	check_tree(f);
 	assert_int_equal(sql_int(f, "SELECT expected FROM deliveries", NULL),
 			 19);
@@ -301,7 +304,8 @@ test_import_json_shapes(void **state)
 
 	/* The object itself rather than an array, and a body given as a
 	 * string holding JSON. */
-	snprintf(text, sizeof(text), "{\"number\":\"x-1\",\"docDate\":"
+	snprintf(text, sizeof(text), "{\"number\":\"x-1\",\"senderInn\":"
+		 "\"7711111111\",\"docDate\":"
 		 "\"2026-11-20T10:00:00.000Z\",\"body\":\"{\\\"products\\\":"
 		 "[{\\\"uit_code\\\":\\\"%s\\\"},{\\\"uitu_code\\\":"
 		 "\\\"00%s\\\"}]}\"}", f->d.ki[0], f->d.b[0]);
@@ -611,11 +615,15 @@ test_finish_partial(void **state)
 	assert_int_equal(p.matched, 14);
 	assert_int_equal(p.missing, 5);
 	body = accept_body(f, d.id, &doc);
-	/* A plain list names no sender: its file name is the number. */
+	/* A plain list names its document in its header lines; with no
+	 * release order the number stands for it, the date is a
+	 * timestamp (§5.7). */
 	snprintf(want, sizeof(want), "{\"release_order_number\":"
-		 "\"supplier-17.txt\",\"document_number\":\"supplier-17.txt\","
-		 "\"document_date\":\"%.24s\",\"transfer_date\":\"%.24s\","
-		 "\"acceptance_date\":\"NOW\",\"trade_sender_inn\":\"\","
+		 "\"supplier-17\",\"document_number\":\"supplier-17\","
+		 "\"document_date\":\"2026-11-20T00:00:00.000Z\","
+		 "\"transfer_date\":\"2026-11-20T00:00:00.000Z\","
+		 "\"acceptance_date\":\"NOW\",\"trade_sender_inn\":"
+		 "\"7711111111\","
 		 "\"trade_recipient_inn\":\"7700000000\","
 		 "\"turnover_type\":\"SELLING\",\"products\":["
 		 "{\"uitu_code\":\"%s\",\"accepted\":true},"
@@ -626,8 +634,6 @@ test_finish_partial(void **state)
 		 "{\"uit_code\":\"%s\",\"accepted\":true},"
 		 "{\"uit_code\":\"%s\",\"accepted\":false}]}]},"
 		 "{\"uit_code\":\"%s\",\"accepted\":false}]}",
-		 strstr(body, "\"document_date\":\"") + 17,
-		 strstr(body, "\"transfer_date\":\"") + 17,
 		 f->d.p[0], f->d.p[1], f->d.b[2], f->d.b[3], f->d.ki[9],
 		 f->d.ki[10], f->d.ki[11], f->d.ki[12]);
 	assert_string_equal(body, want);
@@ -657,9 +663,14 @@ test_finish_partial(void **state)
 	assert_int_equal(pk.count, 2);
 	assert_int_equal(st_pack_disband(f->site.db, &f->site.sup, f->d.p[0], &pk, &e),
 			 0);
-	assert_int_equal(sql_int(f, "SELECT depends_on FROM outbox WHERE"
-				 " type = 'DISAGGREGATION_DOCUMENT'", NULL),
-			 doc);
+	/* a milk site's acceptance is never sent here (a УПД carries
+	 * it, §5.7), so the disbanding waits for nothing */
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox_deps x JOIN"
+				 " outbox o ON o.id = x.doc_id WHERE"
+				 " o.type = 'DISAGGREGATION_DOCUMENT'", NULL),
+			 0);
+	assert_int_equal(sql_int(f, "SELECT sendable FROM outbox WHERE type ="
+				 " 'LP_ACCEPT_GOODS'", NULL), 0);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM codes WHERE"
 				 " parent_id IS NULL AND kind = 5", NULL), 2);
 }
@@ -670,13 +681,13 @@ test_partial_nothing_arrived(void **state)
 	struct fixture *f = *state;
 	struct st_accept_progress p;
 	struct st_delivery d;
-	char text[256];
+	char text[512];
 	struct err e;
 	int64_t doc;
 	char *body;
 
-	snprintf(text, sizeof(text), "%s\n %s\n%s\n", f->d.b[0], f->d.ki[0],
-		 f->d.ki[1]);
+	snprintf(text, sizeof(text), "%s%s\n %s\n%s\n", site_fx_list_head(),
+		 f->d.b[0], f->d.ki[0], f->d.ki[1]);
 	import(f, "l", text, &d);
 	assert_int_equal(st_accept_open(f->site.db, &f->site.op, d.id, &p, &e), 0);
 	assert_int_equal(st_accept_finish(f->site.db, &f->site.op, d.id, true, &p, &e),
@@ -722,7 +733,9 @@ test_import_damaged_lists(void **state)
 		}
 		assert_int_equal(rc, ERR_REFUSED);
 		if (strncmp(e.msg, "Line ", 5) != 0 &&
-		    strstr(e.msg, "no codes") == NULL)
+		    strstr(e.msg, "no codes") == NULL &&
+		    strstr(e.msg, "header lines") == NULL &&
+		    strstr(e.msg, "not a date") == NULL)
 			fail_msg("refusal without a line: %s", e.msg);
 		refusals++;
 	}

@@ -103,7 +103,8 @@ test_deliveries(void **state)
 	/* A JSON document transferred long ago, from a known sender. */
 	unit(GTIN13, 1, u, sizeof(u));
 	snprintf(text, sizeof(text), "[{\"number\":\"r-1\",\"senderInn\":"
-		 "\"7700000099\",\"body\":{\"document_num\":\"TN-1\","
+		 "\"7700000099\",\"docDate\":\"2020-03-05T10:00:00.000Z\","
+		 "\"body\":{\"document_num\":\"TN-1\","
 		 "\"transfer_date\":\"2020-03-06\",\"products\":[{\"uit_code"
 		 "\":\"01%s%d21S00001XYZABCD\"},{\"uit_code\":\"01%s%d21S00002"
 		 "XYZABCD\"}]}}]", GTIN13, mark_check_digit(GTIN13, 13),
@@ -111,7 +112,7 @@ test_deliveries(void **state)
 	assert_int_equal(st_delivery_import(f->db, &f->op, "doc.json", text,
 					    strlen(text), &old, &e), 0);
 	/* A plain list imported today. */
-	snprintf(text, sizeof(text), "%s\n", u);
+	snprintf(text, sizeof(text), "%s%s\n", site_fx_list_head(), u);
 	assert_int_equal(st_delivery_import(f->db, &f->op, "today.txt", text,
 					    strlen(text), &now, &e), 0);
 	assert_int_equal(st_accept_open(f->db, &f->op, old.id, &p, &e), 0);
@@ -169,6 +170,7 @@ test_missing_and_surplus(void **state)
 		at += (size_t)snprintf(text + at, sizeof(text) - at, "%s%s\n",
 				       i % 10 < 5 ? "\t" : "", u);
 	}
+	snprintf(text + at, sizeof(text) - at, "%s", site_fx_list_head());
 	assert_int_equal(st_delivery_import(f->db, &f->op, "l.txt", text,
 					    strlen(text), &d, &e), 0);
 	assert_int_equal(d.expected, 22);

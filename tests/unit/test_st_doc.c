@@ -154,7 +154,7 @@ test_shipment_no_empty_optional(void **state)
 		{ "046070000000000019", true, false, -1 },
 	};
 	struct doc_shipment s = { "42", "2026-11-25", "2026-11-25",
-				  "7700000002", "", l, 2 };
+				  "7700000002", "", NULL, l, 2 };
 	const char *want = "{\"document_num\":\"42\","
 		"\"document_date\":\"2026-11-25\","
 		"\"transfer_date\":\"2026-11-25\","

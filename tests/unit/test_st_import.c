@@ -53,7 +53,7 @@ unit(int n, char *scan, size_t sn)
 static char *
 big_list(int first, int n, size_t *len)
 {
-	char *text = malloc((size_t)n * 48 + (size_t)n / 100 * 24 + 64);
+	char *text = malloc((size_t)n * 48 + (size_t)n / 100 * 24 + 192);
 	char u[96], sscc[MARK_SSCC_LEN + 1];
 	size_t at = 0;
 	int i;
@@ -69,6 +69,7 @@ big_list(int first, int n, size_t *len)
 		*strchr(u, GS[0]) = '\0';
 		at += (size_t)sprintf(text + at, "\t%s\n", u);
 	}
+	at += (size_t)sprintf(text + at, "%s", site_fx_list_head());
 	*len = at;
 	return text;
 }
@@ -115,7 +116,7 @@ test_steps_while_scanning(void **state)
 
 	/* A small delivery accepted on a second connection... */
 	unit(9000001, u, sizeof(u));
-	snprintf(text, sizeof(text), "%s\n", u);
+	snprintf(text, sizeof(text), "%s%s\n", site_fx_list_head(), u);
 	assert_int_equal(st_delivery_import(f->db, &f->op, "s.txt", text,
 					    strlen(text), &small, &e), 0);
 	assert_int_equal(st_open(f->path, false, &other, &e), 0);

@@ -484,9 +484,9 @@ test_disband_take_put_documents(void **state)
 			 ERR_REFUSED);
 	assert_int_equal(st_pack_disband(f->site.db, &f->site.sup, box.sscc, &p, &e), 0);
 	assert_string_equal(p.state, "disbanded");
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox WHERE type ="
-				 " 'DISAGGREGATION_DOCUMENT' AND depends_on IS"
-				 " NOT NULL"), 1);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox o JOIN"
+				 " outbox_deps x ON x.doc_id = o.id WHERE type ="
+				 " 'DISAGGREGATION_DOCUMENT'"), 1);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM codes WHERE "
 				 "parent_id IS NOT NULL"), 0);
 	assert_int_equal(st_pack_disband(f->site.db, &f->site.sup, box.sscc, &p, &e),
@@ -570,9 +570,10 @@ test_document_split(void **state)
 	assert_int_equal(st_pack_close(f->site.db, &f->site.op, pal.sscc, &p, &e), 0);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox"), 2);
 	assert_int_equal(sql_int(f, "SELECT max(codes) FROM outbox"), 20002);
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox WHERE "
-				 "depends_on = (SELECT min(id) FROM outbox)"),
-			 1);
+	/* the part with the pallet waits for the part with its boxes */
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox_deps WHERE "
+				 "waits_for = (SELECT min(id) FROM outbox) AND "
+				 "doc_id = (SELECT max(id) FROM outbox)"), 1);
 }
 
 int

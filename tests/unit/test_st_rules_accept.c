@@ -333,7 +333,7 @@ test_doc_bodies(void **state)
 	struct doc_line bad[2] = { { "x", false, true, 1 },
 				   { "y", false, true, -1 } };
 	struct doc_shipment sh = { "S \"1\"", "d", "t", "7711111111",
-				   "7700000000", lines, 2 };
+				   "7700000000", NULL, lines, 2 };
 	size_t len;
 	char *body;
 

@@ -182,7 +182,7 @@ add_cises(json_t *arr)
 static int64_t
 delivery(struct fixture *f, char (*u)[64], int n)
 {
-	size_t cap = (size_t)n * 64 + 1, len = 0;
+	size_t cap = (size_t)n * 64 + 128, len = 0;
 	char *text = malloc(cap);
 	struct st_delivery d;
 	struct st_actor who;
@@ -195,6 +195,8 @@ delivery(struct fixture *f, char (*u)[64], int n)
 		unit(f, u[i], sizeof(u[i]));
 		len += (size_t)snprintf(text + len, cap - len, "%s\n", u[i]);
 	}
+	len += (size_t)snprintf(text + len, cap - len, "# sender_inn: "
+				SENDER "\n# number: 5\n# date: 2026-11-20\n");
 	assert_int_equal(st_open(f->db, false, &db, &e), 0);
 	assert_int_equal(st_login(db, "ivan", NULL, "t1", &who, &e), 0);
 	if (st_delivery_import(db, &who, "list.txt", text, len, &d, &e) != 0)

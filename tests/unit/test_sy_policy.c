@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "store/store.h"
 #include "sync/policy.h"
 
 static struct sy_policy_out
@@ -303,33 +304,33 @@ test_doc_allowed(void **state)
 	(void)state;
 	for (i = 0; i < 3; i++)
 		for (k = 0; k < 6; k++)
-			assert_int_equal(sy_policy_doc_allowed(mine[i],
+			assert_int_equal(st_doc_sendable(mine[i],
 							       groups[k], &e),
 					 0);
-	assert_int_equal(sy_policy_doc_allowed("LP_SHIP_GOODS", "furs", &e),
+	assert_int_equal(st_doc_sendable("LP_SHIP_GOODS", "furs", &e),
 			 0);
-	assert_int_equal(sy_policy_doc_allowed("LP_ACCEPT_GOODS", "furs", &e),
+	assert_int_equal(st_doc_sendable("LP_ACCEPT_GOODS", "furs", &e),
 			 0);
 	for (k = 0; k < 6; k++) {
 		if (strcmp(groups[k], "furs") == 0)
 			continue;
-		assert_int_equal(sy_policy_doc_allowed("LP_SHIP_GOODS",
+		assert_int_equal(st_doc_sendable("LP_SHIP_GOODS",
 						       groups[k], &e),
 				 ERR_REFUSED);
 		assert_non_null(strstr(e.msg, "kept for export"));
-		assert_int_equal(sy_policy_doc_allowed("LP_ACCEPT_GOODS",
+		assert_int_equal(st_doc_sendable("LP_ACCEPT_GOODS",
 						       groups[k], &e),
 				 ERR_REFUSED);
 	}
-	assert_int_equal(sy_policy_doc_allowed("AGGREGATION_DOCUMENT",
+	assert_int_equal(st_doc_sendable("AGGREGATION_DOCUMENT",
 					       "tobacco", &e), ERR_REFUSED);
-	assert_int_equal(sy_policy_doc_allowed("AGGREGATION_DOCUMENT", "ncp",
+	assert_int_equal(st_doc_sendable("AGGREGATION_DOCUMENT", "ncp",
 					       &e), ERR_REFUSED);
-	assert_int_equal(sy_policy_doc_allowed("WRITE_OFF", "milk", &e),
+	assert_int_equal(st_doc_sendable("WRITE_OFF", "milk", &e),
 			 ERR_REFUSED);
-	assert_int_equal(sy_policy_doc_allowed(NULL, "milk", &e),
+	assert_int_equal(st_doc_sendable(NULL, "milk", &e),
 			 ERR_INVALID);
-	assert_int_equal(sy_policy_doc_allowed("LP_SHIP_GOODS", "", NULL),
+	assert_int_equal(st_doc_sendable("LP_SHIP_GOODS", "", NULL),
 			 ERR_INVALID);
 }
 
@@ -350,6 +351,12 @@ test_after_lookup(void **state)
 	/* a clock that went back never makes a resend early */
 	assert_int_equal(sy_policy_after_lookup(0, 100000, 50000, 60000),
 			 SY_LOOKUP_WAIT);
+	/* a candidate not told yet (404 "not indexed", no content) waits
+	 * the same bounded time, then goes to a person, never a resend */
+	assert_int_equal(sy_policy_after_lookup(2, 1000, 60999, 60000),
+			 SY_LOOKUP_WAIT);
+	assert_int_equal(sy_policy_after_lookup(2, 1000, 61000, 60000),
+			 SY_LOOKUP_PERSON);
 }
 
 int

@@ -215,7 +215,9 @@ test_outbox_steps(void **state)
 	assert_int_equal(st_outbox_next(f->st, 8000, NULL, 0, &it, &wait, &e),
 			 1);
 	assert_string_equal(it.type, "REAGGREGATION_DOCUMENT");
-	assert_int_equal(it.depends_on, agg);
+	assert_int_equal(sql_int(f, "SELECT waits_for FROM outbox_deps"
+				 " WHERE doc_id = (SELECT max(id) FROM outbox)"),
+			 agg);
 	assert_int_equal(st_outbox_result(f->st, it.id, ST_OUTBOX_REJECTED,
 					  "CHECKED_NOT_OK: no", &e), 0);
 	st_outbox_item_free(&it);

@@ -391,8 +391,9 @@ test_every_type(void **state)
 				 " NULL AND fate_unknown = 0 AND attempts = 1"),
 			 6);
 	/* a dependent document went only after its dependency was done */
-	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox o JOIN"
-				 " outbox d ON d.id = o.depends_on WHERE"
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox_deps x JOIN"
+				 " outbox o ON o.id = x.doc_id JOIN outbox d"
+				 " ON d.id = x.waits_for WHERE"
 				 " o.first_sent_ms < d.first_sent_ms + 150"),
 			 0);
 	/* the box reported first is confirmed with its document */
