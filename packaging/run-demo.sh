@@ -24,6 +24,8 @@ setup() {
 		echo "$DEMO_SUPPLIER_BOX"
 		for i in 1 2 3 4; do printf '\t%s\n' "$(demo_delivered $i)"; done
 		for i in 5 6; do printf '%s\n' "$(demo_delivered $i)"; done
+		printf '# sender_inn: 7700000002\n# number: UPD-17\n'
+		printf '# date: %s\n' "$(date -u +%Y-%m-%d)"
 	} > "$DEMO_DIR/delivery.txt"
 	printf '%s\n' "user add operator operator 1111" \
 		"user add supervisor supervisor 2222" \

@@ -44,6 +44,11 @@ unit() {
 		"$1" "$GS" "$GS"
 }
 # Its identification code (what documents and lookups show).
+# The header lines a plain delivery list must carry; $1 makes the number.
+list_head() {
+	printf '# sender_inn: 7700000002\n# number: IN-%s\n# date: %s\n' \
+		"$1" "$(date -u +%Y-%m-%d)"
+}
 unit_ki() { printf '010460043993125621DEMO%09d' "$1"; }
 # A valid SSCC under another company's prefix (a supplier's label).
 sscc() { "$SKLAD_BIN" sscc make --gcp 4610000 "$1"; }

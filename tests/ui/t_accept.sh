@@ -12,6 +12,7 @@ BOX=$(sscc 5)
 	for i in 11 12 13; do printf '\t%s\n' "$(unit $i)"; done
 	unit 14; echo
 	unit 15; echo
+	list_head 17
 } > "$T/delivery.txt"
 admin_exec "delivery import $T/delivery.txt" | grep -q '"delivery":1' ||
 	fail "import"
@@ -41,7 +42,7 @@ keys Escape 7
 wait_for "Outbox"
 wait_for "LP_ACCEPT_GOODS"
 # the ':' prompt imports a second delivery and names its number
-printf '%s\n' "$(unit 31)" > "$T/second.txt"
+{ unit 31; echo; list_head 31; } > "$T/second.txt"
 keys Escape
 wait_for "main menu"
 keys F7

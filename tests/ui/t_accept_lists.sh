@@ -9,7 +9,7 @@
 make_db
 ESC=$(printf '\033')
 # 1: an old transfer document from a known sender, long overdue
-printf '[{"number":"r-1","senderInn":"7700000099","body":{"document_num":"TN-OLD","transfer_date":"2020-03-06","products":[{"uit_code":"%s"},{"uit_code":"%s"}]}}]\n' \
+printf '[{"number":"r-1","senderInn":"7700000099","docDate":"2020-03-05T10:00:00.000Z","body":{"document_num":"TN-OLD","transfer_date":"2020-03-06","products":[{"uit_code":"%s"},{"uit_code":"%s"}]}}]\n' \
 	"$(unit_ki 1)" "$(unit_ki 2)" > "$T/old.json"
 # 2: a box of 3 and 30 loose units, imported today
 BOX=$(sscc 7)
@@ -18,6 +18,7 @@ BOX=$(sscc 7)
 	for i in 11 12 13; do printf '\t%s\n' "$(unit_ki $i)"; done
 	i=100
 	while [ $i -lt 130 ]; do unit_ki $i; echo; i=$((i + 1)); done
+	list_head 130
 } > "$T/new.txt"
 admin_exec "delivery import $T/old.json" "delivery import $T/new.txt" \
 	"accept open 2" "scan $(unit 999)" "cancel" >/dev/null

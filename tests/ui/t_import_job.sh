@@ -8,6 +8,7 @@
 make_db
 awk 'BEGIN { for (i = 1; i <= 100000; i++)
 	printf "010460043993125621IMPT%09d\n", i }' > "$T/big.txt"
+list_head BIG >> "$T/big.txt"
 WAIT_SECONDS=60
 start
 login operator 1111
@@ -25,7 +26,7 @@ screen | grep -q "Importing: [0-9 ]* / 100 000" ||
 	fail "the import ended before the box was packed"
 scan "$(unit 3)"
 wait_for "closed with 3"
-wait_for "Delivery 1 imported ([^)]*big.txt): 100000 codes expected"
+wait_for "Delivery 1 imported (IN-BIG): 100000 codes expected"
 wait_gone "Importing:"
 admin_exec "accept open 1" | grep -q '"missing":100000' ||
 	fail "the imported delivery cannot be accepted"
