@@ -49,6 +49,14 @@ enum keys_scope { KEYS_GLOBAL, KEYS_COMMAND, KEYS_TEXT };
  */
 enum req keys_request(int key, enum keys_scope scope);
 
+/*
+ * The Latin key at the same place on the keyboard as the UTF-8 character
+ * utf8 in the Russian layout (ЙЦУКЕН: 'с' is 'c', 'т' is 'n', 'н' is
+ * 'y'), so command keys work whichever layout is on; -1 for any other
+ * character.
+ */
+int keys_latin(const char *utf8);
+
 /* The name and help line of r ("close", "close the open pack"). */
 const char *keys_name(enum req r);
 const char *keys_help(enum req r);

@@ -6,8 +6,8 @@
  * scroll; read a page at a time from the store), then finish in full or
  * in part.
  *
- * What it must not do: finish partially without a second key press, or
- * pass a discrepancy off as OK.
+ * What it must not do: finish without a yes to its question (a key from
+ * a stalled scan must never finish), or pass a discrepancy off as OK.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +31,6 @@ struct accept {
 	int nlist, sel, top;
 	struct st_delivery_row cur;	/* the open delivery, from the list */
 	struct st_accept_progress prog;
-	bool confirm_partial;
 	bool finished;
 	struct page missing, surplus;
 	bool focus_surplus;	/* Up/Down scroll the surplus list */
@@ -199,6 +198,17 @@ scroll(struct ui *ui, struct accept *a, int d)
 	load_pages(ui, a);
 }
 
+enum { ASK_FINISH = 1, ASK_PARTIAL };
+
+static void
+accept_confirm(struct ui *ui, void *p, int token)
+{
+	struct accept *a = p;
+
+	if (a->scanning && (token == ASK_FINISH || token == ASK_PARTIAL))
+		accept_finish(ui, a, token == ASK_PARTIAL);
+}
+
 static bool
 accept_req(struct ui *ui, void *p, enum req r)
 {
@@ -207,8 +217,6 @@ accept_req(struct ui *ui, void *p, enum req r)
 
 	if (!a->scanning)
 		return choose_req(ui, a, r);
-	if (r != REQ_PARTIAL)
-		a->confirm_partial = false;
 	switch (r) {
 	case REQ_NEXT:
 		a->focus_surplus = !a->focus_surplus;
@@ -222,16 +230,17 @@ accept_req(struct ui *ui, void *p, enum req r)
 		load_pages(ui, a);
 		return true;
 	case REQ_FINISH:
-		accept_finish(ui, a, false);
+		ui_confirm(ui, ASK_FINISH, _("Finish the acceptance of "
+			   "delivery %lld with %d of %d matched?"),
+			   (long long)a->prog.delivery_id, a->prog.matched,
+			   a->prog.matched + a->prog.missing);
 		return true;
 	case REQ_PARTIAL:
-		if (!a->confirm_partial) {
-			a->confirm_partial = true;
-			ui_info(ui, "%s", _("Missing codes will be rejected. "
-					    "Press p again to finish."));
-		} else {
-			accept_finish(ui, a, true);
-		}
+		ui_confirm(ui, ASK_PARTIAL, ngettext("Finish in part: %d "
+			   "missing code will be rejected. Finish?",
+			   "Finish in part: %d missing codes will be "
+			   "rejected. Finish?", a->prog.missing),
+			   a->prog.missing);
 		return true;
 	case REQ_BACK:
 	case REQ_QUIT:
@@ -493,4 +502,5 @@ const struct view_ops view_accept = {
 	.on_char = accept_char,
 	.on_scan = accept_scan,
 	.takes_text = accept_text,
+	.on_confirm = accept_confirm,
 };

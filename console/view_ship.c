@@ -51,6 +51,31 @@ ship_begin(struct ui *ui, struct ship *s)
 	ui_ok(ui, _("Shipment open: scan the packs leaving."));
 }
 
+enum { ASK_FINISH = 1 };
+
+static void
+ship_finish(struct ui *ui, struct ship *s)
+{
+	struct wf_result res;
+
+	if (ui_command(ui, "ship finish", &res, NULL, NULL, NULL) < 0)
+		return;
+	s->scanning = false;
+	snprintf(s->done, sizeof(s->done), _("Shipped: %d codes, %d "
+		 "units. The document is in the outbox."),
+		 res.ship.codes, res.ship.units);
+	ui_ok(ui, "%s", s->done);
+}
+
+static void
+ship_confirm(struct ui *ui, void *p, int token)
+{
+	struct ship *s = p;
+
+	if (token == ASK_FINISH && s->scanning)
+		ship_finish(ui, s);
+}
+
 static bool
 ship_req(struct ui *ui, void *p, enum req r)
 {
@@ -70,13 +95,8 @@ ship_req(struct ui *ui, void *p, enum req r)
 		return true;
 	}
 	if (r == REQ_FINISH) {
-		if (ui_command(ui, "ship finish", &res, NULL, NULL, NULL) < 0)
-			return true;
-		s->scanning = false;
-		snprintf(s->done, sizeof(s->done), _("Shipped: %d codes, %d "
-			 "units. The document is in the outbox."),
-			 res.ship.codes, res.ship.units);
-		ui_ok(ui, "%s", s->done);
+		ui_confirm(ui, ASK_FINISH, _("Finish shipment %lld: %d units "
+			   "leave?"), (long long)s->cur.id, s->cur.units);
 		return true;
 	}
 	if (r == REQ_BACK || r == REQ_QUIT) {
@@ -191,4 +211,5 @@ const struct view_ops view_ship = {
 	.on_char = ship_char,
 	.on_scan = ship_scan,
 	.takes_text = ship_text,
+	.on_confirm = ship_confirm,
 };

@@ -11,7 +11,9 @@ awk 'BEGIN { for (i = 1; i <= 100000; i++)
 WAIT_SECONDS=60
 start
 login operator 1111
-keys 1 n
+key 1
+wait_for "No box is open"
+key n
 wait_for "Box 046004390000000013"
 keys F7
 type_slowly "delivery import $T/big.txt"

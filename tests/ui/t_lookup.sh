@@ -8,7 +8,7 @@ make_db
 admin_exec "box open" "scan $(unit 1)" "close" >/dev/null
 start
 login operator 1111
-keys 6
+key 6
 wait_for "Scan, or type a code"
 scan "$(unit 1)"
 wait_for "In 046004390000000013"
