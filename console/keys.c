@@ -36,6 +36,7 @@ static const char *const helps[REQ_COUNT] = {
 	[REQ_HELP] = N_("show the keys"),
 	[REQ_REFRESH] = N_("read again and redraw"),
 	[REQ_LOGOUT] = N_("log out"),
+	[REQ_CANCEL] = N_("cancel an empty pack opened by mistake"),
 };
 
 #define CTRL(c) ((c) & 0x1f)
@@ -83,6 +84,7 @@ static const struct binding bindings[] = {
 	{ ':', KEYS_COMMAND, REQ_PROMPT, ":" },
 	{ '?', KEYS_COMMAND, REQ_HELP, "?" },
 	{ 'r', KEYS_COMMAND, REQ_REFRESH, "r" },
+	{ 'x', KEYS_COMMAND, REQ_CANCEL, "x" },
 	{ 'k', KEYS_COMMAND, REQ_UP, NULL },
 	{ 'j', KEYS_COMMAND, REQ_DOWN, NULL },
 };

@@ -33,7 +33,8 @@
 	X(PROMPT,    "prompt") \
 	X(HELP,      "help") \
 	X(REFRESH,   "refresh") \
-	X(LOGOUT,    "logout")
+	X(LOGOUT,    "logout") \
+	X(CANCEL,    "cancel")
 
 #define REQ_ENUM(id, name) REQ_##id,
 enum req { REQ_INFO(REQ_ENUM) REQ_COUNT };

@@ -282,12 +282,25 @@ void ui_sound_tick(struct ui *ui, int64_t now_ms);
 
 extern const struct view_ops view_login, view_menu, view_pack,
 	view_disband, view_accept, view_ship, view_lookup, view_outbox,
-	view_scanners, view_site, view_help;
+	view_scanners, view_site, view_help, view_open;
 
 /* Shared drawing of a view's frame: title bar and the key hints line.
  * Returns the first free row. */
 int view_frame(struct ui *ui, const char *title, const char *hints,
 	       int rows, int cols);
+
+/* A view's question token: go to the open pack (view_offer_pack). */
+#define VIEW_GOTO_PACK 100
+
+/*
+ * The session has a pack open, which blocks the screen just opened: say
+ * which, and offer to go to it (a yes gives the view VIEW_GOTO_PACK, on
+ * which it calls view_goto_pack).
+ */
+void view_offer_pack(struct ui *ui);
+
+/* Leave the top view for the pack screen of the session's open pack. */
+void view_goto_pack(struct ui *ui);
 
 /* Add r to the front of a view's list of recent scans. */
 void view_recent_add(struct ui_recent *list, int *n, bool ok,

@@ -128,12 +128,13 @@ accept_open(struct ui *ui, void *p, int arg)
 	struct accept *a = p;
 	char num[32];
 
-	(void)arg;
 	load_list(ui, a);
-	if (ui->wf.mode == WF_ACCEPT) {
-		snprintf(num, sizeof(num), "%lld",
+	if (ui->wf.mode == WF_ACCEPT || arg > 0) {
+		snprintf(num, sizeof(num), "%lld", arg > 0 ? (long long)arg :
 			 (long long)ui->wf.delivery);
 		accept_begin(ui, a, num);
+	} else if (ui->wf.mode == WF_PACK) {
+		view_offer_pack(ui);
 	}
 }
 
@@ -205,6 +206,10 @@ accept_confirm(struct ui *ui, void *p, int token)
 {
 	struct accept *a = p;
 
+	if (token == VIEW_GOTO_PACK) {
+		view_goto_pack(ui);	/* pops this view: a is gone */
+		return;
+	}
 	if (a->scanning && (token == ASK_FINISH || token == ASK_PARTIAL))
 		accept_finish(ui, a, token == ASK_PARTIAL);
 }

@@ -64,12 +64,20 @@ run(struct ui *ui, struct pack *k, const char *line)
 
 	if (ui_command(ui, line, &r, NULL, NULL, NULL) < 0)
 		return;
-	if (r.what == WF_PACK_INFO && strncmp(r.command, "close", 5) == 0)
+	if (r.what == WF_PACK_INFO && strncmp(r.command, "close", 5) == 0) {
 		note_closed(ui, k, &r.pack);
-	else if (r.what == WF_PACK_INFO)
+	} else if (r.what == WF_PACK_INFO &&
+		   strcmp(r.command, "cancel") == 0) {
+		snprintf(k->closed, sizeof(k->closed), _("Pack %s cancelled."),
+			 r.pack.sscc);
+		ui_ok(ui, "%s", k->closed);
+	} else if (r.what == WF_NONE && strcmp(r.command, "cancel") == 0) {
+		ui_info(ui, "%s", _("No pack is open."));
+	} else if (r.what == WF_PACK_INFO) {
 		ui_ok(ui, r.pack.level == ST_BOX ? _("Box %s is open: scan "
 		      "units into it.") : _("Pallet %s is open: scan boxes "
 		      "onto it."), r.pack.sscc);
+	}
 	pack_refresh(ui, k);
 }
 
@@ -127,6 +135,10 @@ pack_req(struct ui *ui, void *p, enum req r)
 		return true;
 	case REQ_CLOSE:
 		ask_close(ui, k);
+		return true;
+	case REQ_CANCEL:
+		/* Only an empty pack: the workflow refuses any other. */
+		run(ui, k, "cancel");
 		return true;
 	case REQ_REFRESH:
 		pack_refresh(ui, k);
@@ -214,9 +226,10 @@ pack_draw(struct ui *ui, void *p, int rows, int cols)
 	struct pack *k = p;
 	int y = view_frame(ui, k->level == ST_BOX ? _("Aggregation: box") :
 			   _("Aggregation: pallet"), k->level == ST_BOX ?
-			   _("n/F2: new box  c/F4: close  Esc: menu") :
+			   _("n/F2: new box  c/F4: close  x: cancel if empty  "
+			     "Esc: menu") :
 			   _("n/F2: new pallet  b/F3: box on it  c/F4: close"
-			     "  Esc: menu"), rows, cols);
+			     "  x: cancel if empty  Esc: menu"), rows, cols);
 	int big = rows - y >= 12 ? 6 : 1;
 
 	if (!k->have) {

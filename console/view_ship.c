@@ -24,9 +24,13 @@ ship_open(struct ui *ui, void *p, int arg)
 {
 	struct ship *s = p;
 
+	struct err e;
+
 	(void)arg;
-	s->scanning = ui->wf.mode == WF_SHIP;
-	s->cur.id = ui->wf.shipment;
+	s->scanning = ui->wf.mode == WF_SHIP &&
+		st_ship_get(ui->db, ui->wf.shipment, &s->cur, &e) == 0;
+	if (ui->wf.mode == WF_PACK)
+		view_offer_pack(ui);
 }
 
 static void
@@ -48,7 +52,11 @@ ship_begin(struct ui *ui, struct ship *s)
 	s->cur = r.ship;
 	s->scanning = true;
 	s->done[0] = '\0';
-	ui_ok(ui, _("Shipment open: scan the packs leaving."));
+	if (r.ship.resumed)
+		ui_ok(ui, _("Shipment %lld was open already: go on scanning."),
+		      (long long)r.ship.id);
+	else
+		ui_ok(ui, _("Shipment open: scan the packs leaving."));
 }
 
 enum { ASK_FINISH = 1 };
@@ -72,6 +80,10 @@ ship_confirm(struct ui *ui, void *p, int token)
 {
 	struct ship *s = p;
 
+	if (token == VIEW_GOTO_PACK) {
+		view_goto_pack(ui);	/* pops this view: s is gone */
+		return;
+	}
 	if (token == ASK_FINISH && s->scanning)
 		ship_finish(ui, s);
 }

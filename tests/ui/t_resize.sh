@@ -20,6 +20,10 @@ wait_for "Box 046004390000000013"
 # every screen still shows what matters at 40x16
 key Escape
 key 4
+# the open box blocks an acceptance: it says so and offers to go to it
+wait_for "Pack 046004390000000013 is open: close"
+key Escape
+wait_for "Not done"
 wait_for "Delivery number"
 key Escape
 key 6
