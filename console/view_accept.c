@@ -115,6 +115,7 @@ accept_begin(struct ui *ui, struct accept *a, const char *number)
 	a->prog = r.accept;
 	a->scanning = true;
 	a->finished = false;
+	a->nrecent = 0;	/* the last delivery's lines do not linger */
 	a->missing.offset = a->surplus.offset = 0;
 	a->focus_surplus = false;
 	load_current(ui, a);

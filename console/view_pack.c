@@ -74,6 +74,7 @@ run(struct ui *ui, struct pack *k, const char *line)
 	} else if (r.what == WF_NONE && strcmp(r.command, "cancel") == 0) {
 		ui_info(ui, "%s", _("No pack is open."));
 	} else if (r.what == WF_PACK_INFO) {
+		k->nrecent = 0;	/* the last pack's lines do not linger */
 		ui_ok(ui, r.pack.level == ST_BOX ? _("Box %s is open: scan "
 		      "units into it.") : _("Pallet %s is open: scan boxes "
 		      "onto it."), r.pack.sscc);

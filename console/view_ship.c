@@ -52,6 +52,7 @@ ship_begin(struct ui *ui, struct ship *s)
 	s->cur = r.ship;
 	s->scanning = true;
 	s->done[0] = '\0';
+	s->nrecent = 0;		/* the last shipment's lines do not linger */
 	if (r.ship.resumed)
 		ui_ok(ui, _("Shipment %lld was open already: go on scanning."),
 		      (long long)r.ship.id);
@@ -69,9 +70,10 @@ ship_finish(struct ui *ui, struct ship *s)
 	if (ui_command(ui, "ship finish", &res, NULL, NULL, NULL) < 0)
 		return;
 	s->scanning = false;
-	snprintf(s->done, sizeof(s->done), _("Shipped: %d codes, %d "
-		 "units. The document is in the outbox."),
-		 res.ship.codes, res.ship.units);
+	snprintf(s->done, sizeof(s->done), ngettext("Shipped: %d unit. "
+		 "The document is in the outbox.", "Shipped: %d units. The "
+		 "document is in the outbox.", res.ship.units),
+		 res.ship.units);
 	ui_ok(ui, "%s", s->done);
 }
 
@@ -141,6 +143,7 @@ ship_scan(struct ui *ui, void *p, const struct scan *sc)
 	struct ship *s = p;
 	struct wf_result r;
 	char note[64];
+	int before = s->cur.units;
 
 	if (!s->scanning) {
 		/* A scanned INN or document number fills the field. */
@@ -167,10 +170,20 @@ ship_scan(struct ui *ui, void *p, const struct scan *sc)
 		ui_error(ui, r.err.msg);
 		return;
 	}
-	if (r.what == WF_SHIP_INFO)
-		s->cur = r.ship;
+	if (r.what != WF_SHIP_INFO) {	/* a command barcode */
+		s->scanning = ui->wf.mode == WF_SHIP;
+		ui_ok(ui, _("Done: %s"), r.command);
+		return;
+	}
+	s->cur = r.ship;
 	s->scanning = ui->wf.mode == WF_SHIP;
-	snprintf(note, sizeof(note), _("%d units"), r.ship.units);
+	if (!s->scanning) {	/* SKLAD:SHIP_FINISH */
+		ui_ok(ui, _("Done: %s"), r.command);
+		return;
+	}
+	/* This scan's own units: the shipment's count grew by them. */
+	snprintf(note, sizeof(note), ngettext("%d unit", "%d units",
+		 r.ship.units - before), r.ship.units - before);
 	view_recent_add(s->recent, &s->nrecent, true, sc, note);
 	ui_ok(ui, _("OK: %d on the shipment"), s->cur.codes);
 }
@@ -199,8 +212,9 @@ ship_draw(struct ui *ui, void *p, int rows, int cols)
 			ui_put(y + 4, 2, cols - 4, UI_NORMAL, false, s->done);
 		return;
 	}
-	ui_putf(y++, 2, cols - 4, UI_BOLD, _("Shipment %lld"),
-		(long long)s->cur.id);
+	ui_putf(y++, 2, cols - 4, UI_BOLD, _("Shipment %lld to %s, document "
+		"%s"), (long long)s->cur.id, s->cur.receiver_inn,
+		s->cur.number);
 	snprintf(num, sizeof(num), "%d", s->cur.codes);
 	if (rows - y >= 12) {
 		ui_big(y, 2, num);

@@ -21,9 +21,12 @@ wait_for "Shipment open"
 scan "046004390000000013"
 wait_for "OK: 1 on the shipment"
 wait_for "Units in them: 2"
+wait_for "Shipment 1 to 7700000002, document UPD-17/2026"
+# the scan's line shows its own units
+screen | grep -q "046004390000000013 2 units" || fail "the scan's count"
 key f
 wait_for "Finish shipment 1: 2 units leave?"
 key Enter
-wait_for "Shipped: 1 codes"
+wait_for "Shipped: 2 units"
 admin_exec "where $(unit_ki 1)" | grep -q '"state":"shipped"' ||
 	fail "the unit is not shipped"
