@@ -29,7 +29,10 @@ FUZZ_SECONDS ?= 30
 O ?= build
 SAN ?=
 
-VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo unknown)
+# The release number lives in VERSION; the commit is added when built from
+# git, so a binary names both ("sklad 0.9.0 (commit 174d0f3)").
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0)
+COMMIT := $(shell git describe --always --dirty 2>/dev/null)
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wundef -Wformat=2
@@ -46,7 +49,7 @@ LDFLAGS += $(SAN_FLAGS)
 endif
 
 ALL_CFLAGS := -std=gnu11 $(WARNINGS) $(CFLAGS) -I. $(PKG_CFLAGS) \
-	-DSKLAD_VERSION='"$(VERSION)"' -DSKLAD_LOCALEDIR='"$(LOCALEDIR)"' \
+	-DSKLAD_LOCALEDIR='"$(LOCALEDIR)"' \
 	-MMD -MP
 
 ifeq ($(V),1)
@@ -98,6 +101,18 @@ $(call archive,$(1)): $(addprefix $(O)/,$($(1)-y))
 	$$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
 endef
 $(foreach m,$(MODULES),$(if $($(m)-y),$(eval $(call module_rule,$(m)))))
+
+# version.h is rewritten only when the version or commit changed, so a new
+# commit rebuilds main.o and nothing else.
+$(O)/version.h: FORCE
+	@mkdir -p $(@D)
+	@printf '#define SKLAD_VERSION "%s"\n#define SKLAD_COMMIT "%s"\n' \
+		'$(VERSION)' '$(COMMIT)' > $@.tmp
+	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
+.PHONY: FORCE
+FORCE:
+$(O)/console/main.o: $(O)/version.h
+$(O)/console/main.o: ALL_CFLAGS += -I$(O)
 
 $(O)/sklad: $(O)/console/main.o $(ARCHIVES)
 	$(quiet) LINK $@

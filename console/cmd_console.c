@@ -1,7 +1,8 @@
 /*
  * cmd_console: `sklad [--db PATH] [--scanner SPEC]... [--sound-cmd CMD]
- * [--user NAME]`: the options of the console, all parsed here, then the
- * set-up and orderly tear-down around the loop.
+ * [--user NAME] [--wedge-gap MS] [--wedge-stall MS] ...`: the options of
+ * the console, all parsed here, then the set-up and orderly tear-down
+ * around the loop.
  *
  * What it must not do: exit() (it returns an exit code), leave a scanner
  * grabbed or the terminal in curses mode on any path out.
@@ -61,6 +62,7 @@ parse_opts(struct console_opts *o, int argc, char **argv)
 		{ "sound-cmd", required_argument, NULL, 'S' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "wedge-gap", required_argument, NULL, 'w' },
+		{ "wedge-stall", required_argument, NULL, 'W' },
 		{ "sync-config", required_argument, NULL, 'C' },
 		{ "barcode", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
@@ -82,6 +84,11 @@ parse_opts(struct console_opts *o, int argc, char **argv)
 		case 'S': o->ui.sound_cmd = optarg; break;
 		case 'u': o->ui.user = optarg; break;
 		case 'w': o->in.wedge_gap_ms = atoi(optarg); break;
+		case 'W':
+			/* 0 on the command line: never join (-1 inside) */
+			o->in.wedge_join_ms = atoi(optarg) > 0 ?
+				atoi(optarg) : -1;
+			break;
 		case 'C': o->ui.sync_config = optarg; break;
 		case 'b':
 			if (wf_barcode_add(optarg, &e) < 0)

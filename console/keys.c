@@ -6,6 +6,7 @@
 #include <curses.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "console/ui.h"
 
@@ -35,6 +36,7 @@ static const char *const helps[REQ_COUNT] = {
 	[REQ_HELP] = N_("show the keys"),
 	[REQ_REFRESH] = N_("read again and redraw"),
 	[REQ_LOGOUT] = N_("log out"),
+	[REQ_CANCEL] = N_("cancel an empty pack opened by mistake"),
 };
 
 #define CTRL(c) ((c) & 0x1f)
@@ -82,6 +84,7 @@ static const struct binding bindings[] = {
 	{ ':', KEYS_COMMAND, REQ_PROMPT, ":" },
 	{ '?', KEYS_COMMAND, REQ_HELP, "?" },
 	{ 'r', KEYS_COMMAND, REQ_REFRESH, "r" },
+	{ 'x', KEYS_COMMAND, REQ_CANCEL, "x" },
 	{ 'k', KEYS_COMMAND, REQ_UP, NULL },
 	{ 'j', KEYS_COMMAND, REQ_DOWN, NULL },
 };
@@ -99,6 +102,36 @@ keys_request(int key, enum keys_scope scope)
 		     bindings[i].scope == scope))
 			return bindings[i].req;
 	return REQ_NONE;
+}
+
+/* ЙЦУКЕН by physical key: lower and upper case, then the US key. */
+static const struct {
+	const char *lower, *upper;
+	char latin;
+} russian[] = {
+	{ "й", "Й", 'q' }, { "ц", "Ц", 'w' }, { "у", "У", 'e' },
+	{ "к", "К", 'r' }, { "е", "Е", 't' }, { "н", "Н", 'y' },
+	{ "г", "Г", 'u' }, { "ш", "Ш", 'i' }, { "щ", "Щ", 'o' },
+	{ "з", "З", 'p' }, { "х", "Х", '[' }, { "ъ", "Ъ", ']' },
+	{ "ф", "Ф", 'a' }, { "ы", "Ы", 's' }, { "в", "В", 'd' },
+	{ "а", "А", 'f' }, { "п", "П", 'g' }, { "р", "Р", 'h' },
+	{ "о", "О", 'j' }, { "л", "Л", 'k' }, { "д", "Д", 'l' },
+	{ "ж", "Ж", ';' }, { "э", "Э", '\'' }, { "я", "Я", 'z' },
+	{ "ч", "Ч", 'x' }, { "с", "С", 'c' }, { "м", "М", 'v' },
+	{ "и", "И", 'b' }, { "т", "Т", 'n' }, { "ь", "Ь", 'm' },
+	{ "б", "Б", ',' }, { "ю", "Ю", '.' }, { "ё", "Ё", '`' },
+};
+
+int
+keys_latin(const char *utf8)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(russian) / sizeof(russian[0]); i++)
+		if (strcmp(utf8, russian[i].lower) == 0 ||
+		    strcmp(utf8, russian[i].upper) == 0)
+			return (unsigned char)russian[i].latin;
+	return -1;
 }
 
 const char *

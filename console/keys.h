@@ -33,7 +33,8 @@
 	X(PROMPT,    "prompt") \
 	X(HELP,      "help") \
 	X(REFRESH,   "refresh") \
-	X(LOGOUT,    "logout")
+	X(LOGOUT,    "logout") \
+	X(CANCEL,    "cancel")
 
 #define REQ_ENUM(id, name) REQ_##id,
 enum req { REQ_INFO(REQ_ENUM) REQ_COUNT };
@@ -48,6 +49,14 @@ enum keys_scope { KEYS_GLOBAL, KEYS_COMMAND, KEYS_TEXT };
  * keys that cannot be text are bound there.
  */
 enum req keys_request(int key, enum keys_scope scope);
+
+/*
+ * The Latin key at the same place on the keyboard as the UTF-8 character
+ * utf8 in the Russian layout (ЙЦУКЕН: 'с' is 'c', 'т' is 'n', 'н' is
+ * 'y'), so command keys work whichever layout is on; -1 for any other
+ * character.
+ */
+int keys_latin(const char *utf8);
 
 /* The name and help line of r ("close", "close the open pack"). */
 const char *keys_name(enum req r);

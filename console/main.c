@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "console/cli.h"
+#include "version.h"	/* generated in the build folder (Makefile) */
 
 int
 main(int argc, char **argv)
@@ -25,7 +26,11 @@ main(int argc, char **argv)
 		return CLI_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
-		printf("sklad %s\n", SKLAD_VERSION);
+		if (SKLAD_COMMIT[0] != '\0')
+			printf("sklad %s (commit %s)\n", SKLAD_VERSION,
+			       SKLAD_COMMIT);
+		else
+			printf("sklad %s\n", SKLAD_VERSION);
 		return CLI_OK;
 	}
 	cmd = cli_find(argc - 1, argv + 1, &used);

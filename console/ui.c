@@ -120,6 +120,56 @@ ui_error(struct ui *ui, const char *msg)
 	ui_sound_error(ui);
 }
 
+void
+ui_confirm(struct ui *ui, int token, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ui->confirm_msg, sizeof(ui->confirm_msg), fmt, ap);
+	va_end(ap);
+	ui->confirm = true;
+	ui->confirm_token = token;
+	ui->status[0] = '\0';
+	ui->dirty = true;
+}
+
+/* The answer to the question: yes runs the act, no only says so. */
+static void
+confirm_answer(struct ui *ui, bool yes)
+{
+	struct ui_frame *f = &ui->stack[ui->depth - 1];
+
+	ui->confirm = false;
+	ui->dirty = true;
+	if (!yes) {
+		ui_info(ui, "%s", _("Not done."));
+		return;
+	}
+	if (ui->confirm_token == UI_QUIT)
+		ui->quit = true;
+	else if (f->ops->on_confirm != NULL)
+		f->ops->on_confirm(ui, f->priv, ui->confirm_token);
+}
+
+bool
+ui_text_focus(const struct ui *ui)
+{
+	const struct ui_frame *f = &ui->stack[ui->depth - 1];
+
+	return ui->prompt || (f->ops->takes_text != NULL &&
+			      f->ops->takes_text(f->priv));
+}
+
+void
+ui_held_scan(struct ui *ui)
+{
+	/* Not recorded: the operator has not seen the error yet. */
+	ui->held_scans++;
+	ui->dirty = true;
+	ui_sound_error(ui);
+}
+
 /* The operator saw the error: scans go through again. */
 static void
 acknowledge(struct ui *ui)
@@ -179,14 +229,14 @@ ui_device_note(struct ui *ui, const char *name, const char *kind,
 	ui->dirty = true;
 }
 
-/* Is this scan the acknowledgement barcode SKLAD:ACK? */
+/* Is this scan the command barcode SKLAD:<word> (ACK, YES)? */
 static bool
-is_ack(const struct scan *s)
+is_command(const struct scan *s, const char *word)
 {
 	struct mark m;
 
 	return mark_parse(s->bytes, s->len, &m) == 0 &&
-		m.kind == MARK_COMMAND && strcasecmp(m.command, "ACK") == 0;
+		m.kind == MARK_COMMAND && strcasecmp(m.command, word) == 0;
 }
 
 void
@@ -198,17 +248,24 @@ ui_scan(struct ui *ui, const struct scan *s)
 	ui->checkpointed = false;
 	ui->scans_handled++;
 	ui->dirty = true;
-	if (is_ack(s)) {
+	if (is_command(s, "ACK")) {
 		if (ui->hold)
 			acknowledge(ui);
 		return;
 	}
 	if (ui->hold) {
-		/* Not recorded: the operator has not seen the error yet. */
-		ui->held_scans++;
-		ui_sound_error(ui);
+		ui_held_scan(ui);
 		return;
 	}
+	if (is_command(s, "YES")) {
+		if (ui->confirm)
+			confirm_answer(ui, true);
+		else
+			ui_info(ui, "%s", _("Nothing waits for a yes."));
+		return;
+	}
+	if (ui->confirm)	/* scanning on: the answer is no */
+		confirm_answer(ui, false);
 	if (f->ops->on_scan == NULL) {
 		ui_error(ui, _("This screen takes no scans: choose a workflow "
 			       "in the menu first."));
@@ -217,19 +274,45 @@ ui_scan(struct ui *ui, const struct scan *s)
 	f->ops->on_scan(ui, f->priv, s);
 }
 
+/* Quit, but ask first while work is open: a key from a scan must not
+ * leave a pack, an acceptance or a shipment behind by accident. */
+static void
+ask_quit(struct ui *ui)
+{
+	switch (ui->wf.mode) {
+	case WF_PACK:
+		ui_confirm(ui, UI_QUIT, _("Pack %s is open. Quit anyway? It "
+			   "stays open and comes back at the next start."),
+			   ui->wf.packs[ui->wf.npacks - 1]);
+		break;
+	case WF_ACCEPT:
+		ui_confirm(ui, UI_QUIT, _("The acceptance of delivery %lld is "
+			   "open. Quit anyway? It stays open."),
+			   (long long)ui->wf.delivery);
+		break;
+	case WF_SHIP:
+		ui_confirm(ui, UI_QUIT, _("Shipment %lld is open. Quit anyway? "
+			   "It stays open."), (long long)ui->wf.shipment);
+		break;
+	default:
+		ui->quit = true;
+		break;
+	}
+}
+
 /* Requests no view took. */
 static void
 global_req(struct ui *ui, enum req r)
 {
 	switch (r) {
 	case REQ_EXIT:
-		ui->quit = true;
+		ask_quit(ui);
 		break;
 	case REQ_QUIT:
 		if (ui->depth > 1)
 			ui_pop(ui);
 		else
-			ui->quit = true;
+			ask_quit(ui);
 		break;
 	case REQ_BACK:
 		ui_pop(ui);
@@ -347,12 +430,21 @@ printable(int key)
 	return key >= 0x20 && key < 0x100 && key != 0x7f;
 }
 
+/* A key while a question waits: y, н or Enter is yes, anything else no. */
+static void
+confirm_key(struct ui *ui, int key)
+{
+	confirm_answer(ui, key == 'y' || key == 'Y' || key == '\r' ||
+		       key == '\n' || key == KEY_ENTER);
+}
+
 void
 ui_key(struct ui *ui, int key)
 {
 	struct ui_frame *f = top(ui);
 	const char *utf8 = NULL;
 	enum keys_scope scope;
+	int latin = -1;
 	enum req r;
 
 	ui->last_activity = ev_now_ms();
@@ -368,16 +460,25 @@ ui_key(struct ui *ui, int key)
 		prompt_key(ui, key, utf8);
 		return;
 	}
+	if (printable(key)) {
+		if ((utf8 = utf8_gather(ui, key)) == NULL)
+			return;	/* more bytes of the character to come */
+		latin = keys_latin(utf8);	/* the Russian layout */
+	}
+	if (ui->confirm) {
+		confirm_key(ui, latin >= 0 ? latin : key);
+		return;
+	}
 	scope = f->ops->takes_text != NULL && f->ops->takes_text(f->priv) ?
 		KEYS_TEXT : KEYS_COMMAND;
-	r = keys_request(key, scope);
+	r = keys_request(latin >= 0 && scope == KEYS_COMMAND ? latin : key,
+			 scope);
 	if (r != REQ_NONE) {
 		if (f->ops->on_req == NULL || !f->ops->on_req(ui, f->priv, r))
 			global_req(ui, r);
 		return;
 	}
-	if (printable(key) && (utf8 = utf8_gather(ui, key)) != NULL &&
-	    f->ops->on_char != NULL)
+	if (utf8 != NULL && f->ops->on_char != NULL)
 		f->ops->on_char(ui, f->priv, utf8);
 }
 
@@ -469,6 +570,26 @@ draw_hold(struct ui *ui)
 	return y;
 }
 
+/* The question, bold, wrapped over as many bottom rows as it needs. */
+static void
+draw_confirm(const char *s)
+{
+	const char *p;
+	int rows = 0, y, i;
+
+	for (p = s; *p != '\0' && rows < 4; rows++)
+		p += wrap_len(p, COLS - 1);
+	y = LINES - rows;
+	for (i = 0, p = s; i < rows; i++) {
+		size_t n = wrap_len(p, COLS - 1);
+		char line[ERR_MSG_MAX + 64];
+
+		snprintf(line, sizeof(line), "%.*s", (int)n, p);
+		ui_put(y + i, 0, COLS, UI_SEL, true, line);
+		p += n;
+	}
+}
+
 void
 ui_redraw(struct ui *ui)
 {
@@ -483,6 +604,12 @@ ui_redraw(struct ui *ui)
 	ui_job_draw(ui, COLS);
 	if (ui->hold) {
 		draw_hold(ui);
+	} else if (ui->confirm) {
+		char line[ERR_MSG_MAX + 64];
+
+		snprintf(line, sizeof(line), "%s %s", ui->confirm_msg,
+			 _("[y/Enter: yes, other key: no]"));
+		draw_confirm(line);
 	} else if (ui->prompt) {
 		char line[UI_TEXT_MAX + 4];
 

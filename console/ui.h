@@ -69,6 +69,8 @@ struct view_ops {
 	void (*on_scan)(struct ui *ui, void *p, const struct scan *s);
 	/* Whether letters are text now (a field has the focus); NULL: no. */
 	bool (*takes_text)(void *p);
+	/* The operator said yes to the view's question (ui_confirm). */
+	void (*on_confirm)(struct ui *ui, void *p, int token);
 };
 
 struct ui_frame {
@@ -100,6 +102,10 @@ struct ui {
 	bool hold;		/* an error waits for acknowledgement */
 	char hold_msg[ERR_MSG_MAX];
 	int held_scans;		/* scans refused while the error waited */
+	/* a question an irreversible act waits on (ui_confirm) */
+	bool confirm;
+	char confirm_msg[ERR_MSG_MAX];
+	int confirm_token;	/* for the view's on_confirm, or UI_QUIT */
 	/* the command prompt (':'), shared by every view */
 	bool prompt;
 	char prompt_text[UI_TEXT_MAX];
@@ -160,6 +166,25 @@ void ui_scan(struct ui *ui, const struct scan *s);
 void ui_ok(struct ui *ui, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void ui_error(struct ui *ui, const char *msg);
+
+/*
+ * Ask before an irreversible act: the question stays on the bottom line
+ * until a key on its own answers: y (н in the Russian layout) or Enter
+ * is yes, any other key no; the barcode SKLAD:YES is yes. A scan of
+ * anything else is no, and is taken as usual. On yes the top view's
+ * on_confirm gets token (UI_QUIT: the ui quits).
+ */
+#define UI_QUIT (-1)
+void ui_confirm(struct ui *ui, int token, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Whether typed keys are text now: the ':' prompt is open or the top
+ * view has a field with the focus. */
+bool ui_text_focus(const struct ui *ui);
+
+/* A scan (or part of one) came while an error was held: not taken,
+ * counted and beeped. */
+void ui_held_scan(struct ui *ui);
 
 /* An information line without sound (no hold). */
 void ui_info(struct ui *ui, const char *fmt, ...)
@@ -257,12 +282,25 @@ void ui_sound_tick(struct ui *ui, int64_t now_ms);
 
 extern const struct view_ops view_login, view_menu, view_pack,
 	view_disband, view_accept, view_ship, view_lookup, view_outbox,
-	view_scanners, view_site, view_help;
+	view_scanners, view_site, view_help, view_open;
 
 /* Shared drawing of a view's frame: title bar and the key hints line.
  * Returns the first free row. */
 int view_frame(struct ui *ui, const char *title, const char *hints,
 	       int rows, int cols);
+
+/* A view's question token: go to the open pack (view_offer_pack). */
+#define VIEW_GOTO_PACK 100
+
+/*
+ * The session has a pack open, which blocks the screen just opened: say
+ * which, and offer to go to it (a yes gives the view VIEW_GOTO_PACK, on
+ * which it calls view_goto_pack).
+ */
+void view_offer_pack(struct ui *ui);
+
+/* Leave the top view for the pack screen of the session's open pack. */
+void view_goto_pack(struct ui *ui);
 
 /* Add r to the front of a view's list of recent scans. */
 void view_recent_add(struct ui_recent *list, int *n, bool ok,

@@ -71,6 +71,9 @@ ui_input_open(struct ui_input *in, const struct ui_input_config *cfg,
 		wedge_defaults(&wc);
 		if (cfg->wedge_gap_ms > 0)
 			wc.max_gap_ms = cfg->wedge_gap_ms;
+		if (cfg->wedge_join_ms != 0)
+			wc.join_ms = cfg->wedge_join_ms < 0 ? 0 :
+				cfg->wedge_join_ms;
 		if ((rc = wedge_init(&in->wedge, &wc, e)) < 0) {
 			ui_input_close(in);
 			return rc;
@@ -215,7 +218,39 @@ ev_drain(struct ui_input *in, struct ui *ui)
 	}
 }
 
-/* Results of the wedge: scans to ui_scan, typed bytes to ui_key. */
+/* Keys that came together: text for a field that takes it, never
+ * commands. Stops where the focus stops taking text (an Enter that opened
+ * a screen of commands). */
+static void
+wedge_text(struct ui *ui, const struct scan *t, bool cut)
+{
+	size_t i;
+
+	if (ui->hold) {
+		/* Neither acknowledges the error: only a key on its own. */
+		if (cut)
+			ui_held_scan(ui);
+		return;
+	}
+	if (ui_text_focus(ui)) {
+		for (i = 0; i < t->len && ui_text_focus(ui); i++)
+			ui_key(ui, (unsigned char)t->bytes[i]);
+		return;
+	}
+	if (cut) {
+		ui_error(ui, _("A scan stopped in the middle and its end did "
+			       "not come: nothing of it was taken. Scan it "
+			       "again."));
+		return;
+	}
+	if (strspn(t->bytes, "\r\n\t") == t->len)
+		return;	/* the LF after a scanner's CR */
+	ui_info(ui, "%s", _("Keys pressed together are not taken as "
+			    "commands: press one key at a time."));
+}
+
+/* Results of the wedge: scans to ui_scan, a key on its own to ui_key,
+ * keys that came together as text only. */
 static void
 wedge_drain(struct ui_input *in, struct ui *ui)
 {
@@ -229,9 +264,11 @@ wedge_drain(struct ui_input *in, struct ui *ui)
 			snprintf(it.scan.node, sizeof(it.scan.node), "tty");
 			ui_device_note(ui, "tty", "tty", NULL, &it.scan);
 			ui_scan(ui, &it.scan);
-		} else {
+		} else if (it.kind == WEDGE_KEY) {
 			for (i = 0; i < it.scan.len; i++)
 				ui_key(ui, (unsigned char)it.scan.bytes[i]);
+		} else {
+			wedge_text(ui, &it.scan, it.kind == WEDGE_CUT);
 		}
 	}
 }
@@ -251,18 +288,35 @@ ui_input_dispatch(struct ui_input *in, struct ui *ui,
 		ev_dispatch(in->ev, pfds, n, now_ms);
 		ev_drain(in, ui);
 	}
-	if (in->wedge_on && wedge_tick(&in->wedge, now_ms) > 0)
+	if (in->wedge_on) {
+		wedge_join(&in->wedge, !ui_text_focus(ui));
+		if (wedge_tick(&in->wedge, now_ms) > 0)
+			wedge_drain(in, ui);
+	}
+}
+
+/* Hand on whatever the wedge holds now, so order stays as typed. */
+static void
+wedge_flush(struct ui_input *in, struct ui *ui)
+{
+	if (wedge_tick(&in->wedge, INT64_MAX / 2) > 0)
 		wedge_drain(in, ui);
 }
 
 void
 ui_input_tty(struct ui_input *in, struct ui *ui, int key, int64_t now_ms)
 {
-	if (!in->wedge_on || key > 0xff) {
-		/* A function key cannot be part of a scan: settle what the
-		 * wedge holds first, so the order stays as typed. */
-		if (in->wedge_on && wedge_tick(&in->wedge, INT64_MAX / 2) > 0)
-			wedge_drain(in, ui);
+	if (!in->wedge_on) {
+		ui_key(ui, key);
+		return;
+	}
+	/* A field with the focus takes a stalled burst as text at once;
+	 * screens of command keys hold it for the rest of the scan. */
+	wedge_join(&in->wedge, !ui_text_focus(ui));
+	if (key > 0xff || key == 27 || ui->prompt) {
+		/* A function key or Esc cannot be part of a scan, and the ':'
+		 * prompt takes everything typed or pasted as text. */
+		wedge_flush(in, ui);
 		ui_key(ui, key);
 		return;
 	}

@@ -6,8 +6,11 @@
  * ui_input_pollfds / ui_input_timeout / ui_input_dispatch. Complete scans
  * go to ui_scan, device events to ui_device_note; bytes read from the
  * terminal pass through ui_input_tty so that, with no evdev scanner, a
- * fast burst ending in Enter becomes a scan and everything else reaches
- * ui_key unchanged.
+ * fast burst ending in Enter becomes a scan, only a key pressed on its
+ * own reaches ui_key as a possible command, keys that came together are
+ * text for a field or nothing, and a scan that stalled is joined with its
+ * rest or refused whole (scanners/wedge.h). At the ':' prompt everything
+ * typed or pasted is text.
  *
  * What it must not do: block, decide what a scan means, or draw.
  */
@@ -39,6 +42,7 @@ struct ui_input_config {
 	int nfifos;
 	struct ev_config ev;	/* ev.nmatch > 0: evdev scanners */
 	int wedge_gap_ms;	/* 0: the wedge default */
+	int wedge_join_ms;	/* 0: the wedge default; -1: never join */
 };
 
 struct ui_input {

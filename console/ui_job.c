@@ -17,7 +17,7 @@
 
 #include "console/ui.h"
 
-#define JOB_ROWS 5000		/* rows per step */
+#define JOB_ROWS 5000		/* rows per step, unless SKLAD_IMPORT_ROWS */
 #define JOB_GAP_MS 20		/* between steps: room for scans and keys */
 
 /* "300000" -> "300 000". */
@@ -101,6 +101,20 @@ ui_job_prompt(struct ui *ui, const char *line)
 	return true;
 }
 
+/*
+ * Rows per step: SKLAD_IMPORT_ROWS (1..100000) when set, for a slow disk
+ * where 5000 rows hold scans up too long, and for tests that need the
+ * import to outlast their scans; JOB_ROWS otherwise.
+ */
+static int
+job_rows(void)
+{
+	const char *s = getenv("SKLAD_IMPORT_ROWS");
+	long v = s != NULL ? strtol(s, NULL, 10) : 0;
+
+	return v >= 1 && v <= 100000 ? (int)v : JOB_ROWS;
+}
+
 int
 ui_job_timeout(const struct ui *ui, int64_t now_ms)
 {
@@ -120,7 +134,7 @@ ui_job_step(struct ui *ui, int64_t now_ms)
 		return;
 	ui->dirty = true;
 	ui->job_next_ms = now_ms + JOB_GAP_MS;
-	if ((rc = st_import_step(ui->job, JOB_ROWS, &e)) > 0)
+	if ((rc = st_import_step(ui->job, job_rows(), &e)) > 0)
 		return;
 	if (rc == 0 && (rc = st_import_finish(ui->job, &d, &e)) == 0) {
 		ui->job = NULL;

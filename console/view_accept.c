@@ -6,8 +6,8 @@
  * scroll; read a page at a time from the store), then finish in full or
  * in part.
  *
- * What it must not do: finish partially without a second key press, or
- * pass a discrepancy off as OK.
+ * What it must not do: finish without a yes to its question (a key from
+ * a stalled scan must never finish), or pass a discrepancy off as OK.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +31,6 @@ struct accept {
 	int nlist, sel, top;
 	struct st_delivery_row cur;	/* the open delivery, from the list */
 	struct st_accept_progress prog;
-	bool confirm_partial;
 	bool finished;
 	struct page missing, surplus;
 	bool focus_surplus;	/* Up/Down scroll the surplus list */
@@ -116,6 +115,7 @@ accept_begin(struct ui *ui, struct accept *a, const char *number)
 	a->prog = r.accept;
 	a->scanning = true;
 	a->finished = false;
+	a->nrecent = 0;	/* the last delivery's lines do not linger */
 	a->missing.offset = a->surplus.offset = 0;
 	a->focus_surplus = false;
 	load_current(ui, a);
@@ -129,12 +129,13 @@ accept_open(struct ui *ui, void *p, int arg)
 	struct accept *a = p;
 	char num[32];
 
-	(void)arg;
 	load_list(ui, a);
-	if (ui->wf.mode == WF_ACCEPT) {
-		snprintf(num, sizeof(num), "%lld",
+	if (ui->wf.mode == WF_ACCEPT || arg > 0) {
+		snprintf(num, sizeof(num), "%lld", arg > 0 ? (long long)arg :
 			 (long long)ui->wf.delivery);
 		accept_begin(ui, a, num);
+	} else if (ui->wf.mode == WF_PACK) {
+		view_offer_pack(ui);
 	}
 }
 
@@ -199,6 +200,21 @@ scroll(struct ui *ui, struct accept *a, int d)
 	load_pages(ui, a);
 }
 
+enum { ASK_FINISH = 1, ASK_PARTIAL };
+
+static void
+accept_confirm(struct ui *ui, void *p, int token)
+{
+	struct accept *a = p;
+
+	if (token == VIEW_GOTO_PACK) {
+		view_goto_pack(ui);	/* pops this view: a is gone */
+		return;
+	}
+	if (a->scanning && (token == ASK_FINISH || token == ASK_PARTIAL))
+		accept_finish(ui, a, token == ASK_PARTIAL);
+}
+
 static bool
 accept_req(struct ui *ui, void *p, enum req r)
 {
@@ -207,8 +223,6 @@ accept_req(struct ui *ui, void *p, enum req r)
 
 	if (!a->scanning)
 		return choose_req(ui, a, r);
-	if (r != REQ_PARTIAL)
-		a->confirm_partial = false;
 	switch (r) {
 	case REQ_NEXT:
 		a->focus_surplus = !a->focus_surplus;
@@ -222,16 +236,17 @@ accept_req(struct ui *ui, void *p, enum req r)
 		load_pages(ui, a);
 		return true;
 	case REQ_FINISH:
-		accept_finish(ui, a, false);
+		ui_confirm(ui, ASK_FINISH, _("Finish the acceptance of "
+			   "delivery %lld with %d of %d matched?"),
+			   (long long)a->prog.delivery_id, a->prog.matched,
+			   a->prog.matched + a->prog.missing);
 		return true;
 	case REQ_PARTIAL:
-		if (!a->confirm_partial) {
-			a->confirm_partial = true;
-			ui_info(ui, "%s", _("Missing codes will be rejected. "
-					    "Press p again to finish."));
-		} else {
-			accept_finish(ui, a, true);
-		}
+		ui_confirm(ui, ASK_PARTIAL, ngettext("Finish in part: %d "
+			   "missing code will be rejected. Finish?",
+			   "Finish in part: %d missing codes will be "
+			   "rejected. Finish?", a->prog.missing),
+			   a->prog.missing);
 		return true;
 	case REQ_BACK:
 	case REQ_QUIT:
@@ -493,4 +508,5 @@ const struct view_ops view_accept = {
 	.on_char = accept_char,
 	.on_scan = accept_scan,
 	.takes_text = accept_text,
+	.on_confirm = accept_confirm,
 };

@@ -29,6 +29,28 @@ view_frame(struct ui *ui, const char *title, const char *hints, int rows,
 }
 
 void
+view_offer_pack(struct ui *ui)
+{
+	const char *sscc = ui->wf.packs[ui->wf.npacks - 1];
+
+	ui_confirm(ui, VIEW_GOTO_PACK, _("Pack %s is open: close it (or "
+		   "cancel it if empty) first. Go to it?"), sscc);
+}
+
+void
+view_goto_pack(struct ui *ui)
+{
+	struct st_pack p;
+	struct err e;
+
+	if (ui->wf.mode != WF_PACK || ui->wf.npacks == 0 ||
+	    st_pack_get(ui->db, ui->wf.packs[ui->wf.npacks - 1], &p, &e) < 0)
+		return;
+	ui_pop(ui);
+	ui_push(ui, &view_pack, p.level);
+}
+
+void
 view_recent_add(struct ui_recent *list, int *n, bool ok,
 		const struct scan *s, const char *note)
 {

@@ -17,6 +17,8 @@ struct disband {
 	enum dmode mode;
 	char sscc[MARK_SSCC_LEN + 1];	/* partial: the pack being changed */
 	struct st_pack cur;
+	char asked[MARK_SSCC_LEN + 1];	/* full: the pack a yes takes apart */
+	struct scan asked_scan;
 	struct ui_recent recent[UI_RECENT_MAX];
 	int nrecent;
 };
@@ -50,6 +52,48 @@ disband_req(struct ui *ui, void *p, enum req r)
 	return false;
 }
 
+enum { ASK_DISBAND = 1 };
+
+/* Full disaggregation cannot be undone: ask, naming the pack. */
+static void
+ask_disband(struct ui *ui, struct disband *d, const struct scan *s)
+{
+	struct st_pack pk;
+	struct mark m;
+	struct err e;
+
+	if (mark_sscc_check(s->bytes, s->len, &m) < 0) {
+		ui_error(ui, _("Scan the SSCC label of the box or pallet to "
+			       "take apart."));
+		return;
+	}
+	if (st_pack_get(ui->db, m.sscc, &pk, &e) < 0) {
+		ui_error(ui, e.msg);
+		return;
+	}
+	snprintf(d->asked, sizeof(d->asked), "%s", m.sscc);
+	d->asked_scan = *s;
+	ui_confirm(ui, ASK_DISBAND, ngettext("Take %s apart (%d inside)? "
+		   "This cannot be undone.", "Take %s apart (%d inside)? "
+		   "This cannot be undone.", pk.count), m.sscc, pk.count);
+}
+
+static void disband_run(struct ui *ui, struct disband *d,
+			const struct scan *s, const char *line);
+
+static void
+disband_confirm(struct ui *ui, void *p, int token)
+{
+	struct disband *d = p;
+	char line[MARK_SSCC_LEN + 16];
+
+	if (token != ASK_DISBAND || d->asked[0] == '\0' || d->mode != D_FULL)
+		return;
+	snprintf(line, sizeof(line), "disband %s", d->asked);
+	d->asked[0] = '\0';
+	disband_run(ui, d, &d->asked_scan, line);
+}
+
 static void
 disband_scan(struct ui *ui, void *p, const struct scan *s)
 {
@@ -63,7 +107,8 @@ disband_scan(struct ui *ui, void *p, const struct scan *s)
 		return;
 	}
 	if (d->mode == D_FULL) {
-		snprintf(line, sizeof(line), "disband %s", word);
+		ask_disband(ui, d, s);
+		return;
 	} else if (d->sscc[0] == '\0') {
 		if (mark_sscc_check(s->bytes, s->len, &m) < 0) {
 			ui_error(ui, _("Scan the SSCC label of the pack "
@@ -82,7 +127,18 @@ disband_scan(struct ui *ui, void *p, const struct scan *s)
 		snprintf(line, sizeof(line), "%s %s %s",
 			 d->mode == D_TAKE ? "take" : "put", d->sscc, word);
 	}
-	if (ui_command(ui, line, &r, NULL, NULL, NULL) < 0) {
+	disband_run(ui, d, s, line);
+}
+
+/* Run the take, put or disband line for scan s and list the result. */
+static void
+disband_run(struct ui *ui, struct disband *d, const struct scan *s,
+	    const char *cmd)
+{
+	char line[SCAN_MAX * 4 + 64];
+	struct wf_result r;
+
+	if (ui_command(ui, cmd, &r, NULL, NULL, NULL) < 0) {
 		view_recent_add(d->recent, &d->nrecent, false, s, r.err.msg);
 		return;
 	}
@@ -127,4 +183,5 @@ const struct view_ops view_disband = {
 	.draw = disband_draw,
 	.on_req = disband_req,
 	.on_scan = disband_scan,
+	.on_confirm = disband_confirm,
 };

@@ -28,6 +28,45 @@ login_open(struct ui *ui, void *p, int arg)
 	}
 }
 
+/* After a crash, SIGHUP or SIGTERM: this user's open work comes back
+ * with its screen. */
+static void
+bring_back(struct ui *ui)
+{
+	struct wf_result r;
+
+	wf_resume(&ui->wf, NULL, &r);
+	if (r.rc < 0) {
+		ui_error(ui, r.err.msg);
+		return;
+	}
+	switch (r.what) {
+	case WF_PACK_INFO:
+		ui_push(ui, &view_pack, r.pack.level);
+		if (r.pack.parent[0] != '\0' && ui->wf.npacks > 1)
+			ui_ok(ui, _("Brought back: box %s on pallet %s."),
+			      r.pack.sscc, r.pack.parent);
+		else
+			ui_ok(ui, r.pack.level == ST_BOX ? _("Brought back: "
+			      "box %s.") : _("Brought back: pallet %s."),
+			      r.pack.sscc);
+		break;
+	case WF_ACCEPT_INFO:
+		ui_push(ui, &view_accept, 0);
+		ui_ok(ui, _("Brought back: the acceptance of delivery %lld."),
+		      (long long)r.accept.delivery_id);
+		break;
+	case WF_SHIP_INFO:
+		ui_push(ui, &view_ship, 0);
+		ui_ok(ui, _("Brought back: shipment %lld to %s, %s."),
+		      (long long)r.ship.id, r.ship.receiver_inn,
+		      r.ship.number);
+		break;
+	default:
+		break;
+	}
+}
+
 static void
 login_try(struct ui *ui, struct login *l)
 {
@@ -49,6 +88,7 @@ login_try(struct ui *ui, struct login *l)
 	ui_replace(ui, &view_menu, 0);
 	ui_ok(ui, _("Logged in as %s (%s)."), who.user,
 	      _(st_role_name(who.role)));
+	bring_back(ui);
 }
 
 static bool

@@ -17,7 +17,9 @@ struct lookup {
 	bool have;
 	struct st_where where;
 	char history[HISTORY_MAX][160];
+	bool refused[HISTORY_MAX];	/* a refused attempt, not an act */
 	int nhistory, more;
+	char unknown[ERR_MSG_MAX];	/* the answer for an unknown code */
 };
 
 /* "2026-11-25T18:01:02.123Z" in local time, "25.11 21:01:02". */
@@ -46,15 +48,25 @@ collect(void *arg, const struct st_event *ev)
 	if (l->nhistory == HISTORY_MAX) {
 		memmove(l->history, l->history + 1,
 			sizeof(l->history[0]) * (HISTORY_MAX - 1));
+		memmove(l->refused, l->refused + 1,
+			sizeof(l->refused[0]) * (HISTORY_MAX - 1));
 		l->nhistory--;
 		l->more++;
 	}
 	local_time(ev->at, when, sizeof(when));
-	snprintf(l->history[l->nhistory++], sizeof(l->history[0]),
-		 "%s %-8s %s%s%s%s%s", when, ev->user, view_word(ev->action),
-		 ev->pack[0] != '\0' ? " " : "", ev->pack,
-		 ev->ok ? "" : " - ", ev->ok || ev->reason == NULL ? "" :
-		 ev->reason);
+	l->refused[l->nhistory] = !ev->ok;
+	/* A refusal must never read as if it happened: it says so first,
+	 * then what was tried and why not. */
+	if (ev->ok)
+		snprintf(l->history[l->nhistory++], sizeof(l->history[0]),
+			 "%s %-8s %s%s%s", when, ev->user,
+			 view_word(ev->action), ev->pack[0] != '\0' ? " " : "",
+			 ev->pack);
+	else
+		snprintf(l->history[l->nhistory++], sizeof(l->history[0]),
+			 _("%s %-8s refused: %s%s%s: %s"), when, ev->user,
+			 view_word(ev->action), ev->pack[0] != '\0' ? " " :
+			 "", ev->pack, ev->reason != NULL ? ev->reason : "");
 	return 0;
 }
 
@@ -65,10 +77,22 @@ lookup_run(struct ui *ui, struct lookup *l, const char *word)
 	char line[UI_TEXT_MAX * 4 + 8];
 
 	l->have = false;
+	l->unknown[0] = '\0';
 	l->nhistory = l->more = 0;
 	snprintf(line, sizeof(line), "where %s", word);
-	if (ui_command(ui, line, &r, collect, NULL, l) < 0)
+	wf_command(&ui->wf, line, &r, collect, NULL, l);
+	ui->dirty = true;
+	if (r.rc == ERR_NOTFOUND) {
+		/* Looking up is asking: an unknown code is an answer, not an
+		 * error to acknowledge. */
+		snprintf(l->unknown, sizeof(l->unknown), "%s", r.err.msg);
+		ui_info(ui, "%s", r.err.msg);
 		return;
+	}
+	if (r.rc < 0) {
+		ui_error(ui, r.err.msg);
+		return;
+	}
 	l->where = r.where;
 	l->have = true;
 	ui_info(ui, _("%s: %s"), r.where.code, view_word(r.where.state));
@@ -124,6 +148,8 @@ lookup_draw(struct ui *ui, void *p, int rows, int cols)
 	ui_put(y, 2, 6, UI_BOLD, false, _("Code"));
 	view_field_draw(&l->code, y, 8, cols - 10, true);
 	y += 2;
+	if (!l->have && l->unknown[0] != '\0')
+		ui_put(y, 2, cols - 4, UI_BOLD, false, l->unknown);
 	if (!l->have)
 		return;
 	ui_putf(y++, 2, cols - 4, UI_BOLD, "%s", l->where.code);
@@ -144,7 +170,8 @@ lookup_draw(struct ui *ui, void *p, int rows, int cols)
 	first = l->nhistory - (rows - 1 - y);
 	first = first < 0 ? 0 : first;
 	for (i = first; i < l->nhistory && y < rows - 1; i++)
-		ui_put(y++, 2, cols - 4, UI_NORMAL, false, l->history[i]);
+		ui_put(y++, 2, cols - 4, l->refused[i] ? UI_ERR : UI_NORMAL,
+		       false, l->history[i]);
 }
 
 const struct view_ops view_lookup = {

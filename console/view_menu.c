@@ -5,6 +5,7 @@
  * What it must not do: run workflow commands itself.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "console/ui.h"
 
@@ -71,6 +72,12 @@ menu_char(struct ui *ui, void *p, const char *utf8)
 	struct menu *m = p;
 	int i = utf8[0] - '1';
 
+	/* o (щ in the Russian layout): the open work; never a digit, as
+	 * codes start with one */
+	if (strcmp(utf8, "o") == 0 || keys_latin(utf8) == 'o') {
+		ui_push(ui, &view_open, 0);
+		return true;
+	}
 	if (utf8[1] != '\0' || i < 0 || i >= NITEMS)
 		return false;
 	m->sel = i;
@@ -105,9 +112,9 @@ static void
 menu_draw(struct ui *ui, void *p, int rows, int cols)
 {
 	struct menu *m = p;
-	int y = view_frame(ui, _("sklad: main menu"), _("1-9: choose  ?: "
-			   "keys  :: command  F12: log out  q: quit"), rows,
-			   cols);
+	int y = view_frame(ui, _("sklad: main menu"), _("1-9: choose  o: open "
+			   "work  ?: keys  :: command  F12: log out  q: quit"),
+			   rows, cols);
 	int i, skip = rows - 2 - y < NITEMS ? 0 : 1;
 	char line[160];
 
@@ -117,6 +124,11 @@ menu_draw(struct ui *ui, void *p, int rows, int cols)
 			 _(items[i].label));
 		ui_put(y, 1, cols - 2, i == m->sel ? UI_SEL : UI_NORMAL, true,
 		       line);
+	}
+	if (y < rows - 1) {
+		snprintf(line, sizeof(line), " o  %s",
+			 _("Open work: packs, acceptances, shipments"));
+		ui_put(y, 1, cols - 2, UI_NORMAL, true, line);
 	}
 }
 

@@ -16,6 +16,7 @@ struct pack {
 	bool have;		/* cur is the open pack */
 	struct st_pack cur;
 	char closed[160];	/* what the last close did */
+	char asked[MARK_SSCC_LEN + 1];	/* the pack a close waits on */
 	struct ui_recent recent[UI_RECENT_MAX];
 	int nrecent;
 };
@@ -63,13 +64,62 @@ run(struct ui *ui, struct pack *k, const char *line)
 
 	if (ui_command(ui, line, &r, NULL, NULL, NULL) < 0)
 		return;
-	if (r.what == WF_PACK_INFO && strcmp(r.command, "close") == 0)
+	if (r.what == WF_PACK_INFO && strncmp(r.command, "close", 5) == 0) {
 		note_closed(ui, k, &r.pack);
-	else if (r.what == WF_PACK_INFO)
+	} else if (r.what == WF_PACK_INFO &&
+		   strcmp(r.command, "cancel") == 0) {
+		snprintf(k->closed, sizeof(k->closed), _("Pack %s cancelled."),
+			 r.pack.sscc);
+		ui_ok(ui, "%s", k->closed);
+	} else if (r.what == WF_NONE && strcmp(r.command, "cancel") == 0) {
+		ui_info(ui, "%s", _("No pack is open."));
+	} else if (r.what == WF_PACK_INFO) {
+		k->nrecent = 0;	/* the last pack's lines do not linger */
 		ui_ok(ui, r.pack.level == ST_BOX ? _("Box %s is open: scan "
 		      "units into it.") : _("Pallet %s is open: scan boxes "
 		      "onto it."), r.pack.sscc);
+	}
 	pack_refresh(ui, k);
+}
+
+enum { ASK_CLOSE = 1 };
+
+/*
+ * A close by key: a part-full pack is closed only after a yes (a stray
+ * 'c' inside a stalled scan must never close a box); a full one closes
+ * itself, an empty or missing one is refused by the workflow.
+ */
+static void
+ask_close(struct ui *ui, struct pack *k)
+{
+	if (!k->have || k->cur.count == 0) {
+		run(ui, k, "close");
+		return;
+	}
+	snprintf(k->asked, sizeof(k->asked), "%s", k->cur.sscc);
+	if (k->cur.capacity > 0)
+		ui_confirm(ui, ASK_CLOSE, k->cur.level == ST_BOX ?
+			   _("Close box %s with %d of %d?") :
+			   _("Close pallet %s with %d of %d?"), k->cur.sscc,
+			   k->cur.count, k->cur.capacity);
+	else
+		ui_confirm(ui, ASK_CLOSE, k->cur.level == ST_BOX ?
+			   _("Close box %s with %d inside?") :
+			   _("Close pallet %s with %d inside?"), k->cur.sscc,
+			   k->cur.count);
+}
+
+static void
+pack_confirm(struct ui *ui, void *p, int token)
+{
+	struct pack *k = p;
+	char line[MARK_SSCC_LEN + 16];
+
+	if (token != ASK_CLOSE || k->asked[0] == '\0')
+		return;
+	snprintf(line, sizeof(line), "close %s", k->asked);
+	k->asked[0] = '\0';
+	run(ui, k, line);
 }
 
 static bool
@@ -85,7 +135,11 @@ pack_req(struct ui *ui, void *p, enum req r)
 		run(ui, k, "box open");
 		return true;
 	case REQ_CLOSE:
-		run(ui, k, "close");
+		ask_close(ui, k);
+		return true;
+	case REQ_CANCEL:
+		/* Only an empty pack: the workflow refuses any other. */
+		run(ui, k, "cancel");
 		return true;
 	case REQ_REFRESH:
 		pack_refresh(ui, k);
@@ -173,9 +227,10 @@ pack_draw(struct ui *ui, void *p, int rows, int cols)
 	struct pack *k = p;
 	int y = view_frame(ui, k->level == ST_BOX ? _("Aggregation: box") :
 			   _("Aggregation: pallet"), k->level == ST_BOX ?
-			   _("n/F2: new box  c/F4: close  Esc: menu") :
+			   _("n/F2: new box  c/F4: close  x: cancel if empty  "
+			     "Esc: menu") :
 			   _("n/F2: new pallet  b/F3: box on it  c/F4: close"
-			     "  Esc: menu"), rows, cols);
+			     "  x: cancel if empty  Esc: menu"), rows, cols);
 	int big = rows - y >= 12 ? 6 : 1;
 
 	if (!k->have) {
@@ -208,4 +263,5 @@ const struct view_ops view_pack = {
 	.draw = pack_draw,
 	.on_req = pack_req,
 	.on_scan = pack_scan,
+	.on_confirm = pack_confirm,
 };

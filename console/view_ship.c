@@ -24,9 +24,13 @@ ship_open(struct ui *ui, void *p, int arg)
 {
 	struct ship *s = p;
 
+	struct err e;
+
 	(void)arg;
-	s->scanning = ui->wf.mode == WF_SHIP;
-	s->cur.id = ui->wf.shipment;
+	s->scanning = ui->wf.mode == WF_SHIP &&
+		st_ship_get(ui->db, ui->wf.shipment, &s->cur, &e) == 0;
+	if (ui->wf.mode == WF_PACK)
+		view_offer_pack(ui);
 }
 
 static void
@@ -48,7 +52,42 @@ ship_begin(struct ui *ui, struct ship *s)
 	s->cur = r.ship;
 	s->scanning = true;
 	s->done[0] = '\0';
-	ui_ok(ui, _("Shipment open: scan the packs leaving."));
+	s->nrecent = 0;		/* the last shipment's lines do not linger */
+	if (r.ship.resumed)
+		ui_ok(ui, _("Shipment %lld was open already: go on scanning."),
+		      (long long)r.ship.id);
+	else
+		ui_ok(ui, _("Shipment open: scan the packs leaving."));
+}
+
+enum { ASK_FINISH = 1 };
+
+static void
+ship_finish(struct ui *ui, struct ship *s)
+{
+	struct wf_result res;
+
+	if (ui_command(ui, "ship finish", &res, NULL, NULL, NULL) < 0)
+		return;
+	s->scanning = false;
+	snprintf(s->done, sizeof(s->done), ngettext("Shipped: %d unit. "
+		 "The document is in the outbox.", "Shipped: %d units. The "
+		 "document is in the outbox.", res.ship.units),
+		 res.ship.units);
+	ui_ok(ui, "%s", s->done);
+}
+
+static void
+ship_confirm(struct ui *ui, void *p, int token)
+{
+	struct ship *s = p;
+
+	if (token == VIEW_GOTO_PACK) {
+		view_goto_pack(ui);	/* pops this view: s is gone */
+		return;
+	}
+	if (token == ASK_FINISH && s->scanning)
+		ship_finish(ui, s);
 }
 
 static bool
@@ -70,13 +109,8 @@ ship_req(struct ui *ui, void *p, enum req r)
 		return true;
 	}
 	if (r == REQ_FINISH) {
-		if (ui_command(ui, "ship finish", &res, NULL, NULL, NULL) < 0)
-			return true;
-		s->scanning = false;
-		snprintf(s->done, sizeof(s->done), _("Shipped: %d codes, %d "
-			 "units. The document is in the outbox."),
-			 res.ship.codes, res.ship.units);
-		ui_ok(ui, "%s", s->done);
+		ui_confirm(ui, ASK_FINISH, _("Finish shipment %lld: %d units "
+			   "leave?"), (long long)s->cur.id, s->cur.units);
 		return true;
 	}
 	if (r == REQ_BACK || r == REQ_QUIT) {
@@ -109,6 +143,7 @@ ship_scan(struct ui *ui, void *p, const struct scan *sc)
 	struct ship *s = p;
 	struct wf_result r;
 	char note[64];
+	int before = s->cur.units;
 
 	if (!s->scanning) {
 		/* A scanned INN or document number fills the field. */
@@ -135,10 +170,20 @@ ship_scan(struct ui *ui, void *p, const struct scan *sc)
 		ui_error(ui, r.err.msg);
 		return;
 	}
-	if (r.what == WF_SHIP_INFO)
-		s->cur = r.ship;
+	if (r.what != WF_SHIP_INFO) {	/* a command barcode */
+		s->scanning = ui->wf.mode == WF_SHIP;
+		ui_ok(ui, _("Done: %s"), r.command);
+		return;
+	}
+	s->cur = r.ship;
 	s->scanning = ui->wf.mode == WF_SHIP;
-	snprintf(note, sizeof(note), _("%d units"), r.ship.units);
+	if (!s->scanning) {	/* SKLAD:SHIP_FINISH */
+		ui_ok(ui, _("Done: %s"), r.command);
+		return;
+	}
+	/* This scan's own units: the shipment's count grew by them. */
+	snprintf(note, sizeof(note), ngettext("%d unit", "%d units",
+		 r.ship.units - before), r.ship.units - before);
 	view_recent_add(s->recent, &s->nrecent, true, sc, note);
 	ui_ok(ui, _("OK: %d on the shipment"), s->cur.codes);
 }
@@ -167,8 +212,9 @@ ship_draw(struct ui *ui, void *p, int rows, int cols)
 			ui_put(y + 4, 2, cols - 4, UI_NORMAL, false, s->done);
 		return;
 	}
-	ui_putf(y++, 2, cols - 4, UI_BOLD, _("Shipment %lld"),
-		(long long)s->cur.id);
+	ui_putf(y++, 2, cols - 4, UI_BOLD, _("Shipment %lld to %s, document "
+		"%s"), (long long)s->cur.id, s->cur.receiver_inn,
+		s->cur.number);
 	snprintf(num, sizeof(num), "%d", s->cur.codes);
 	if (rows - y >= 12) {
 		ui_big(y, 2, num);
@@ -191,4 +237,5 @@ const struct view_ops view_ship = {
 	.on_char = ship_char,
 	.on_scan = ship_scan,
 	.takes_text = ship_text,
+	.on_confirm = ship_confirm,
 };

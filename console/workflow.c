@@ -29,7 +29,10 @@ const char *const wf_help[] = {
 	"accept finish [partial]  finish the acceptance",
 	"ship open INN DOCNUM     start a shipment",
 	"ship finish              finish the shipment",
-	"cancel                   leave the acceptance or shipment for now",
+	"cancel [SSCC]            leave the acceptance or shipment for now "
+	"(an empty shipment is dropped); cancel an empty pack",
+	"resume [SSCC]            bring back this user's open work, or go "
+	"on with pack SSCC",
 	"where CODE               where a code is and what happened to it",
 	"docs                     the documents for the state system",
 	"user add NAME ROLE [PIN] add a user (admin)",
@@ -121,9 +124,15 @@ busy_elsewhere(const struct wf *w, enum wf_mode want, struct wf_result *r)
 {
 	if (w->mode == WF_IDLE || w->mode == want)
 		return false;
-	if (w->mode == WF_PACK)
-		fail(r, ERR_REFUSED, _("A pack is open: close it first."));
-	else if (w->mode == WF_ACCEPT)
+	if (w->mode == WF_PACK) {
+		char msg[ERR_MSG_MAX];
+
+		/* Say which: the operator can go to it and close or cancel
+		 * it. */
+		snprintf(msg, sizeof(msg), _("Pack %s is open: close it first, "
+			 "or cancel it if it is empty."), current_pack(w));
+		fail(r, ERR_REFUSED, msg);
+	} else if (w->mode == WF_ACCEPT)
 		fail(r, ERR_REFUSED, _("An acceptance is open: finish it or "
 				       "cancel it first."));
 	else
@@ -642,6 +651,120 @@ cmd_where(struct wf *w, char **a, int n, struct wf_result *r,
 	outcome(r, rc, &e, WF_WHERE_INFO);
 }
 
+/*
+ * cancel [SSCC]: an empty pack opened by mistake goes (the named one, or
+ * the session's own); otherwise leave the acceptance or shipment for
+ * now, dropping a shipment with nothing on it.
+ */
+static void
+cmd_cancel(struct wf *w, const char *sscc, struct wf_result *r)
+{
+	const char *cur = current_pack(w);
+	struct err e;
+	int rc;
+
+	if (sscc == NULL && cur == NULL) {
+		if (w->mode == WF_SHIP &&
+		    (rc = st_ship_cancel(w->db, w->shipment, &e)) < 0) {
+			outcome(r, rc, &e, WF_NONE);
+			return;
+		}
+		w->mode = WF_IDLE;
+		return;
+	}
+	rc = st_pack_cancel(w->db, &w->who, sscc != NULL ? sscc : cur,
+			    &r->pack, &e);
+	outcome(r, rc, &e, WF_PACK_INFO);
+	if (rc == 0 && cur != NULL && strcmp(cur, r->pack.sscc) == 0)
+		pop_pack(w);
+}
+
+/* Go on with open pack sscc in this session, with the open pallet it is
+ * on. */
+static void
+resume_pack(struct wf *w, const char *sscc, struct wf_result *r)
+{
+	struct st_pack p, outer;
+	struct err e;
+	int rc;
+
+	if ((rc = st_pack_get(w->db, sscc, &p, &e)) < 0) {
+		outcome(r, rc, &e, WF_NONE);
+		return;
+	}
+	if (strcmp(p.state, "open") != 0) {
+		fail(r, ERR_REFUSED, _("That pack is not open any more."));
+		return;
+	}
+	if (busy_elsewhere(w, WF_PACK, r))
+		return;
+	w->npacks = 0;
+	if (p.parent[0] != '\0' &&
+	    st_pack_get(w->db, p.parent, &outer, &e) == 0 &&
+	    strcmp(outer.state, "open") == 0)
+		push_pack(w, outer.sscc);
+	push_pack(w, p.sscc);
+	r->pack = p;
+	r->what = WF_PACK_INFO;
+}
+
+/* What of the open work belongs to this user: the newest of each kind. */
+struct mine {
+	int64_t user;
+	char pallet[MARK_SSCC_LEN + 1], box[MARK_SSCC_LEN + 1];
+	int64_t ship, accept;
+};
+
+static int
+mine_collect(void *arg, const struct st_open_item *it)
+{
+	struct mine *m = arg;
+
+	if (it->user_id != m->user)
+		return 0;
+	if (it->kind == ST_OPEN_PACK)
+		snprintf(it->level == ST_BOX ? m->box : m->pallet,
+			 MARK_SSCC_LEN + 1, "%s", it->sscc);
+	else if (it->kind == ST_OPEN_SHIP)
+		m->ship = it->id;
+	else
+		m->accept = it->id;
+	return 0;
+}
+
+void
+wf_resume(struct wf *w, const char *sscc, struct wf_result *r)
+{
+	struct mine m = { .user = w->who.user_id };
+	struct err e;
+	int rc;
+
+	result_reset(r, "resume");
+	if (sscc != NULL) {
+		resume_pack(w, sscc, r);
+		return;
+	}
+	if ((rc = st_open_work(w->db, mine_collect, &m, &e)) < 0) {
+		outcome(r, rc, &e, WF_NONE);
+		return;
+	}
+	if (m.box[0] != '\0' || m.pallet[0] != '\0') {
+		resume_pack(w, m.box[0] != '\0' ? m.box : m.pallet, r);
+	} else if (m.ship != 0 && !busy_elsewhere(w, WF_SHIP, r)) {
+		rc = st_ship_get(w->db, m.ship, &r->ship, &e);
+		outcome(r, rc, &e, WF_SHIP_INFO);
+		if (rc == 0) {
+			w->mode = WF_SHIP;
+			w->shipment = m.ship;
+		}
+	} else if (m.accept != 0 && !busy_elsewhere(w, WF_ACCEPT, r)) {
+		w->mode = WF_ACCEPT;
+		w->delivery = m.accept;
+		r->accept.delivery_id = m.accept;
+		r->what = WF_ACCEPT_INFO;
+	}
+}
+
 static void
 cmd_scan_word(struct wf *w, char **a, int n, struct wf_result *r)
 {
@@ -707,10 +830,11 @@ run_words(struct wf *w, char **words, int n, struct wf_result *r,
 	} else if (strcmp(c, "ship") == 0) {
 		cmd_ship(w, a, na, r);
 	} else if (strcmp(c, "cancel") == 0) {
-		if (w->mode == WF_PACK)
-			fail(r, ERR_REFUSED, _("A pack is open: close it."));
-		else
-			w->mode = WF_IDLE;
+		if (want_args(r, na, 0, 1, "cancel [SSCC]"))
+			cmd_cancel(w, na == 1 ? a[0] : NULL, r);
+	} else if (strcmp(c, "resume") == 0) {
+		if (want_args(r, na, 0, 1, "resume [SSCC]"))
+			wf_resume(w, na == 1 ? a[0] : NULL, r);
 	} else if (strcmp(c, "where") == 0) {
 		cmd_where(w, a, na, r, on_event, arg);
 	} else if (strcmp(c, "docs") == 0) {

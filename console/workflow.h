@@ -71,6 +71,16 @@ void wf_command(struct wf *w, const char *line, struct wf_result *r,
 void wf_scan(struct wf *w, const char *scan, size_t len, struct wf_result *r);
 
 /*
+ * Bring back open work (crash, SIGHUP, a new login): with sscc, go on
+ * with that open pack (and the open pallet it is on); without, this
+ * user's own newest open pack (the box and its pallet), else shipment,
+ * else acceptance. r->what says what came back: WF_PACK_INFO,
+ * WF_SHIP_INFO, WF_ACCEPT_INFO (accept.delivery_id), or WF_NONE when
+ * nothing is open; refused while other work is open in this session.
+ */
+void wf_resume(struct wf *w, const char *sscc, struct wf_result *r);
+
+/*
  * Configure a station barcode for the whole process: spec is TEXT=COMMAND
  * ("CLOSE-BOX=close"); a scan of exactly TEXT then runs COMMAND, which
  * must start with close, box, pallet, accept, ship or cancel. Returns 0, or

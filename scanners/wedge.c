@@ -1,7 +1,8 @@
 /*
  * wedge: scans typed into a terminal, told apart from a person typing
  * (wedge.h). Holds the current burst of fast bytes and settles it as a
- * scan or as keystrokes when a terminator arrives or the gap runs out.
+ * scan, one key, text, or a cut scan when a terminator arrives, the gap
+ * runs out, or (joining) the wait for a stalled scan's rest runs out.
  *
  * What it must not do: allocate, read a clock, do I/O.
  */
@@ -22,6 +23,7 @@ wedge_defaults(struct wedge_config *cfg)
 	cfg->terminators = WEDGE_TERM_CR | WEDGE_TERM_LF;
 	cfg->need_terminator = true;
 	cfg->gs_char = -1;
+	cfg->join_ms = 3000;
 }
 
 static bool
@@ -38,6 +40,9 @@ wedge_init(struct wedge *w, const struct wedge_config *cfg, struct err *e)
 	if (cfg->max_gap_ms < 1 || cfg->max_gap_ms > 10000)
 		return err_set(e, ERR_INVALID, "the gap between scanned "
 			       "characters must be 1 to 10000 ms");
+	if (cfg->join_ms < 0 || cfg->join_ms > 10000)
+		return err_set(e, ERR_INVALID, "the wait for the rest of a "
+			       "stalled scan must be 0 to 10000 ms");
 	if (cfg->min_len < 1 || cfg->min_len > SCAN_MAX)
 		return err_set(e, ERR_INVALID, "the shortest scan must be 1 to "
 			       "%d characters", SCAN_MAX);
@@ -52,7 +57,15 @@ wedge_init(struct wedge *w, const struct wedge_config *cfg, struct err *e)
 			       (unsigned)cfg->gs_char);
 	memset(w, 0, sizeof(*w));
 	w->cfg = *cfg;
+	w->prev_ms = INT64_MIN / 2;
+	w->join = true;
 	return 0;
+}
+
+void
+wedge_join(struct wedge *w, bool on)
+{
+	w->join = on;
 }
 
 /* Queue the held bytes (+ extra byte if >= 0) as kind; empty the burst. */
@@ -80,16 +93,49 @@ emit(struct wedge *w, enum wedge_kind kind, int extra, unsigned flags,
 	it->scan.first_ms = w->len > 0 ? w->first_ms : end_ms;
 	it->scan.last_ms = end_ms;
 	w->len = 0;
+	w->joining = false;
 }
 
-/* The burst ended by its gap: a scan only if no terminator is needed. */
-static void
-settle_gap(struct wedge *w)
+/* One UTF-8 character: a lead byte and its continuation bytes. */
+static bool
+one_char(const char *b, size_t n)
 {
-	if (!w->cfg.need_terminator && w->len >= w->cfg.min_len)
-		emit(w, WEDGE_SCAN, -1, SCAN_BY_TIMEOUT, w->last_ms);
-	else
-		emit(w, WEDGE_KEYS, -1, 0, w->last_ms);
+	size_t i, leads = 0;
+
+	for (i = 0; i < n; i++)
+		leads += ((unsigned char)b[i] & 0xc0) != 0x80;
+	return leads == 1;
+}
+
+/*
+ * Settle the held burst as far as time now_ms allows: after the gap a
+ * key on its own is a key; a burst is text, or (joining) waits for its
+ * rest until join_ms after its last byte, then is cut.
+ */
+static void
+settle(struct wedge *w, int64_t now_ms)
+{
+	int64_t quiet = now_ms - w->last_ms;
+
+	if (w->len == 0 || quiet <= w->cfg.max_gap_ms)
+		return;
+	if (!w->joining) {
+		if (!w->cfg.need_terminator && w->len >= w->cfg.min_len) {
+			emit(w, WEDGE_SCAN, -1, SCAN_BY_TIMEOUT, w->last_ms);
+			return;
+		}
+		if (w->isolated && one_char(w->buf, w->len)) {
+			emit(w, WEDGE_KEY, -1, 0, w->last_ms);
+			return;
+		}
+		if (!w->join || w->cfg.join_ms == 0) {
+			emit(w, WEDGE_TEXT, -1, 0, w->last_ms);
+			return;
+		}
+		w->joining = true;
+	}
+	if (quiet > w->cfg.join_ms)
+		emit(w, WEDGE_CUT, -1, 0, w->last_ms);
 }
 
 static void
@@ -99,40 +145,56 @@ start_call(struct wedge *w)
 	w->taken = 0;
 }
 
+/* A terminator ends the burst: a scan if long enough. */
+static void
+terminate(struct wedge *w, unsigned char byte, int64_t now_ms)
+{
+	if (w->len >= w->cfg.min_len)
+		emit(w, WEDGE_SCAN, -1, w->joining ? SCAN_JOINED : 0, now_ms);
+	else if (w->joining)
+		emit(w, WEDGE_CUT, byte, 0, now_ms);
+	else if (w->len == 0 && now_ms - w->prev_ms > w->cfg.max_gap_ms)
+		emit(w, WEDGE_KEY, byte, 0, now_ms);	/* Enter on its own */
+	else
+		emit(w, WEDGE_TEXT, byte, 0, now_ms);
+	w->prev_ms = now_ms;
+}
+
 int
 wedge_feed(struct wedge *w, unsigned char byte, int64_t now_ms)
 {
 	start_call(w);
-	if (w->len > 0 && now_ms - w->last_ms > w->cfg.max_gap_ms)
-		settle_gap(w);
+	settle(w, now_ms);
 	if (is_term(&w->cfg, byte)) {
-		if (w->len >= w->cfg.min_len)
-			emit(w, WEDGE_SCAN, -1, 0, now_ms);
-		else
-			emit(w, WEDGE_KEYS, byte, 0, now_ms);
+		terminate(w, byte, now_ms);
 		return w->nout;
 	}
-	if (w->len == SCAN_MAX)	/* too long for any code: typing */
-		emit(w, WEDGE_KEYS, -1, 0, w->last_ms);
-	if (w->len == 0)
+	if (w->len == SCAN_MAX)	/* too long for any code */
+		emit(w, w->joining ? WEDGE_CUT : WEDGE_TEXT, -1, 0,
+		     w->last_ms);
+	if (w->len == 0) {
 		w->first_ms = now_ms;
+		w->isolated = now_ms - w->prev_ms > w->cfg.max_gap_ms;
+	}
 	w->buf[w->len++] = (char)byte;
-	w->last_ms = now_ms;
+	w->last_ms = w->prev_ms = now_ms;
 	return w->nout;
 }
 
 int64_t
 wedge_deadline(const struct wedge *w)
 {
-	return w->len > 0 ? w->last_ms + w->cfg.max_gap_ms + 1 : -1;
+	if (w->len == 0)
+		return -1;
+	return w->last_ms + (w->joining ? w->cfg.join_ms :
+			     w->cfg.max_gap_ms) + 1;
 }
 
 int
 wedge_tick(struct wedge *w, int64_t now_ms)
 {
 	start_call(w);
-	if (w->len > 0 && now_ms - w->last_ms > w->cfg.max_gap_ms)
-		settle_gap(w);
+	settle(w, now_ms);
 	return w->nout;
 }
 

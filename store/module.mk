@@ -5,7 +5,7 @@ store-y += store/db.o store/schema.o store/rules.o store/doc.o store/pack.o \
 store-y += store/delivery.o store/accept.o store/ship.o store/rules_accept.o store/rules_ship.o store/doc_transfer.o
 store-y += store/outbox.o
 store-y += store/code_check.o store/rules_check.o
-store-y += store/accept_list.o
+store-y += store/accept_list.o store/open_work.o
 store-y += store/doc_deps.o store/doc_check.o
 # Delivery import is fuzzed straight from source with the store around it.
 fuzz-extra-src += $(store-y:.o=.c)

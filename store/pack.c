@@ -500,6 +500,66 @@ fail:
 	return rc;
 }
 
+/* Why an empty open pack may not be cancelled by who, or NULL. */
+static const char *
+cancel_refusal(struct st_db *db, const struct st_actor *who,
+	       const struct pack_row *p, struct err *e)
+{
+	static const char opener[] =
+		"SELECT opened_by FROM packs WHERE code_id = ?1";
+	int64_t by = 0;
+
+	if (p->state != RULES_OPEN)
+		return dgettext("sklad", "Only an open pack can be "
+				"cancelled: close or take this one apart.");
+	if (p->count > 0)
+		return dgettext("sklad", "The pack is not empty: take out "
+				"what is in it first, or close it.");
+	if (who->role < ST_SUPERVISOR &&
+	    (db_int(db, opener, p->id, &by, e) < 0 || by != who->user_id))
+		return dgettext("sklad", "Someone else opened this pack: a "
+				"supervisor must cancel it.");
+	return NULL;
+}
+
+int
+st_pack_cancel(struct st_db *db, const struct st_actor *who,
+	       const char *sscc, struct st_pack *out, struct err *e)
+{
+	static const char dead[] =
+		"UPDATE packs SET state = 'disbanded' WHERE code_id = ?1";
+	struct pack_row p;
+	sqlite3_stmt *st;
+	const char *why;
+	int rc;
+
+	if ((rc = db_begin(db, e)) < 0)
+		return rc;
+	if ((rc = need_pack(db, who, ST_ACT_PACK_DISBAND, sscc, NULL, 0, &p,
+			    e)) != 1)
+		return rc < 0 ? rc : ERR_REFUSED;
+	if ((why = cancel_refusal(db, who, &p, e)) != NULL)
+		return pack_refuse_text(db, who, ST_ACT_PACK_DISBAND, p.id,
+					p.id, NULL, 0, why, e);
+	/* Off its pallet first, so the pallet counts what is really on it. */
+	if (p.parent_id != 0 &&
+	    ((rc = set_count(db, p.parent_id, -1, e)) < 0 ||
+	     (rc = pack_set_parent(db, p.id, 0, e)) < 0))
+		goto fail;
+	if ((st = db_stmt(db, dead, e)) == NULL) {
+		rc = e->code;
+		goto fail;
+	}
+	sqlite3_bind_int64(st, 1, p.id);
+	if ((rc = db_done(db, st, e, "cancel")) < 0)
+		goto fail;
+	return commit_op(db, who, ST_ACT_PACK_DISBAND, p.id, p.id, false, out,
+			 e);
+fail:
+	db_rollback(db);
+	return rc;
+}
+
 /* Shared by take and put: load pack and code, ask the rule. */
 static int
 change_facts(struct st_db *db, const struct st_actor *who,

@@ -34,7 +34,7 @@ static const char *const reasons[RULES_COUNT] = {
 	[RULES_TOO_DEEP] = N_("Packs nested too deep."),
 	[RULES_SHIPPED] = N_("Already shipped: it has left the warehouse."),
 	[RULES_EMPTY] = N_("The pack is empty: scan something into it, or "
-		"leave it open."),
+		"cancel it (x)."),
 	[RULES_INNER_OPEN] = N_("Box %s on this pallet is still open: close "
 		"it first."),
 	[RULES_NOT_HERE] = N_("Not in this pack."),

@@ -116,6 +116,106 @@ need_shipment(struct st_db *db, const struct st_actor *who,
 	return pack_refuse_text(db, who, act, 0, 0, NULL, 0, why, e);
 }
 
+/*
+ * The newest shipment to receiver_inn under number (open ones first):
+ * 1 with its id in *id, 0 if none, <0 on error.
+ */
+static int
+find_shipment(struct st_db *db, const char *receiver_inn, const char *number,
+	      int64_t *id, struct err *e)
+{
+	static const char sql[] =
+		"SELECT id FROM shipments WHERE receiver_inn = ?1 AND"
+		" number = ?2 ORDER BY state = 'open' DESC, id DESC LIMIT 1";
+	sqlite3_stmt *st = db_stmt(db, sql, e);
+	int rc;
+
+	if (st == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, receiver_inn, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, number, -1, SQLITE_STATIC);
+	if ((rc = db_row(db, st, e, "same shipment")) == 1)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* The same receiver and number again: the open one goes on (resumed);
+ * a finished one is never opened a second time. */
+static int
+reopen(struct st_db *db, const struct st_actor *who, int64_t id,
+       const char *number, struct st_shipment *out, struct err *e)
+{
+	char why[ERR_MSG_MAX];
+	struct shp s;
+	int rc;
+
+	if ((rc = load_shipment(db, id, &s, e)) < 0)
+		goto fail;
+	if (!s.open) {
+		snprintf(why, sizeof(why), dgettext("sklad", "Document %s to "
+			 "%s was shipped already: a new shipment needs a new "
+			 "document number."), s.number, s.receiver_inn);
+		return pack_refuse_text(db, who, ST_ACT_SHIP_OPEN, 0, 0, number,
+					strlen(number), why, e);
+	}
+	if ((rc = db_audit(db, who, ST_ACT_SHIP_OPEN, true, 0, 0, number,
+			   strlen(number), NULL, e)) < 0 ||
+	    (rc = db_commit(db, e)) < 0)
+		goto fail;
+	fill_out(&s, out);
+	out->resumed = true;
+	return 0;
+fail:
+	db_rollback(db);
+	return rc;
+}
+
+int
+st_ship_get(struct st_db *db, int64_t id, struct st_shipment *out,
+	    struct err *e)
+{
+	struct shp s;
+	int rc = load_shipment(db, id, &s, e);
+
+	if (rc == 0)
+		return err_set(e, ERR_NOTFOUND, dgettext("sklad", "No "
+			       "shipment %lld."), (long long)id);
+	if (rc == 1)
+		fill_out(&s, out);
+	return rc < 0 ? rc : 0;
+}
+
+int
+st_ship_cancel(struct st_db *db, int64_t id, struct err *e)
+{
+	static const char sql[] =
+		"DELETE FROM shipments WHERE id = ?1 AND state = 'open' AND"
+		" codes = 0 AND NOT EXISTS (SELECT 1 FROM shipment_items"
+		"  WHERE shipment_id = ?1)";
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = db_begin(db, e)) < 0)
+		return rc;
+	if ((st = db_stmt(db, sql, e)) == NULL) {
+		rc = e->code;
+		goto fail;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = db_done(db, st, e, "cancel shipment")) < 0)
+		goto fail;
+	rc = sqlite3_changes(db->h) > 0;
+	if (db_commit(db, e) < 0) {
+		rc = e->code;
+		goto fail;
+	}
+	return rc;
+fail:
+	db_rollback(db);
+	return rc;
+}
+
 int
 st_ship_open(struct st_db *db, const struct st_actor *who,
 	     const char *receiver_inn, const char *number,
@@ -134,6 +234,10 @@ st_ship_open(struct st_db *db, const struct st_actor *who,
 		return rc;
 	if ((v = rules_ship_open(receiver_inn, number)) != RULES_SHIP_OK)
 		return refuse(db, who, ST_ACT_SHIP_OPEN, 0, number, v, NULL, e);
+	if ((rc = find_shipment(db, receiver_inn, number, &s.id, e)) < 0)
+		goto fail;
+	if (rc == 1)
+		return reopen(db, who, s.id, number, out, e);
 	if ((st = db_stmt(db, sql, e)) == NULL) {
 		rc = e->code;
 		goto fail;
@@ -217,11 +321,13 @@ ship_facts(struct st_db *db, const struct shp *s, const struct mark *m,
 	return on_shipments(db, code->id, s, c, other, e);
 }
 
-/* Codes leaving with a code: itself and everything inside. */
+/* Units leaving with a code: itself and everything inside, but not the
+ * boxes and pallets (kind 5 and 6), which are no units. */
 static const char subtree_size[] =
 	"WITH RECURSIVE sub(id) AS (SELECT ?1 UNION ALL"
 	" SELECT c.id FROM codes c JOIN sub ON c.parent_id = sub.id)"
-	" SELECT count(*) FROM sub";
+	" SELECT count(*) FROM sub JOIN codes c ON c.id = sub.id"
+	" WHERE c.kind < 5";
 
 static int
 add_item(struct st_db *db, struct shp *s, int64_t code, struct err *e)
@@ -463,7 +569,6 @@ mark_shipped(struct st_db *db, struct shp *s, struct err *e)
 	sqlite3_bind_int64(st, 1, s->id);
 	if ((rc = db_done(db, st, e, "shipped")) < 0)
 		return rc;
-	s->units = sqlite3_changes(db->h);
 	s->open = false;
 	if ((st = db_stmt(db, done, e)) == NULL)
 		return e->code;

@@ -194,6 +194,16 @@ int st_pack_close(struct st_db *db, const struct st_actor *who,
 		  const char *sscc, struct st_pack *out, struct err *e);
 
 /*
+ * Cancel an empty open pack opened by mistake: it is taken off the open
+ * pallet it is on and its label is never used again (state disbanded;
+ * audited as a disband). Refused when something is in it, when it is not
+ * open, or when someone else opened it and who is not a supervisor. No
+ * document: nothing was reported.
+ */
+int st_pack_cancel(struct st_db *db, const struct st_actor *who,
+		   const char *sscc, struct st_pack *out, struct err *e);
+
+/*
  * Disband a pack completely: its children become loose stock. A pack
  * already reported to the state system gets a DISAGGREGATION_DOCUMENT.
  * Needs a supervisor. Refused for shipped packs.
@@ -453,6 +463,36 @@ int st_accept_surplus(struct st_db *db, int64_t delivery_id, int offset,
 		      int limit, struct st_accept_code *rows, int *n,
 		      struct err *e);
 
+/* --- open work (open_work.c) ------------------------------------------- */
+
+enum st_open_kind { ST_OPEN_PACK, ST_OPEN_ACCEPT, ST_OPEN_SHIP };
+
+/* One piece of work left open on the site. */
+struct st_open_item {
+	enum st_open_kind kind;
+	int64_t id;		/* the delivery or shipment; 0 for a pack */
+	char sscc[MARK_SSCC_LEN + 1];	/* a pack */
+	char parent[MARK_SSCC_LEN + 1];	/* a pack: the pallet it is on */
+	enum st_level level;
+	char inn[16];		/* a shipment: the receiver */
+	char label[64];		/* the delivery's or shipment's number */
+	int count;		/* a pack's or shipment's codes; matched */
+	int capacity;		/* a pack's capacity; codes expected */
+	int units;		/* a shipment: units on it */
+	int64_t user_id;	/* who opened it (acceptance: scanned last) */
+	char user[ST_NAME_MAX];
+	char at[32];		/* when, UTC ISO 8601 */
+};
+
+/*
+ * Every open pack (pallets before boxes, oldest first), every acceptance
+ * in progress and every open shipment, each to fn until it returns
+ * non-zero. Returns 0, or <0 with e set.
+ */
+int st_open_work(struct st_db *db,
+		 int (*fn)(void *arg, const struct st_open_item *it),
+		 void *arg, struct err *e);
+
 /* --- shipment (ship.c) -------------------------------------------------- */
 
 struct st_shipment {
@@ -462,9 +502,14 @@ struct st_shipment {
 	int codes;		/* top-level codes scanned */
 	int units;		/* every code leaving, all levels */
 	int64_t document_id;
+	bool resumed;		/* st_ship_open found it open already */
 };
 
-/* Open a shipment to receiver_inn under document number number. */
+/*
+ * Open a shipment to receiver_inn under document number number. The same
+ * receiver and number again resumes the open shipment (resumed set), and
+ * is refused once that shipment was finished.
+ */
 int st_ship_open(struct st_db *db, const struct st_actor *who,
 		 const char *receiver_inn, const char *number,
 		 struct st_shipment *out, struct err *e);
@@ -477,6 +522,17 @@ int st_ship_open(struct st_db *db, const struct st_actor *who,
 int st_ship_scan(struct st_db *db, const struct st_actor *who, int64_t id,
 		 const struct mark *m, struct st_shipment *out,
 		 struct err *e);
+
+/* Shipment id as it is now; ERR_NOTFOUND if there is none. */
+int st_ship_get(struct st_db *db, int64_t id, struct st_shipment *out,
+		struct err *e);
+
+/*
+ * Drop open shipment id if nothing was scanned onto it, so that empty
+ * shipments left behind do not pile up. Returns 1 dropped, 0 kept (it
+ * has codes, or is finished), <0 with e set.
+ */
+int st_ship_cancel(struct st_db *db, int64_t id, struct err *e);
 
 /* Finish: LP_SHIP_GOODS into the outbox, everything on it shipped. */
 int st_ship_finish(struct st_db *db, const struct st_actor *who, int64_t id,

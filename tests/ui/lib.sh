@@ -136,3 +136,69 @@ wait_sound() {
 		sleep 0.02
 	done
 }
+
+# Send one piece of a wedge scan in a single tmux command (GS as the byte
+# 0x1d), so its keys arrive together as a scanner's do; with a second
+# argument "enter", Enter ends it in the same command.
+send_piece() {
+	piece=$1 end=${2:-}
+	set --
+	while [ -n "$piece" ]; do
+		seg=${piece%%"$GS"*}
+		[ $# -gt 0 ] && set -- "$@" \;
+		if [ -n "$seg" ]; then
+			set -- "$@" send-keys -l "$seg"
+		fi
+		[ "$seg" = "$piece" ] && break
+		[ -n "$seg" ] && set -- "$@" \;
+		set -- "$@" send-keys -H 1d
+		piece=${piece#*"$GS"}
+	done
+	if [ -n "$end" ]; then
+		[ $# -gt 0 ] && set -- "$@" \;
+		set -- "$@" send-keys Enter
+	fi
+	[ $# -eq 0 ] || tm "$@"
+}
+
+# A keyboard-wedge scan that stalls: type CODE into the terminal as a
+# scanner over a laggy SSH link does, pausing SECONDS after each
+# character listed in CHARS, Enter at the end. The pauses are the input
+# under test, not waits for the screen.
+wedge_scan() {
+	code=$1 stall=$2 chars=$3
+	printf '%s\n' "$code" | awk -v set="$chars" '{
+		p = ""
+		for (i = 1; i <= length($0); i++) {
+			c = substr($0, i, 1); p = p c
+			if (index(set, c) > 0) { print p; p = "" }
+		}
+		print p }' > "$T/pieces"
+	n=$(wc -l < "$T/pieces")
+	i=0
+	while IFS= read -r piece; do
+		i=$((i + 1))
+		if [ "$i" -eq "$n" ]; then
+			send_piece "$piece" enter
+		else
+			send_piece "$piece"
+			sleep "$stall"
+		fi
+	done < "$T/pieces"
+}
+
+# A unit whose serial holds the console's command keys: c n f p q b m : ?
+# r j and the digits of n.
+wunit() {
+	printf '010460043993125621cnfpqbm:?rj%02d%s91EE06%s92Ut5XWNVZgr4oj7ajvGHT7rsF9Lv+fe2ssUlhbMMxdnA=' \
+		"$1" "$GS" "$GS"
+}
+wunit_ki() { printf '010460043993125621cnfpqbm:?rj%02d' "$1"; }
+
+# One key pressed on its own, as a person does: the console takes a key
+# as a command only with no other key just before it. The pause keeps it
+# apart from the key sent before it; it is input pacing, not a wait.
+key() {
+	sleep 0.15
+	tm send-keys "$1"
+}

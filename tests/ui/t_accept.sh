@@ -1,7 +1,7 @@
 #!/bin/sh
 # Acceptance: a delivery of one box (3 units) and 2 loose units; the box
-# SSCC counts its units, a surplus code is an error, partial finish needs
-# the key twice and puts the document in the outbox.
+# SSCC counts its units, a surplus code is an error, partial finish asks
+# first (y) and puts the document in the outbox.
 # Must not: sleep for a fixed time to wait for the screen, or outlive its
 # tmux server (lib.sh polls, and kills the server in a trap).
 . "$(dirname "$0")/lib.sh"
@@ -18,7 +18,7 @@ admin_exec "delivery import $T/delivery.txt" | grep -q '"delivery":1' ||
 	fail "import"
 start
 login operator 1111
-keys 4
+key 4
 wait_for "Delivery number"
 keys 1 Enter
 wait_for "Delivery 1"
@@ -34,16 +34,17 @@ wait_for "not in this delivery"
 keys Enter
 wait_for "Surplus: 1"
 wait_for "DEMO000000099"
-keys p
-wait_for "Press p again"
-keys p
+key p
+wait_for "Finish in part: 1 missing code will be rejected. Finish?"
+key y
 wait_for "Acceptance finished in part"
-keys Escape 7
+key Escape
+key 7
 wait_for "Outbox"
 wait_for "LP_ACCEPT_GOODS"
 # the ':' prompt imports a second delivery and names its number
 { unit 31; echo; list_head 31; } > "$T/second.txt"
-keys Escape
+key Escape
 wait_for "main menu"
 keys F7
 type_slowly "delivery import $T/second.txt"

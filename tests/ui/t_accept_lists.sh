@@ -24,7 +24,7 @@ admin_exec "delivery import $T/old.json" "delivery import $T/new.txt" \
 	"accept open 2" "scan $(unit 999)" "cancel" >/dev/null
 start
 login operator 1111
-keys 4
+key 4
 wait_for "Delivery number"
 wait_for "TN-OLD"
 wait_for "7700000099"
@@ -39,8 +39,9 @@ wait_for "Delivery 1 "
 wait_for "TN-OLD"
 wait_for "Accept by: 2020-03-11 (the deadline has passed)"
 wait_for "Missing 1-2 / 2"
-keys Escape
-keys Escape 4
+key Escape
+key Escape
+key 4
 wait_for "Delivery number"
 keys Enter
 wait_for "Delivery 2 "
@@ -67,5 +68,6 @@ scan "$(unit 998)"
 wait_for "ERROR"
 keys Enter
 wait_for "Surplus 1-2 / 2"
-keys Tab Down
+key Tab
+keys Down
 wait_for "Surplus 2-2 / 2"

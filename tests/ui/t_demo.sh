@@ -13,7 +13,9 @@ tm new-session -d -x 80 -y 24 "cd '$SKLAD_SRC' && SKLAD_DEMO_DIR='$SKLAD_DEMO_DI
 wait_for "Name  operator"
 keys 1111 Enter
 wait_for "main menu"
-keys 1 n
+key 1
+wait_for "No box is open"
+key n
 wait_for "Box 046004390000000013"
 ds unit 1 unit 2 close
 wait_for "Box 046004390000000013 closed with 2"
@@ -21,11 +23,14 @@ keys F12
 wait_for "log in"
 keys supervisor Enter 2222 Enter
 wait_for "main menu"
-keys 3
+key 3
 wait_for "Full: each scanned pack"
 ds 046004390000000013
+wait_for "Take 046004390000000013 apart (2 inside)?"
+key y
 wait_for "Pack 046004390000000013 taken apart"
-keys Escape 4
+key Escape
+key 4
 wait_for "Delivery number"
 keys 1 Enter
 wait_for "Missing: 7"
@@ -33,9 +38,12 @@ ds supplier-box delivered 5
 wait_for "Missing: 1"
 ds delivered 6
 wait_for "Missing: 0"
-keys f
+key f
+wait_for "Finish the acceptance of delivery 1 with 7 of 7 matched?"
+key y
 wait_for "Acceptance finished"
-keys Escape 6
+key Escape
+key 6
 wait_for "Scan, or type a code"
 ds delivered 2
 wait_for "In 046100000000000052"

@@ -10,15 +10,18 @@ admin_exec "box open" "scan $(unit 1)" "scan $(unit 2)" "close" |
 BOX=046004390000000013
 start
 login operator 1111
-keys 3
+key 3
 wait_for "Full: each scanned pack"
 scan "$BOX"
+wait_for "Take $BOX apart"
+key y
 wait_for "ERROR"
 keys Enter
 keys F12
 login supervisor 2222
-keys 3
-keys m
+key 3
+wait_for "Full: each scanned pack"
+key m
 wait_for "Partial: take codes out"
 scan "$BOX"
 wait_for "Pack $BOX: now scan the codes"
@@ -26,9 +29,13 @@ scan "$(unit 2)"
 wait_for "OK: 1 in $BOX"
 admin_exec "where $(unit_ki 2)" | grep -q '"parents":\[\]' ||
 	fail "the unit is still in the box"
-keys m m
+key m
+wait_for "Partial: put codes"
+key m
 wait_for "Full: each scanned pack"
 scan "$BOX"
+wait_for "Take $BOX apart (1 inside)?"
+scan "SKLAD:YES"
 wait_for "Pack $BOX taken apart"
 admin_exec "where $BOX" | grep -q '"state":"disbanded"' ||
 	fail "the box is not disbanded"

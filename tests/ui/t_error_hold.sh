@@ -7,7 +7,9 @@
 make_db
 start
 login operator 1111
-keys 1 n
+key 1
+wait_for "No box is open"
+key n
 wait_for "Box 046004390000000013"
 scan "$(unit 1)"
 wait_for "OK: 1 in"

@@ -1,14 +1,16 @@
 #!/bin/sh
 # Lookup: a scanned unit shows its box and its history; a typed SSCC
-# shows what is inside; an unknown code is an error.
+# shows what is inside; a refused attempt reads as a refusal (in red),
+# never as if it happened; an unknown code is an answer, not an error to
+# acknowledge.
 # Must not: sleep for a fixed time to wait for the screen, or outlive its
 # tmux server (lib.sh polls, and kills the server in a trap).
 . "$(dirname "$0")/lib.sh"
 make_db
-admin_exec "box open" "scan $(unit 1)" "close" >/dev/null
+admin_exec "box open" "scan $(unit 1)" "scan $(unit 1)" "close" >/dev/null
 start
 login operator 1111
-keys 6
+key 6
 wait_for "Scan, or type a code"
 scan "$(unit 1)"
 wait_for "In 046004390000000013"
@@ -16,5 +18,14 @@ wait_for "packed"
 wait_for "State: in stock"
 keys 046004390000000013 Enter
 wait_for "Inside it: 1"
+scan "$(unit 1)"
+wait_for "refused: packed 046004390000000013: Already in"
+tm capture-pane -e -p | grep "refused: packed" | grep -q "$(printf '\033')\[[0-9;]*41m" ||
+	fail "the refusal is not shown apart in red"
+screen | grep "refused" | grep -vq "refused:" && fail "a refusal without its word"
 scan "$(unit 2)"
-wait_for "ERROR"
+wait_for "DEMO000000002 has never been scanned here"
+screen | grep -q "ERROR" && fail "an unknown code held as an error"
+# scans go on at once: no acknowledgement was needed
+scan "$(unit 1)"
+wait_for "In 046004390000000013"

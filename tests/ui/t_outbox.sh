@@ -7,6 +7,6 @@ make_db
 admin_exec "box open" "scan $(unit 1)" "close" >/dev/null
 start
 login operator 1111
-keys 7
+key 7
 wait_for "AGGREGATION_DOCUMENT"
 wait_for "waiting to be sent"

@@ -14,7 +14,7 @@ sqlite3 "$DB" "UPDATE outbox SET state = 'rejected', attempts = 1,
 	fail "cannot mark the document rejected"
 start
 login operator 1111
-keys 7
+key 7
 wait_for "AGGREGATION_DOCUMENT"
 wait_for "rejected"
 wait_for "Last error: 29: Invalid format of the JSON file"

@@ -7,9 +7,9 @@
 make_db
 start
 login operator 1111
-keys 1
+key 1
 wait_for "No box is open"
-keys n
+key n
 wait_for "Box 046004390000000013"
 scan "$(unit 1)"
 wait_for "OK: 1 in 046004390000000013"

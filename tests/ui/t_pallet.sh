@@ -7,19 +7,23 @@
 make_db
 start
 login operator 1111
-keys 2
+key 2
 wait_for "No pallet is open"
-keys n
+key n
 wait_for "Pallet 046004390000000013"
-keys b
+key b
 wait_for "Box 046004390000000020"
 wait_for "on 046004390000000013"
 scan "$(unit 1)"
 wait_for "OK: 1 in 046004390000000020"
-keys c
+key c
+wait_for "Close box 046004390000000020 with 1 of 3?"
+key y
 wait_for "Box 046004390000000020 closed with 1"
 wait_for "Pallet 046004390000000013"
-keys c
+key c
+wait_for "Close pallet 046004390000000013 with 1 inside?"
+key y
 wait_for "Pallet 046004390000000013 closed with 1"
 admin_exec "where $(unit_ki 1)" | grep -q '"parents":\["046004390000000020","046004390000000013"\]' ||
 	fail "the unit is not in the box on the pallet"

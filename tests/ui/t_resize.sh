@@ -8,7 +8,9 @@
 make_db
 start
 login operator 1111
-keys 1 n
+key 1
+wait_for "No box is open"
+key n
 wait_for "Box 046004390000000013"
 scan "$(unit 1)"
 wait_for "OK: 1 in"
@@ -16,11 +18,18 @@ tm resize-window -x 40 -y 16
 wait_for "Aggregation: box               operator"
 wait_for "Box 046004390000000013"
 # every screen still shows what matters at 40x16
-keys Escape 4
+key Escape
+key 4
+# the open box blocks an acceptance: it says so and offers to go to it
+wait_for "Pack 046004390000000013 is open: close"
+key Escape
+wait_for "Not done"
 wait_for "Delivery number"
-keys Escape 6
+key Escape
+key 6
 wait_for "Code  _"
-keys Escape 1
+key Escape
+key 1
 wait_for "Box 046004390000000013"
 scan "$(unit 2)"
 wait_for "OK: 2 in"

@@ -12,9 +12,9 @@ wait_for "ОШИБКА"
 keys Enter
 keys operator Enter 1111 Enter
 wait_for "Главное меню"
-keys 1
+key 1
 wait_for "Короб не открыт"
-keys n
+key n
 wait_for "Короб 046004390000000013"
 scan "$(unit 1)"
 wait_for "1 в 046004390000000013"

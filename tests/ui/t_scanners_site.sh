@@ -7,7 +7,7 @@
 make_db
 start
 login operator 1111
-keys 8
+key 8
 wait_for "fifo:"
 wait_for "keyboard wedge"
 scan "$(unit 1)"
@@ -15,6 +15,7 @@ wait_for "Reads well: 010460043993125621DEMO000000001"
 wait_for "1 scans, last"
 admin_exec "where $(unit_ki 1)" | grep -q '"ok":false' ||
 	fail "a test scan was recorded"
-keys Escape 9
+key Escape
+key 9
 wait_for "7700000001"
 wait_for "4600439"

@@ -7,13 +7,14 @@
 make_db
 start
 login operator 1111
-keys 1
+key 1
 wait_for "No box is open"
-keys :
+key :
+wait_for "^: *$"
 type_slowly "set capacity 2"
 keys Enter
 wait_for "Done: set capacity 2"
-keys n
+key n
 wait_for "Box 046004390000000013"
 scan "$(unit 1)"
 wait_for "OK: 1 in"

@@ -8,7 +8,9 @@
 make_db
 start
 login operator 1111
-keys 1 n
+key 1
+wait_for "No box is open"
+key n
 wait_for "Box 046004390000000013"
 tm send-keys -l "010460043993125621DEMO000000001" \; send-keys -H 1d \; \
 	send-keys -l "91EE06" \; send-keys -H 1d \; \
@@ -16,7 +18,8 @@ tm send-keys -l "010460043993125621DEMO000000001" \; send-keys -H 1d \; \
 	send-keys Enter
 wait_for "OK: 1 in 046004390000000013"
 screen | grep -q "DEMO000000001 -> " || fail "not in the last scans"
-keys Escape 6
+key Escape
+key 6
 wait_for "Scan, or type a code"
 # typed slowly: letters go into the field, no scan happens
 type_slowly "0460043900"

@@ -291,11 +291,28 @@ test_input_sources(void **state)
 		ui_input_tty(&in, &f->ui, (unsigned char)*p, 5000);
 	ui_input_tty(&in, &f->ui, '\r', 5001);
 	assert_shows(f, "OK: 2 in");
-	/* slow keys are keys: 'c' closes the box */
+	/* a key on its own is a key: 'c' asks to close the box, 'y' (its
+	 * own key too) says yes */
 	ui_input_tty(&in, &f->ui, 'c', 9000);
 	assert_true(ui_input_timeout(&in, 9000) > 0);
 	ui_input_dispatch(&in, &f->ui, pfds, 0, 9100);
+	assert_true(f->ui.confirm);
+	ui_input_tty(&in, &f->ui, 'y', 9500);
+	ui_input_dispatch(&in, &f->ui, pfds, 0, 9600);
 	assert_shows(f, "closed with 2");
+	/* a scan that stalls after 'n' opens nothing: it waits for its
+	 * rest and is cut whole when that never comes */
+	unit_code(9, code, sizeof(code));
+	for (p = code; p < code + 20; p++)
+		ui_input_tty(&in, &f->ui, (unsigned char)*p, 20000);
+	ui_input_tty(&in, &f->ui, 'n', 20001);
+	ui_input_dispatch(&in, &f->ui, pfds, 0, 22000);
+	assert_int_equal(f->ui.wf.mode, WF_IDLE);
+	assert_false(f->ui.hold);
+	ui_input_dispatch(&in, &f->ui, pfds, 0, 23100);
+	assert_int_equal(f->ui.wf.mode, WF_IDLE);
+	assert_true(f->ui.hold);
+	assert_shows(f, "A scan stopped in the middle");
 	ui_input_close(&in);
 }
 

@@ -391,7 +391,7 @@ test_accept_and_ship(void **state)
 	assert_true(ok(7));
 	assert_true(ok(8));
 	assert_true(ok(9));
-	assert_int_equal(num(9, "units"), 5);
+	assert_int_equal(num(9, "units"), 4);	/* the units, not the box */
 	refused(10, "shipped");
 	assert_string_equal(str(11, "state"), "shipped");
 	/* The box's history starts with its scans at acceptance. */
@@ -425,6 +425,45 @@ test_accept_and_ship(void **state)
 	refused(0, "Line 2: a bad value for sender_inn");
 }
 
+/*
+ * cancel: an empty pack opened by mistake goes (off its pallet), a full
+ * one or someone else's (for an operator) stays; resume brings back the
+ * user's own open box with the pallet around it in a new session.
+ */
+static void
+test_cancel_and_resume(void **state)
+{
+	char line[128];
+
+	(void)state;
+	run("boss", "user add ivan operator\nuser add olga operator\n");
+	run("ivan", "pallet open\n"		/* 0 */
+	    "box open\n"			/* 1: on the pallet */
+	    "cancel\n"				/* 2: the empty box goes */
+	    "box open\n"			/* 3 */
+	    "scan 0104600439931256215U0000001ABCD\\x1d93Ab01\n"
+	    "cancel\n");			/* 5: not empty */
+	assert_true(ok(2));
+	assert_string_equal(str(2, "state"), "disbanded");
+	assert_true(json_is_null(json_object_get(res(2), "parent")));
+	refused(5, "not empty");
+	/* a new session of the same user: the box on the pallet is back */
+	run("ivan", "resume\nscan 0104600439931256215U0000002ABCD"
+	    "\\x1d93Ab02\nwhere 0104600439931256215U0000002ABCD\n");
+	assert_true(ok(0));
+	assert_string_equal(str(0, "sscc"), str(1, "sscc"));
+	assert_int_equal(num(1, "count"), 2);
+	assert_int_equal(json_array_size(json_object_get(res(2), "parents")),
+			 2);
+	/* someone else's empty pack: an operator may not cancel it */
+	run("ivan", "resume\nclose\nclose\npallet open\n");
+	snprintf(line, sizeof(line), "cancel %s\nwhere %s\n", str(3, "sscc"),
+		 str(3, "sscc"));
+	run("olga", line);
+	refused(0, "Someone else opened this pack");
+	assert_string_equal(str(1, "state"), "open");
+}
+
 int
 main(void)
 {
@@ -440,6 +479,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_accept_and_ship, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_station_barcodes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_cancel_and_resume, setup,
 						teardown),
 	};
 

@@ -255,7 +255,7 @@ test_scan_refusals(void **state)
 	m = site_fx_parsed(f->b1.sscc);
 	shipped_on(f, s.id, &m, &s2);
 	assert_int_equal(s2.codes, 2);
-	assert_int_equal(s2.units, 5);
+	assert_int_equal(s2.units, 4);	/* units only: not the box */
 	refused(f, s.id, &m, "Already on this shipment: scanned twice.",
 		false);
 	/* Another open shipment may not take it too. */
@@ -297,9 +297,10 @@ test_finish_and_after(void **state)
 	m = unit_mark(100);
 	shipped_on(f, s.id, &m, &s);
 	assert_int_equal(s.codes, 3);
-	assert_int_equal(s.units, 4 + 7 + 1);
+	/* units are units: b1's 3, the pallet's 2 + 2, one loose */
+	assert_int_equal(s.units, 3 + 4 + 1);
 	assert_int_equal(st_ship_finish(f->site.db, &f->site.op, s.id, &s, &e), 0);
-	assert_int_equal(s.units, 12);
+	assert_int_equal(s.units, 8);
 	assert_true(s.document_id > 0);
 	/* The body, byte for byte (transfer_date is the finish time). */
 	assert_int_equal(st_doc_body(f->site.db, s.document_id, &body, &len, &e),
@@ -429,9 +430,9 @@ test_accepted_pallet_ships(void **state)
 	refused(f, s.id, &m, "It is inside pack ", true);
 	m = site_fx_parsed(pal);
 	shipped_on(f, s.id, &m, &s);
-	assert_int_equal(s.units, 3);
+	assert_int_equal(s.units, 1);	/* the one unit, not its packs */
 	assert_int_equal(st_ship_finish(f->site.db, &f->site.op, s.id, &s, &e), 0);
-	assert_int_equal(s.units, 3);
+	assert_int_equal(s.units, 1);
 	/* On a milk site neither the acceptance nor the shipment is sent
 	 * here (a УПД carries both, §5.6-5.7): nothing waits for the
 	 * acceptance (test_st_deps has the furs case). */
@@ -494,10 +495,43 @@ test_returned_pack_ships_again(void **state)
 	assert_int_equal(st_ship_open(f->site.db, &f->site.op, RECEIVER, "S-2", &s, &e),
 			 0);
 	shipped_on(f, s.id, &m, &s);
-	assert_int_equal(s.units, 3);
+	assert_int_equal(s.units, 2);	/* its two units, not the box */
 	assert_int_equal(st_ship_finish(f->site.db, &f->site.op, s.id, &s, &e), 0);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM codes WHERE"
 				 " state = 1", 0), 4);
+}
+
+/* The same receiver and number twice: the open shipment goes on, a
+ * finished one is never opened again; an empty one left is dropped. */
+static void
+test_same_number_and_empty(void **state)
+{
+	struct fixture *f = *state;
+	struct st_shipment s, s2;
+	struct mark m;
+	struct err e;
+
+	assert_int_equal(st_ship_open(f->site.db, &f->site.op, RECEIVER, "S-7",
+				      &s, &e), 0);
+	assert_false(s.resumed);
+	m = site_fx_parsed(f->b1.sscc);
+	shipped_on(f, s.id, &m, &s);
+	assert_int_equal(st_ship_open(f->site.db, &f->site.op, RECEIVER, "S-7",
+				      &s2, &e), 0);
+	assert_true(s2.resumed);
+	assert_int_equal(s2.id, s.id);
+	assert_int_equal(s2.units, 3);
+	/* not dropped: something is on it */
+	assert_int_equal(st_ship_cancel(f->site.db, s.id, &e), 0);
+	assert_int_equal(st_ship_finish(f->site.db, &f->site.op, s.id, &s, &e),
+			 0);
+	assert_int_equal(st_ship_open(f->site.db, &f->site.op, RECEIVER, "S-7",
+				      &s2, &e), ERR_REFUSED);
+	assert_non_null(strstr(e.msg, "was shipped already"));
+	assert_int_equal(st_ship_open(f->site.db, &f->site.op, RECEIVER, "S-8",
+				      &s2, &e), 0);
+	assert_int_equal(st_ship_cancel(f->site.db, s2.id, &e), 1);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM shipments", 0), 1);
 }
 
 int
@@ -510,6 +544,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_finish_and_after, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_accepted_pallet_ships,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_number_and_empty,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_returned_pack_ships_again,
 						setup, teardown),

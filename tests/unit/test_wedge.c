@@ -16,6 +16,8 @@
 /* What came out of a run: scans, and all keystrokes joined in order. */
 struct out {
 	int scans;
+	int keys1;		/* WEDGE_KEY results: keys on their own */
+	int cuts;		/* WEDGE_CUT results */
 	struct scan last;	/* the last scan */
 	char keys[4096];	/* keystrokes, concatenated */
 	size_t nkeys;
@@ -29,7 +31,11 @@ collect(struct wedge *w, struct out *o)
 	struct wedge_item it;
 
 	while (wedge_take(w, &it)) {
-		o->order[o->norder++] = it.kind == WEDGE_SCAN ? 'S' : 'K';
+		o->order[o->norder++] = it.kind == WEDGE_SCAN ? 'S' :
+			it.kind == WEDGE_KEY ? 'K' : it.kind == WEDGE_TEXT ?
+			'T' : 'C';
+		o->keys1 += it.kind == WEDGE_KEY;
+		o->cuts += it.kind == WEDGE_CUT;
 		if (it.kind == WEDGE_SCAN) {
 			o->scans++;
 			o->last = it.scan;
@@ -57,7 +63,7 @@ feed(struct wedge *w, const char *s, size_t len, int step, int64_t *t,
 static void
 settle(struct wedge *w, int64_t *t, struct out *o)
 {
-	*t += 1000;
+	*t += 5000;	/* past the gap and the wait for a stalled scan */
 	wedge_tick(w, *t);
 	collect(w, o);
 }
@@ -104,6 +110,11 @@ test_config_refused(void **state)
 	cfg.gs_char = '\r';
 	assert_int_equal(wedge_init(&w, &cfg, &e), ERR_INVALID);
 	cfg.gs_char = '~';
+	assert_int_equal(wedge_init(&w, &cfg, &e), 0);
+	wedge_defaults(&cfg);
+	cfg.join_ms = 10001;
+	assert_int_equal(wedge_init(&w, &cfg, &e), ERR_INVALID);
+	cfg.join_ms = 0;
 	assert_int_equal(wedge_init(&w, &cfg, &e), 0);
 }
 
@@ -171,7 +182,8 @@ test_person(void **state)
 	assert_memory_equal(o.keys, typed, sizeof(typed) - 1);
 }
 
-/* A fast burst shorter than min_len (an arrow key) is typing. */
+/* A fast burst shorter than min_len (an arrow key) is text, never a key:
+ * with joining off at once after the gap, with it on cut after join_ms. */
 static void
 test_short_burst(void **state)
 {
@@ -181,6 +193,7 @@ test_short_burst(void **state)
 
 	(void)state;
 	init_default(&w);
+	wedge_join(&w, false);
 	feed(&w, "\x1b[A", 3, 0, &t, &o);
 	assert_int_equal(o.norder, 0);	/* held until the gap runs out */
 	assert_int_equal(wedge_deadline(&w), 51);
@@ -188,10 +201,152 @@ test_short_burst(void **state)
 	assert_int_equal(wedge_tick(&w, 51), 1);
 	collect(&w, &o);
 	assert_int_equal(o.nkeys, 3);
+	assert_memory_equal(o.order, "T", 1);
 	o = (struct out){ 0 };
+	t += 1000;
 	feed(&w, "1234567\r", 8, 1, &t, &o);	/* 7 < 8: still typing */
 	assert_int_equal(o.scans, 0);
+	assert_int_equal(o.keys1, 0);
 	assert_memory_equal(o.keys, "1234567\r", 8);
+	/* joining on: the same burst waits 3 s, then is cut whole */
+	wedge_join(&w, true);
+	o = (struct out){ 0 };
+	t = 10000;
+	feed(&w, "1n", 2, 1, &t, &o);
+	assert_int_equal(wedge_tick(&w, t + 100), 0);
+	assert_int_equal(wedge_deadline(&w), 10001 + 3000 + 1);
+	assert_int_equal(wedge_tick(&w, 10001 + 3000), 0);
+	assert_int_equal(wedge_tick(&w, 10001 + 3001), 1);
+	collect(&w, &o);
+	assert_int_equal(o.cuts, 1);
+	assert_int_equal(o.keys1, 0);
+	assert_memory_equal(o.keys, "1n", 2);
+}
+
+/* Only a key with quiet before and after it is a key: c alone is, c
+ * right after another key or right after a scan is not, and neither is
+ * the LF of a scanner that ends codes with CR LF. One UTF-8 character
+ * (Cyrillic с) is one key. */
+static void
+test_key_alone(void **state)
+{
+	struct wedge w;
+	struct out o = { 0 };
+	int64_t t = 0;
+
+	(void)state;
+	init_default(&w);
+	feed(&w, "c", 1, 1, &t, &o);
+	assert_int_equal(o.norder, 0);	/* not before the quiet after it */
+	assert_int_equal(wedge_tick(&w, t + 60), 1);
+	collect(&w, &o);
+	assert_memory_equal(o.order, "K", 1);
+	t += 500;
+	feed(&w, "\xd1\x81", 2, 0, &t, &o);
+	settle(&w, &t, &o);
+	assert_memory_equal(o.order, "KK", 2);
+	assert_memory_equal(o.keys, "c\xd1\x81", 3);
+	o = (struct out){ 0 };
+	feed(&w, "00106141411234567897\r\n", 22, 2, &t, &o);
+	settle(&w, &t, &o);
+	assert_int_equal(o.scans, 1);
+	assert_int_equal(o.keys1, 0);	/* the LF is text */
+	o = (struct out){ 0 };
+	feed(&w, "00106141411234567897\r", 21, 2, &t, &o);
+	feed(&w, "c", 1, 2, &t, &o);
+	settle(&w, &t, &o);
+	assert_int_equal(o.scans, 1);
+	assert_int_equal(o.keys1, 0);
+	assert_int_equal(o.cuts + o.scans, (int)o.norder);
+}
+
+/*
+ * A code that stalls 400 ms or 2 s right after any character: one scan,
+ * whole, marked joined; not one key on the way. A stall twice in one code
+ * too.
+ */
+static void
+test_stall_joined(void **state)
+{
+	static const char code[] = CODES_GTIN "21cnfpq1m:?" CODES_GS
+		"93Ab1+";
+	static const int stalls[] = { 400, 2000 };
+	size_t len = sizeof(code) - 1, cut, s;
+	struct wedge w;
+	int64_t t = 0;
+
+	(void)state;
+	init_default(&w);
+	for (s = 0; s < 2; s++) {
+		for (cut = 1; cut < len; cut++) {
+			struct out o = { 0 };
+
+			feed(&w, code, cut, 5, &t, &o);
+			t += stalls[s];
+			/* nothing comes out in the stall but a first
+			 * character alone */
+			assert_int_equal(wedge_tick(&w, t), cut == 1);
+			collect(&w, &o);
+			feed(&w, code + cut, len - cut, 5, &t, &o);
+			feed(&w, "\r", 1, 5, &t, &o);
+			settle(&w, &t, &o);
+			if (cut == 1) {
+				/* a first character alone is a key: codes
+				 * start with 0, ], ( or GS, none a command */
+				assert_int_equal(o.keys1, 1);
+				assert_int_equal(o.keys[0], '0');
+				continue;
+			}
+			assert_int_equal(o.norder, 1);
+			assert_int_equal(o.scans, 1);
+			assert_true(o.last.flags & SCAN_JOINED);
+			assert_int_equal(o.last.len, len);
+			assert_memory_equal(o.last.bytes, code, len);
+		}
+	}
+	{
+		struct out o = { 0 };
+
+		feed(&w, code, 20, 5, &t, &o);
+		t += 1500;
+		feed(&w, code + 20, 1, 5, &t, &o);	/* c alone, stalled */
+		t += 1500;
+		feed(&w, code + 21, len - 21, 5, &t, &o);
+		feed(&w, "\r", 1, 5, &t, &o);
+		assert_int_equal(o.norder, 1);
+		assert_int_equal(o.scans, 1);
+		assert_memory_equal(o.last.bytes, code, len);
+	}
+}
+
+/* A code that stalls and never ends is cut whole after join_ms: none of
+ * it comes out as a key, and a key after that is a key again. */
+static void
+test_stall_cut(void **state)
+{
+	struct wedge w;
+	struct out o = { 0 };
+	int64_t t = 0;
+
+	(void)state;
+	init_default(&w);
+	feed(&w, CODES_GTIN "21c", 19, 5, &t, &o);
+	assert_int_equal(wedge_tick(&w, t + 2900), 0);
+	assert_int_equal(wedge_tick(&w, t + 3100), 1);
+	collect(&w, &o);
+	assert_int_equal(o.cuts, 1);
+	assert_int_equal(o.nkeys, 19);
+	t += 4000;
+	feed(&w, "c", 1, 5, &t, &o);
+	settle(&w, &t, &o);
+	assert_int_equal(o.keys1, 1);
+	/* a short joined burst ended by Enter is cut too, Enter with it */
+	o = (struct out){ 0 };
+	feed(&w, "1c", 2, 5, &t, &o);
+	t += 500;
+	feed(&w, "\r", 1, 5, &t, &o);
+	assert_int_equal(o.cuts, 1);
+	assert_memory_equal(o.keys, "1c\r", 3);
 }
 
 /* Keystrokes, a scan, keystrokes: results keep their order. */
@@ -289,6 +444,9 @@ main(void)
 		cmocka_unit_test(test_scans),
 		cmocka_unit_test(test_person),
 		cmocka_unit_test(test_short_burst),
+		cmocka_unit_test(test_key_alone),
+		cmocka_unit_test(test_stall_joined),
+		cmocka_unit_test(test_stall_cut),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_gs_char),
 		cmocka_unit_test(test_no_terminator),
