@@ -11,7 +11,7 @@
 # tmux server (lib.sh polls, and kills the server in a trap).
 . "$(dirname "$0")/lib.sh"
 make_db
-{ unit 11; echo; unit 12; echo; } > "$T/delivery.txt"
+{ unit 11; echo; unit 12; echo; list_head 1; } > "$T/delivery.txt"
 admin_exec "delivery import $T/delivery.txt" | grep -q '"delivery":1' ||
 	fail "import"
 PALLET=046004390000000013
@@ -118,7 +118,7 @@ key Escape
 key o
 wait_for "Open work"
 wait_for "Box $OTHER 0/3 *admin"
-wait_for "Acceptance 1 ([^)]*delivery.txt): 2/2 *operator"
+wait_for "Acceptance 1 (IN-1): 2/2 *operator"
 wait_for "Shipment 1 to 7700000002, UPD-9: 2 units *operator"
 screen | grep -q "UPD-EMPTY" && fail "the empty shipment stayed behind"
 # someone else's empty box: an operator may not cancel it

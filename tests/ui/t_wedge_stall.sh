@@ -17,7 +17,7 @@ BOX=046004390000000013
 admin_exec "box open" "scan $(wunit 1)" "scan $(wunit 2)" "scan $(unit 3)" \
 	"take $BOX $(wunit 1)" "take $BOX $(wunit 2)" | tail -n 1 |
 	grep -q '"count":1' || fail "setting up loose units and a box"
-{ wunit 11; echo; wunit 12; echo; unit 13; echo; } > "$T/delivery.txt"
+{ wunit 11; echo; wunit 12; echo; unit 13; echo; list_head 1; } > "$T/delivery.txt"
 admin_exec "delivery import $T/delivery.txt" | grep -q '"delivery":1' ||
 	fail "import"
 
