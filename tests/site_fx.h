@@ -25,7 +25,6 @@ struct site_fx {
 	struct st_actor admin, op, sup;
 };
 
-/* Set the site up; any failure fails the calling test. */
 /* The header lines a plain delivery list must carry (sender, number,
  * date: today, so that nothing is overdue), each call a new number. */
 static inline const char *
@@ -43,13 +42,17 @@ site_fx_list_head(void)
 	return h;
 }
 
+/* Set the site up for product group pg; any failure fails the calling
+ * test. */
 static void
-site_fx_open(struct site_fx *f, const char *sup_pin)
+site_fx_open_pg(struct site_fx *f, const char *sup_pin, const char *pg)
 {
 	struct st_site site = { .inn = "7700000000", .gcp = "4600439",
-				.extension = 1, .product_group = "milk",
-				.require_crypto = true, .gtin_policy = "any" };
+				.extension = 1, .require_crypto = true,
+				.gtin_policy = "any" };
 	struct err e;
+
+	snprintf(site.product_group, sizeof(site.product_group), "%s", pg);
 
 	snprintf(f->dir, sizeof(f->dir), "%s/sklad-XXXXXX",
 		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
@@ -67,6 +70,13 @@ site_fx_open(struct site_fx *f, const char *sup_pin)
 				  &e), 0);
 	assert_int_equal(st_login(f->db, "olga", sup_pin, "t1", &f->sup, &e),
 			 0);
+}
+
+/* The usual site: a milk producer. */
+static void __attribute__((unused))
+site_fx_open(struct site_fx *f, const char *sup_pin)
+{
+	site_fx_open_pg(f, sup_pin, "milk");
 }
 
 /* Close the database and remove its folder; 0, or -1. */
