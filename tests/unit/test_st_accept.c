@@ -350,6 +350,20 @@ test_import_refusals(void **state)
 	snprintf(text, sizeof(text), "%s\n\t%s\n\t\t%s\n\t\t%s\n", f->d.p[0],
 		 f->d.b[0], f->d.ki[0], bad);
 	refused(f, text, "Line 4: ", why);
+	/* A list without the header lines of its document is refused,
+	 * naming each one missing, and so is a date that is none. */
+	snprintf(text, sizeof(text), "%s\n", f->d.ki[0]);
+	refused(f, text, "# sender_inn: # number: # date:", NULL);
+	snprintf(text, sizeof(text), "# number: 5\n%s\n", f->d.ki[0]);
+	refused(f, text, "# sender_inn: # date:", NULL);
+	snprintf(text, sizeof(text), "# sender_inn: 7711111111\n# number: 5\n"
+		 "# date: yesterday\n%s\n", f->d.ki[0]);
+	refused(f, text, "not a date", NULL);
+	/* a document answer without its sender or date, the same */
+	snprintf(text, sizeof(text), "[{\"number\":\"r\",\"body\":{"
+		 "\"document_num\":\"5\",\"products\":[{\"uit_code\":"
+		 "\"%s\"}]}}]", f->d.ki[0]);
+	refused(f, text, "lacks fields", "sender");
 	/* A bare SSCC with a wrong check digit on line 1. */
 	snprintf(badsscc, sizeof(badsscc), "%s", f->d.p[0]);
 	badsscc[17] = badsscc[17] == '9' ? '0' : (char)(badsscc[17] + 1);
@@ -397,7 +411,7 @@ test_import_refusals(void **state)
 				 " action = 20 AND ok = 0 AND reason LIKE"
 				 " 'Line%'", NULL), 7);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM audit WHERE"
-				 " action = 20 AND ok = 0", NULL), 11);
+				 " action = 20 AND ok = 0", NULL), 15);
 }
 
 /* --- scanning ------------------------------------------------------------ */
