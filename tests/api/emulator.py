@@ -773,6 +773,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 		if getattr(self, "after", None) == "drop_after":
 			self.after = None
 			return self.drop()
+		self.note(status)
 		self.send_response(status)
 		if body or status not in (204, 304):
 			self.send_header("Content-Type", ctype)
@@ -798,9 +799,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
 				  "</error_description></InvalidTokenException>"
 				  % why, "application/xml;charset=UTF-8")
 
+	def note(self, status):
+		"""Log the request once, before the client can see an answer,
+		so that a test reading the log right after its answer finds
+		it there."""
+		self.status = status
+		if not self.logged:
+			self.logged = True
+			st = self.server.state
+			with st.lock:
+				st.log.append([self.command, self.logpath, status])
+
 	def drop(self):
 		"""Close the connection without an answer."""
-		self.status = 0
+		self.note(0)
 		self.close_connection = True
 		try:
 			self.connection.shutdown(socket.SHUT_RDWR)
@@ -857,9 +869,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 		n = int(self.headers.get("Content-Length") or 0)
 		self.raw = self.rfile.read(n) if n > 0 else b""
 		self.status = 0
+		self.logged = False
 		u = urllib.parse.urlsplit(self.path)
 		self.q = urllib.parse.parse_qs(u.query, keep_blank_values=True)
-		path = u.path
+		path = self.logpath = u.path
 		with st.lock:
 			t = time.monotonic()
 			st.times = [x for x in st.times if t - x < 1.0] + [t]
@@ -870,8 +883,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 		try:
 			self.route(path, f)
 		finally:
-			with st.lock:
-				st.log.append([self.command, path, self.status])
+			self.note(self.status)
 
 	do_GET = handle_any
 	do_POST = handle_any
