@@ -6,7 +6,12 @@ What it is for: the peer of sync/ in the integration tests. It follows
 /work/shared/reference/true-api.md (cited below as "ref §N") to the field
 name, checks every request strictly, verifies GOST R 34.10-2012 CMS
 signatures with `openssl cms -verify` and the gost engine, processes
-documents asynchronously and injects faults on demand.
+documents asynchronously and injects faults on demand. Its checks are
+written from the reference, never from what the client sends: it is the
+independent peer. By default a fresh document is not indexed for its
+first read (ref §6.1), documents are processed in arrival order against
+the codes earlier ones registered (ref §5.1-§5.7), and /cises/info
+answers 404 when it knows none of the codes (ref §7).
 
 What it must not do: listen anywhere but loopback, write keys outside the
 work dir the caller gives (and removes), commit any key,
