@@ -6,7 +6,12 @@ What it is for: the peer of sync/ in the integration tests. It follows
 /work/shared/reference/true-api.md (cited below as "ref §N") to the field
 name, checks every request strictly, verifies GOST R 34.10-2012 CMS
 signatures with `openssl cms -verify` and the gost engine, processes
-documents asynchronously and injects faults on demand.
+documents asynchronously and injects faults on demand. Its checks are
+written from the reference, never from what the client sends: it is the
+independent peer. By default a fresh document is not indexed for its
+first read (ref §6.1), documents are processed in arrival order against
+the codes earlier ones registered (ref §5.1-§5.7), and /cises/info
+answers 404 when it knows none of the codes (ref §7).
 
 What it must not do: listen anywhere but loopback, write keys outside the
 work dir the caller gives (and removes), commit any key,
@@ -31,6 +36,7 @@ import http.server
 import json
 import os
 import random
+import re
 import socket
 import socketserver
 import ssl
@@ -68,6 +74,22 @@ GROUPS = {"lp", "shoes", "tobacco", "perfumery", "tires", "electronics",
 	  "pharmaraw", "construction", "fire", "heater", "cableraw",
 	  "autofluids", "polymer", "sweets", "carparts"}	# ref §4.4
 OPENSSL = "openssl"
+TURNOVER = {"SELLING", "COMMISSION", "AGENT"}		# ref §5.6, §5.7
+SHIP_FIELDS = {"receiver_inn", "sender_inn", "transfer_date",	# ref §5.6
+	       "document_num", "document_date", "turnover_type",
+	       "to_not_participant", "products"}		# (TA553 table)
+SHIP_PRODUCT_FIELDS = {"uit_code", "product_cost", "product_tax"}
+SHIP_DATES = (						# ref §5.6
+	(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}", "%Y-%m-%dT%H:%M:%S.%f"),
+	(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}", "%Y-%m-%dT%H:%M:%S"),
+	(r"\d{2}\.\d{2}\.\d{4}", "%d.%m.%Y"),
+	(r"\d{2}\.\d{2}\.\d{4} \d{2}:\d{2}", "%d.%m.%Y %H:%M"),
+	(r"\d{4}-\d{2}-\d{2}", "%Y-%m-%d"),
+)
+AGG_PACKAGES = {"BOX", "SET", "GROUP", "BUNDLE", "ATK", "АТК", "LEVEL1",
+		"LEVEL2", "LEVEL3", "LEVEL4", "LEVEL5"}	# ref §7
+LIVE_CIS = {None, "APPLIED", "INTRODUCED"}		# ref §5.1
+FIVE_YEARS = 5 * 365.25 * 86400				# ref §5.7
 
 
 def now_iso(t=None):
@@ -79,12 +101,38 @@ def now_iso(t=None):
 
 
 def parse_iso(s):
-	"""yyyy-MM-ddTHH:mm:ss.SSS'Z' (ref §8) -> epoch seconds, or None."""
+	"""yyyy-MM-ddTHH:mm:ss.SSS'Z' (ref §5.7, §8) -> epoch seconds, or
+	None; exactly three digits of milliseconds and the Z."""
+	if not isinstance(s, str) or not re.fullmatch(
+	   r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z", s):
+		return None
 	try:
 		d = datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ")
 	except (TypeError, ValueError):
 		return None
 	return d.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def parse_ship_date(s):
+	"""One of the five date formats of ref §5.6 (TA553) -> epoch seconds
+	(read as UTC), or None: nothing else, not even a trailing Z."""
+	if not isinstance(s, str):
+		return None
+	for rx, fmt in SHIP_DATES:
+		if re.fullmatch(rx, s):
+			try:
+				d = datetime.datetime.strptime(s, fmt)
+			except ValueError:
+				return None
+			return d.replace(
+				tzinfo=datetime.timezone.utc).timestamp()
+	return None
+
+
+def is_inn(s):
+	"""10 or 12 digits (ref §2.1)."""
+	return isinstance(s, str) and re.fullmatch(r"\d{10}|\d{12}", s) \
+		is not None
 
 
 def run(args, data=None):
@@ -173,6 +221,23 @@ class State:
 		self.omit_content = False	# /info ignores body/content
 		self.times = []		# arrival times, for the rate check
 		self.rate_violations = 0
+		self.seq = 0		# creation order of documents
+		# ref §6.1: "right after create, a 404 may mean not yet
+		# indexed". A created document stays unindexed (404 on
+		# /doc/{id}/info, absent from /doc/list) until it has been
+		# missed by index_delay_reads reads AND is index_delay
+		# seconds old; 0 and 0 turn this off.
+		self.index_delay_reads = 1
+		self.index_delay = 0.0
+		# ref §7: per-code errors come inside a 200 or 404 array;
+		# when no requested code is known the whole answer is 404.
+		self.cises_all_unknown_status = 404
+		# ref §5.1, §5.3, §5.4, §5.6: codes a document refers to must
+		# exist (aggregates registered) when it is processed.
+		self.check_dependencies = True
+		self.aggregates = {}	# registered aggregate code -> owner INN
+		self.agg_seen = set()	# codes seen as aggregates in any doc
+		self.dissolved = set()	# aggregates a disaggregation dissolved
 
 
 def verify_cms(state, sig, content=None):
@@ -247,8 +312,65 @@ def need(obj, fields, where):
 	return errs
 
 
-def check_body(dtype, doc, inn):
-	"""Per-type checks of a MANUAL (JSON) body (ref §5.1, §5.3-§5.7)."""
+def unknown_fields(obj, allowed, where):
+	"""A field outside the reference's table fails the document."""
+	if not isinstance(obj, dict):
+		return []
+	return ["Неизвестное поле: %s%s" % (where, k)
+		for k in sorted(set(obj) - allowed)]
+
+
+def money(p, w):
+	"""product_cost / product_tax: kopecks, 0-17 digits, cost > tax
+	(ref §5.6)."""
+	errs = []
+	for k in ("product_cost", "product_tax"):
+		v = p.get(k)
+		if v is None:
+			continue
+		if isinstance(v, bool) or not isinstance(v, (int, float)) or \
+		   v < 0 or len(str(int(v))) > 17:
+			errs.append("%s%s: число копеек, 0-17 цифр" % (w, k))
+	c, t = p.get("product_cost"), p.get("product_tax")
+	if isinstance(c, (int, float)) and isinstance(t, (int, float)) and \
+	   not isinstance(c, bool) and not isinstance(t, bool) and not c > t:
+		errs.append(w + "product_cost должна быть больше product_tax")
+	return errs
+
+
+def accept_products(items, where, errs, seen):
+	"""products[] / children[] of an acceptance (ref §5.7)."""
+	for i, p in enumerate(items):
+		w = "%s[%d]." % (where, i)
+		if not isinstance(p, dict):
+			errs.append(w + ": ожидался объект")
+			continue
+		errs += need(p, [("accepted", bool)], w)
+		if ("uit_code" in p) == ("uitu_code" in p):
+			errs.append(w + ": ровно одно из uit_code, uitu_code")
+		code = p.get("uit_code", p.get("uitu_code"))
+		if isinstance(code, str):
+			if code in seen:
+				errs.append(w + ": код %s указан дважды" % code)
+			seen.add(code)
+		if p.get("accepted") is False and \
+		   ("product_cost" in p or "product_tax" in p):
+			errs.append(w + ": product_cost/product_tax при "
+				    "accepted=false не указываются")
+		errs += money(p, w)
+		ch = p.get("children")
+		if ch is not None:
+			if not isinstance(ch, list):
+				errs.append(w + "children: ожидался массив")
+			else:
+				accept_products(ch, w + "children", errs, seen)
+
+
+def check_body(dtype, doc, inn, now=None):
+	"""Per-type checks of a MANUAL (JSON) body (ref §5.1, §5.3-§5.7);
+	now: the time of receipt, for the date windows of ref §5.7."""
+	if now is None:
+		now = time.time()
 	if not isinstance(doc, dict):
 		return ["29: Недопустимый формат передаваемого файла JSON."]
 	errs = ["Пустое значение необязательного поля: " + p
@@ -288,11 +410,47 @@ def check_body(dtype, doc, inn):
 					    "uit_uitu, kitu" % i)
 		owner = doc.get("participant_inn")
 	elif dtype == "LP_SHIP_GOODS":
+		# ref §5.6: the 2025 (TA553) table and nothing else; TA16's
+		# products[].uitu_code and product_description are gone.
 		errs += need(doc, [("receiver_inn", str), ("transfer_date", str),
 				   ("document_num", str), ("document_date", str),
 				   ("turnover_type", str), ("products", list)], "")
+		errs += unknown_fields(doc, SHIP_FIELDS, "")
+		for k in ("receiver_inn", "sender_inn"):
+			if isinstance(doc.get(k), str) and not is_inn(doc[k]):
+				errs.append(k + ": ИНН из 10 или 12 цифр")
+		for k in ("transfer_date", "document_date"):
+			v = doc.get(k)
+			if isinstance(v, str) and parse_ship_date(v) is None:
+				errs.append("%s: недопустимый формат даты «%s» "
+					    "(yyyy-MM-ddTHH:mm:ss.SSS, "
+					    "yyyy-MM-ddTHH:mm:ss, dd.MM.yyyy, "
+					    "dd.MM.yyyy HH:mm, yyyy-MM-dd)" % (k, v))
+		if isinstance(doc.get("document_num"), str) and \
+		   (len(doc["document_num"]) > 255 or
+		    not doc["document_num"].strip()):
+			errs.append("document_num: от 1 до 255 символов")
+		if isinstance(doc.get("turnover_type"), str) and \
+		   doc["turnover_type"] not in TURNOVER:
+			errs.append("turnover_type: SELLING, COMMISSION или AGENT")
+		if doc.get("to_not_participant") is not None and \
+		   not isinstance(doc["to_not_participant"], bool):
+			errs.append("Поле to_not_participant имеет неверный тип")
+		if isinstance(doc.get("products"), list) and \
+		   not doc["products"]:
+			errs.append("products: пустой список")
+		seen = set()
 		for i, p in enumerate(doc.get("products") or []):
-			errs += need(p, [("uit_code", str)], "products[%d]." % i)
+			w = "products[%d]." % i
+			errs += need(p, [("uit_code", str)], w)
+			errs += unknown_fields(p, SHIP_PRODUCT_FIELDS, w)
+			if isinstance(p, dict):
+				errs += money(p, w)
+				c = p.get("uit_code")
+				if c in seen:
+					errs.append(w + "uit_code: код указан "
+						    "дважды")
+				seen.add(c)
 		owner = doc.get("sender_inn", inn)
 	elif dtype == "LP_ACCEPT_GOODS":
 		errs += need(doc, [("release_order_number", str),
@@ -304,19 +462,302 @@ def check_body(dtype, doc, inn):
 				   ("turnover_type", str), ("products", list)], "")
 		if doc.get("accept_all") and doc.get("reject_all"):
 			errs.append("accept_all и reject_all одновременно")
-		for i, p in enumerate(doc.get("products") or []):
-			w = "products[%d]." % i
-			errs += need(p, [("accepted", bool)], w)
-			if isinstance(p, dict) and \
-			   ("uit_code" in p) == ("uitu_code" in p):
-				errs.append(w + ": ровно одно из uit_code, "
-					    "uitu_code")
+		for k in ("accept_all", "reject_all"):
+			if doc.get(k) is not None and \
+			   not isinstance(doc[k], bool):
+				errs.append("Поле %s имеет неверный тип" % k)
+		for k in ("release_order_number", "document_number"):
+			if isinstance(doc.get(k), str) and not doc[k].strip():
+				errs.append("Пустое значение обязательного "
+					    "поля: " + k)
+		for k in ("trade_sender_inn", "trade_recipient_inn"):
+			if isinstance(doc.get(k), str) and not is_inn(doc[k]):
+				errs.append(k + ": ИНН из 10 или 12 цифр")
+		if isinstance(doc.get("turnover_type"), str) and \
+		   doc["turnover_type"] not in TURNOVER:
+			errs.append("turnover_type: SELLING, COMMISSION или AGENT")
+		# ref §5.7: document_date is a datetime
+		# yyyy-MM-ddTHH:mm:ss.SSS'Z' within now-5y..now; the table
+		# gives no other format, so the dates of transfer and of
+		# acceptance are read the same way: transfer_date within
+		# now-5y..tomorrow, acceptance_date within now-5y..now.
+		for k, hi in (("document_date", now), ("transfer_date",
+				now + 86400), ("acceptance_date", now)):
+			v = doc.get(k)
+			if not isinstance(v, str):
+				continue
+			t = parse_iso(v)
+			if t is None:
+				errs.append("%s: «%s» не в формате "
+					    "yyyy-MM-ddTHH:mm:ss.SSS'Z'" % (k, v))
+			elif not now - FIVE_YEARS <= t <= hi:
+				errs.append("%s: «%s» вне допустимого "
+					    "периода" % (k, v))
+		if isinstance(doc.get("products"), list) and \
+		   not doc["products"] and not doc.get("accept_all") and \
+		   not doc.get("reject_all"):
+			errs.append("products: пустой список без accept_all/"
+				    "reject_all")
+		if isinstance(doc.get("products"), list):
+			accept_products(doc["products"], "products", errs,
+					set())
 		owner = doc.get("trade_recipient_inn")
 	else:
 		owner = inn
 	if owner is not None and owner != inn:
 		errs.append("ИНН документа не совпадает с ИНН подписанта")
 	return errs
+
+
+# ---- processing and dependencies (ref §4.2, §5.1, §5.3-§5.7) -------------
+#
+# A created document is processed when it is process_delay old, documents
+# in the order they arrived, each against the state the earlier ones left:
+# an aggregate exists once the CHECKED_OK document that formed it was
+# processed, so a pallet processed before the box inside it is refused.
+# The emulator does not know unit codes (КИ), so it checks only aggregate
+# codes: 18 digits, or 00 and 18 digits (SSCC), codes that any document
+# it saw used as an aggregate, and aggregates add_cises declared.
+
+
+def listed(items, key="products"):
+	"""Codes of an acceptance's products and their children, with
+	accepted (ref §5.7): [(code, is_aggregate, accepted)]."""
+	out = []
+	for p in items if isinstance(items, list) else []:
+		if not isinstance(p, dict):
+			continue
+		for k in ("uit_code", "uitu_code"):
+			if isinstance(p.get(k), str):
+				out.append((p[k], k == "uitu_code",
+					    p.get("accepted") is True))
+		out += listed(p.get("children"))
+	return out
+
+
+def agg_codes_of(dtype, b):
+	"""Codes a document names as aggregates (being formed, dissolved,
+	changed or carried)."""
+	out = []
+	if not isinstance(b, dict):
+		return out
+	if dtype in ("AGGREGATION_DOCUMENT", "SETS_AGGREGATION"):
+		for u in b.get("aggregationUnits") or []:
+			if isinstance(u, dict) and \
+			   isinstance(u.get("unitSerialNumber"), str):
+				out.append(u["unitSerialNumber"])
+	elif dtype == "DISAGGREGATION_DOCUMENT":
+		for p in b.get("products_list") or []:
+			if isinstance(p, dict) and isinstance(p.get("uitu"), str):
+				out.append(p["uitu"])
+	elif dtype == "REAGGREGATION_DOCUMENT":
+		if isinstance(b.get("uitu"), str):
+			out.append(b["uitu"])
+		for p in b.get("uit_uitu_list") or []:
+			if isinstance(p, dict) and isinstance(p.get("kitu"), str):
+				out.append(p["kitu"])
+	elif dtype in ("LP_SHIP_GOODS", "LP_ACCEPT_GOODS"):
+		for p in b.get("products") or []:
+			if isinstance(p, dict) and \
+			   isinstance(p.get("uitu_code"), str):
+				out.append(p["uitu_code"])
+		out += [c for c, agg, _ in listed(b.get("products")) if agg]
+	return out
+
+
+def see_document(st, d):
+	"""Remember the aggregates a document names (at create; under lock).
+	An incoming document is the sender's, already in the state system:
+	its aggregates exist."""
+	for c in agg_codes_of(d["type"], d["body"]):
+		st.agg_seen.add(c)
+		if d["input"]:
+			st.aggregates.setdefault(c, d["senderInn"])
+
+
+def aggregate_like(st, code):
+	if not isinstance(code, str):
+		return False
+	if code.isdigit() and (len(code) == 18 or
+			       (len(code) == 20 and code.startswith("00"))):
+		return True
+	if code in st.agg_seen:
+		return True
+	ci = st.cises.get(code) or {}
+	return (ci.get("generalPackageType") or ci.get("packageType")) in \
+		AGG_PACKAGES
+
+
+def registered(st, code):
+	"""The aggregate exists and is not dissolved (ref §5.1: APPLIED or
+	INTRODUCED)."""
+	if code in st.aggregates:
+		return True
+	ci = st.cises.get(code)
+	return ci is not None and code not in st.dissolved and \
+		ci.get("status") in LIVE_CIS
+
+
+def dependency_errors(st, d):
+	"""Why the state system refuses d now, [] if it does not."""
+	b, t, inn = d["body"], d["type"], d["senderInn"]
+	errs = []
+	if not isinstance(b, dict):
+		return errs
+
+	def need_reg(code, where):
+		if aggregate_like(st, code) and not registered(st, code):
+			errs.append("%s: Код %s не зарегистрирован" %
+				    (where, code))
+	if t in ("AGGREGATION_DOCUMENT", "SETS_AGGREGATION"):
+		# ref §5.1: the codes put inside must already exist
+		for i, u in enumerate(b.get("aggregationUnits") or []):
+			for j, c in enumerate((u or {}).get("sntins") or []):
+				need_reg(c, "aggregationUnits[%d].sntins[%d]" %
+					 (i, j))
+	elif t == "DISAGGREGATION_DOCUMENT":		# ref §5.3
+		for i, p in enumerate(b.get("products_list") or []):
+			need_reg((p or {}).get("uitu"),
+				 "products_list[%d].uitu" % i)
+	elif t == "REAGGREGATION_DOCUMENT":		# ref §5.4
+		need_reg(b.get("uitu"), "uitu")
+		for i, p in enumerate(b.get("uit_uitu_list") or []):
+			for k in ("uit_uitu", "kitu"):
+				need_reg((p or {}).get(k),
+					 "uit_uitu_list[%d].%s" % (i, k))
+	elif t == "LP_SHIP_GOODS":
+		# ref §5.6, §5.7, §8: goods shipped to us are ours only once
+		# our acceptance of them is CHECKED_OK; until then (shipment
+		# still WAIT_ACCEPTANCE, acceptance IN_PROGRESS or refused)
+		# we cannot ship them on.
+		pending, owned = set(), set()
+		for a in st.docs:
+			body = a["body"] if isinstance(a["body"], dict) else {}
+			if a["input"] and a["type"].startswith("LP_SHIP_GOODS") \
+			   and a["receiverInn"] == inn and \
+			   a["final"] != "ACCEPTED":
+				pending.update(c for c, _, _ in
+					       listed(body.get("products")))
+			if a["type"] != "LP_ACCEPT_GOODS" or a["input"] or \
+			   a["senderInn"] != inn or a is d:
+				continue
+			ok = a["processed"] and a["final"] == "CHECKED_OK"
+			for c, _, acc in listed(body.get("products")):
+				if acc:
+					(owned if ok else pending).add(c)
+		for i, p in enumerate(b.get("products") or []):
+			c = (p or {}).get("uit_code")
+			if c in pending and c not in owned:
+				errs.append("products[%d].uit_code: Код %s не "
+					    "принадлежит отправителю: приёмка "
+					    "не завершена" % (i, c))
+	elif t == "LP_ACCEPT_GOODS":
+		errs += acceptance_errors(st, d)
+	return errs
+
+
+def day_of(s):
+	"""The UTC calendar day of a date in any format of ref §5.6/§5.7."""
+	t = parse_iso(s)
+	if t is None:
+		t = parse_ship_date(s)
+	if t is None:
+		return None
+	return datetime.datetime.fromtimestamp(
+		t, datetime.timezone.utc).date()
+
+
+def acceptance_errors(st, d):
+	"""ref §5.7: release_order_number is the id of the shipment being
+	accepted, which must wait for acceptance; transfer_date and
+	turnover_type must equal the shipment's, products its list."""
+	b, inn = d["body"], d["senderInn"]
+	ro = b.get("release_order_number")
+	s = next((x for x in st.docs if x["id"] == ro and x["input"] and
+		  x["type"].startswith("LP_SHIP_GOODS") and
+		  x["receiverInn"] == inn), None)
+	if s is None:
+		return ["release_order_number: документ отгрузки %s не "
+			"найден" % ro]
+	if s["final"] != "WAIT_ACCEPTANCE":
+		return ["release_order_number: документ отгрузки %s в "
+			"статусе %s" % (ro, s["final"])]
+	sb = s["body"] if isinstance(s["body"], dict) else {}
+	errs = []
+	if isinstance(sb.get("turnover_type"), str) and \
+	   b.get("turnover_type") != sb["turnover_type"]:
+		errs.append("turnover_type: не совпадает с отгрузкой (%s)" %
+			    sb["turnover_type"])
+	if isinstance(sb.get("transfer_date"), str) and \
+	   day_of(b.get("transfer_date")) != day_of(sb["transfer_date"]):
+		errs.append("transfer_date: не совпадает с отгрузкой (%s)" %
+			    sb["transfer_date"])
+	top = lambda items: {p.get("uit_code", p.get("uitu_code"))
+			     for p in items or [] if isinstance(p, dict)}
+	if isinstance(sb.get("products"), list) and \
+	   not b.get("accept_all") and not b.get("reject_all") and \
+	   top(b.get("products")) != top(sb["products"]):
+		errs.append("products: не совпадают со списком отгрузки")
+	return errs
+
+
+def apply_effects(st, d):
+	"""What a CHECKED_OK document changes in the state system."""
+	b, t = d["body"], d["type"]
+	if d["final"] not in ("CHECKED_OK", "WAIT_ACCEPTANCE") or \
+	   not isinstance(b, dict):
+		return
+	if t in ("AGGREGATION_DOCUMENT", "SETS_AGGREGATION"):
+		for c in agg_codes_of(t, b):
+			st.aggregates[c] = d["senderInn"]
+			st.dissolved.discard(c)
+	elif t == "DISAGGREGATION_DOCUMENT":	# ref §7: DISAGGREGATION
+		for c in agg_codes_of(t, b):
+			st.aggregates.pop(c, None)
+			st.dissolved.add(c)
+	elif t == "LP_ACCEPT_GOODS":		# ref §8 step 4
+		for c, agg, acc in listed(b.get("products")):
+			if agg and acc:
+				st.aggregates[c] = d["senderInn"]
+		for s in st.docs:
+			if s["id"] == b.get("release_order_number") and \
+			   s["final"] == "WAIT_ACCEPTANCE" and \
+			   not b.get("reject_all"):
+				s["final"] = "ACCEPTED"
+
+
+def process_due(st):
+	"""Process, in arrival order, every document whose time has come
+	(under lock)."""
+	now = time.time()
+	due = [d for d in st.docs if not d["processed"] and
+	       now - d["received"] >= st.process_delay]
+	for d in sorted(due, key=lambda x: (x["received"], x["seq"])):
+		d["processed"] = True
+		try:
+			if st.check_dependencies and \
+			   d["final"] in ("CHECKED_OK", "WAIT_ACCEPTANCE"):
+				errs = dependency_errors(st, d)
+				if errs:
+					d["final"] = "CHECKED_NOT_OK"
+					d["errors"] = errs
+			apply_effects(st, d)
+		except Exception as e:	# an emulator bug, not the client's
+			d["final"] = "PROCESSING_ERROR"		# ref §6.2
+			d["errors"] = ["emulator: %r" % e]
+
+
+def unindexed(st, d, kind):
+	"""ref §6.1: is d still "not indexed yet"? Counts this read (kind:
+	"index_404" for /info, "index_hidden" for /doc/list) if so."""
+	if d.get("indexed", True):
+		return False
+	if d["index_404"] + d["index_hidden"] >= st.index_delay_reads and \
+	   time.time() - d["created"] >= st.index_delay:
+		d["indexed"] = True
+		return False
+	d[kind] += 1
+	return True
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -442,6 +883,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 			st.times = [x for x in st.times if t - x < 1.0] + [t]
 			if len(st.times) > 50:		# ref §9.1
 				st.rate_violations += 1
+			process_due(st)
 		f = self.take_fault(path)
 		try:
 			self.route(path, f)
@@ -619,7 +1061,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 				"29: Недопустимый формат передаваемого файла "
 				"JSON."]
 		else:
-			errors = check_body(dtype, parsed, inn)
+			errors = check_body(dtype, parsed, inn, now)
 			status = "CHECKED_NOT_OK" if errors else "CHECKED_OK"
 			# ref §5.6: a shipment then waits for its acceptance
 			if status == "CHECKED_OK" and dtype == "LP_SHIP_GOODS":
@@ -628,12 +1070,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
 			if st.reject_next is not None and not errors:
 				errors, status = st.reject_next, "CHECKED_NOT_OK"
 				st.reject_next = None
+			st.seq += 1
 			d = {"id": str(uuid.uuid4()), "type": dtype, "pg": pg,
 			     "format": fmt, "content": doc, "body": parsed,
 			     "senderInn": inn, "receiverInn": None,
 			     "received": now, "final": status,
-			     "errors": errors, "input": False}
+			     "errors": errors, "input": False,
+			     "seq": st.seq, "processed": False,
+			     "created": now, "indexed": False,
+			     "index_404": 0, "index_hidden": 0}
+			if d["type"] == "LP_SHIP_GOODS" and \
+			   isinstance(parsed, dict) and \
+			   isinstance(parsed.get("receiver_inn"), str):
+				d["receiverInn"] = parsed["receiver_inn"]
 			st.docs.append(d)
+			see_document(st, d)
 			shape = st.id_shape
 		if shape == "string":
 			return self.send(200, json.dumps(d["id"]))
@@ -642,15 +1093,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
 		self.send(200, d["id"], "text/plain;charset=UTF-8")
 
 	def status_of(self, d):
-		st = self.server.state
-		if time.time() - d["received"] < st.process_delay:
-			return "IN_PROGRESS"
-		return d["final"]
+		return d["final"] if d["processed"] else "IN_PROGRESS"
 
 	def doc_view(self, d, body=False, content=False):
 		st = self.server.state
-		v = {"number": d["id"], "docDate": now_iso(d["received"]),
-		     "receivedAt": now_iso(d["received"]), "type": d["type"],
+		v = {"number": d["id"], "docDate": now_iso(d["created"]),
+		     "receivedAt": now_iso(d["created"]), "type": d["type"],
 		     "status": self.status_of(d), "senderInn": d["senderInn"],
 		     "senderName": None, "receiverInn": d["receiverInn"],
 		     "receiverName": None, "invoiceNumber": None,
@@ -678,18 +1126,41 @@ class Handler(http.server.BaseHTTPRequestHandler):
 		if inn is None:
 			return
 		did = path[len(V4 + "/doc/"):-len("/info")]
+		known = {"body", "content", "pg", "limit", "pageNumber"}
+		if set(self.q) - known:		# ref §6.1
+			return self.error(400, "Неизвестный параметр: %s" %
+					  sorted(set(self.q) - known)[0])
 		for k in ("body", "content"):
 			v = self.q.get(k, ["false"])[0]
 			if v not in ("true", "false"):
 				return self.error(400, "Параметр %s требует "
 						  "значение типа boolean" % k)
+		for k in ("limit", "pageNumber"):
+			v = self.q.get(k, [None])[0]
+			if v is not None and not v.isdigit():
+				return self.error(400, "Параметр %s требует "
+						  "значение типа integer" % k)
+		pg = self.q.get("pg", [None])[0]
+		if pg is not None and pg not in GROUPS:
+			return self.error(400, "Неизвестная товарная группа: %s"
+					  % pg)
+		nf = (404, "Документ с указанным идентификатором не найден")
 		with st.lock:
 			d = next((x for x in st.docs if x["id"] == did), None)
-		if d is None:
-			return self.error(404, "Документ с указанным "
-					  "идентификатором не найден")
-		if inn not in (d["senderInn"], d["receiverInn"]):
-			return self.error(403, "Отсутствует доступ к ресурсу")
+			if d is None:
+				e = nf
+			elif d["pg"] == "furs" and not pg:	# ref §6.1
+				e = (400, "Отсутствует обязательный параметр: pg")
+			elif pg is not None and pg != d["pg"]:
+				e = nf
+			elif inn not in (d["senderInn"], d["receiverInn"]):
+				e = (403, "Отсутствует доступ к ресурсу")
+			elif unindexed(st, d, "index_404"):	# ref §6.1
+				e = nf
+			else:
+				e = None
+		if e is not None:
+			return self.error(*e)
 		self.send(200, [self.doc_view(
 			d, self.q.get("body", ["false"])[0] == "true",
 			self.q.get("content", ["false"])[0] == "true")])
@@ -733,7 +1204,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 		types = q.get("documentType", [])
 		with st.lock:
 			docs = list(st.docs)
-		docs.sort(key=lambda d: (-d["received"], d["id"]))
+		docs.sort(key=lambda d: (-d["created"], d["id"]))
 		res = []
 		for d in docs:
 			if d["pg"] != one("pg"):
@@ -744,7 +1215,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 			if one("receiverInn") is not None and \
 			   d["receiverInn"] != one("receiverInn"):
 				continue
-			if lo is not None and not lo <= d["received"] <= hi:
+			if lo is not None and not lo <= d["created"] <= hi:
 				continue
 			if types and d["type"] not in types:
 				continue
@@ -756,6 +1227,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 			if inn not in (d["senderInn"], d["receiverInn"]):
 				continue
 			res.append(d)
+		with st.lock:		# ref §6.1: not indexed yet
+			res = [d for d in res
+			       if not unindexed(st, d, "index_hidden")]
 		if one("did") and not one("number"):
 			ids = [d["id"] for d in res]
 			if one("did") not in ids:
@@ -772,6 +1246,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
 		st = self.server.state
 		if self.bearer() is None:
 			return
+		pg = self.q.get("pg", [None])[0]	# ref §7: [?pg=…]
+		if set(self.q) - {"pg"}:
+			return self.error(400, "Неизвестный параметр: %s" %
+					  sorted(set(self.q) - {"pg"})[0])
+		if pg is not None and pg not in GROUPS:
+			return self.error(400, "Неизвестная товарная группа: %s"
+					  % pg)
 		b = self.body_json()
 		if b is None:
 			return
@@ -802,7 +1283,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
 				ci.setdefault("cis", c)
 				ci["requestedCis"] = c
 				out.append({"cisInfo": ci})
-		self.send(200, out)
+		# ref §7: per-code errors come inside a 200 or 404 array; when
+		# not one requested code is known the array comes with 404.
+		status = 200
+		if all("errorCode" in x for x in out):
+			with st.lock:
+				status = st.cises_all_unknown_status
+		self.send(status, out)
 
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
@@ -824,6 +1311,11 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 			pass
 
 
+SETTABLE = {"id_shape", "token_shape", "auth401", "omit_content",
+	    "process_delay", "token_ttl", "index_delay_reads", "index_delay",
+	    "cises_all_unknown_status", "check_dependencies"}
+
+
 def control(state, line):
 	"""One control command (see README.md) -> reply dict."""
 	try:
@@ -841,12 +1333,14 @@ def control(state, line):
 			for t in state.tokens.values():
 				t["exp"] = time.time() - 1
 		elif cmd == "set":
+			if c.get("key") not in SETTABLE:
+				return {"ok": False, "error": "unknown key"}
 			setattr(state, c["key"], c["value"])
 		elif cmd == "cancel":	# both spellings exist (ref §6.2)
 			for d in state.docs:
 				if d["id"] == c["id"]:
 					d["final"] = c.get("status", "CANCELLED")
-					d["received"] = 0
+					d["processed"] = True
 		elif cmd == "reject_next":
 			state.reject_next = c.get("errors", ["ERROR_1: отказ"])
 		elif cmd == "add_cises":
@@ -868,14 +1362,28 @@ def control(state, line):
 				     "received": time.time() - k * 0.001,
 				     "final": c.get("status", "WAIT_ACCEPTANCE"),
 				     "errors": [], "input": True}
+				state.seq += 1
+				d.update(seq=state.seq, processed=True,
+					 created=d["received"], indexed=True,
+					 index_404=0, index_hidden=0)
 				state.docs.append(d)
+				see_document(state, d)
 				ids.append(d["id"])
 			return {"ok": True, "id": ids[0], "ids": ids}
 		elif cmd == "state":
+			process_due(state)
 			return {"ok": True,
 				"docs": [{"id": d["id"], "type": d["type"],
-					  "pg": d["pg"], "final": d["final"]}
+					  "pg": d["pg"], "final": d["final"],
+					  "status": d["final"] if d["processed"]
+					  else "IN_PROGRESS",
+					  "errors": d["errors"],
+					  "input": d["input"],
+					  "indexed": d["indexed"],
+					  "index_404": d["index_404"],
+					  "index_hidden": d["index_hidden"]}
 					 for d in state.docs],
+				"aggregates": sorted(state.aggregates),
 				"log": state.log,
 				"faults": len(state.faults),
 				"rate_violations": state.rate_violations,
