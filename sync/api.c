@@ -644,6 +644,10 @@ call_answer(struct sy_api *a, struct acall *c, struct sy_http_resp *resp,
 		c->phase = C_SLEEP;
 		break;
 	case SY_ACT_FAIL:
+		/* a refusal's body may still be an answer (ref §7: per-code
+		 * errors inside a 404 array): the caller reads it */
+		c->phase = C_DONE;
+		return;
 	case SY_ACT_UNAVAILABLE:
 	case SY_ACT_RECONCILE:
 		c->phase = C_DONE;

@@ -47,7 +47,7 @@ struct sy_api {
 
 /* The outcome of call(): an answer to parse, or why there is none. */
 struct reply {
-	struct sy_http_resp *resp;	/* owned when act == DONE */
+	struct sy_http_resp *resp;	/* owned when act is DONE or FAIL */
 	enum sy_policy_act act;
 	long status;
 	int64_t delay_ms;

@@ -154,11 +154,11 @@ sy_policy_poll_delay_ms(int attempt, int64_t initial_ms, int64_t max_ms)
 
 enum sy_policy_lookup
 sy_policy_after_lookup(int found, int64_t sent_ms, int64_t now_ms,
-		       int64_t settle_ms)
+		       int64_t settle_ms, int asked)
 {
 	if (found == 1)
 		return SY_LOOKUP_ADOPT;
-	if (now_ms - sent_ms < settle_ms)
+	if (now_ms - sent_ms < settle_ms || asked < 1)
 		return SY_LOOKUP_WAIT;
 	return found == 2 ? SY_LOOKUP_PERSON : SY_LOOKUP_RESEND;
 }

@@ -135,10 +135,13 @@ enum sy_policy_lookup {
  * wall-clock time of the last send attempt; now_ms: wall clock;
  * settle_ms: how long the server may take to list and index a document
  * it accepted (ref §6.1 [I]: "not yet indexed"; default 10 minutes,
- * counted across runs since sent_ms is stored).
+ * counted across runs since sent_ms is stored). asked: lookups of this
+ * send before this one; a resend needs at least one earlier answer
+ * without it, so that one look at a server that has not indexed the
+ * document yet never makes a second one, however short settle_ms is.
  */
 enum sy_policy_lookup sy_policy_after_lookup(int found, int64_t sent_ms,
 					     int64_t now_ms,
-					     int64_t settle_ms);
+					     int64_t settle_ms, int asked);
 
 #endif

@@ -383,7 +383,7 @@ reconcile(struct sy_runner *r, const struct st_outbox_item *it, int64_t wall)
 		return 0;
 	}
 	switch (sy_policy_after_lookup((int)found, it->last_sent_ms, wall,
-				       r->settle)) {
+				       r->settle, it->polls)) {
 	case SY_LOOKUP_ADOPT:
 		r->stats.found++;
 		logf_(r, "document %lld: it had arrived", (long long)it->id);

@@ -338,25 +338,30 @@ static void
 test_after_lookup(void **state)
 {
 	(void)state;
-	assert_int_equal(sy_policy_after_lookup(1, 1000, 1001, 60000),
+	assert_int_equal(sy_policy_after_lookup(1, 1000, 1001, 60000, 1),
 			 SY_LOOKUP_ADOPT);
-	assert_int_equal(sy_policy_after_lookup(1, 1000, 999999, 60000),
+	assert_int_equal(sy_policy_after_lookup(1, 1000, 999999, 60000, 1),
 			 SY_LOOKUP_ADOPT);
-	assert_int_equal(sy_policy_after_lookup(0, 1000, 1001, 60000),
+	assert_int_equal(sy_policy_after_lookup(0, 1000, 1001, 60000, 1),
 			 SY_LOOKUP_WAIT);
-	assert_int_equal(sy_policy_after_lookup(0, 1000, 60999, 60000),
+	assert_int_equal(sy_policy_after_lookup(0, 1000, 60999, 60000, 1),
 			 SY_LOOKUP_WAIT);
-	assert_int_equal(sy_policy_after_lookup(0, 1000, 61000, 60000),
+	assert_int_equal(sy_policy_after_lookup(0, 1000, 61000, 60000, 1),
 			 SY_LOOKUP_RESEND);
 	/* a clock that went back never makes a resend early */
-	assert_int_equal(sy_policy_after_lookup(0, 100000, 50000, 60000),
+	assert_int_equal(sy_policy_after_lookup(0, 100000, 50000, 60000, 1),
 			 SY_LOOKUP_WAIT);
 	/* a candidate not told yet (404 "not indexed", no content) waits
 	 * the same bounded time, then goes to a person, never a resend */
-	assert_int_equal(sy_policy_after_lookup(2, 1000, 60999, 60000),
+	assert_int_equal(sy_policy_after_lookup(2, 1000, 60999, 60000, 1),
 			 SY_LOOKUP_WAIT);
-	assert_int_equal(sy_policy_after_lookup(2, 1000, 61000, 60000),
+	assert_int_equal(sy_policy_after_lookup(2, 1000, 61000, 60000, 1),
 			 SY_LOOKUP_PERSON);
+	/* never on the first look, however late: ask once more */
+	assert_int_equal(sy_policy_after_lookup(0, 1000, 999999, 60000, 0),
+			 SY_LOOKUP_WAIT);
+	assert_int_equal(sy_policy_after_lookup(2, 1000, 999999, 60000, 0),
+			 SY_LOOKUP_WAIT);
 }
 
 int
