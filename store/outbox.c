@@ -27,7 +27,7 @@
 #define OUTBOX_COLS \
 	"o.id, o.type, o.product_group, o.state, o.server_id, o.attempts," \
 	" o.polls, o.fate_unknown, o.first_sent_ms, o.last_sent_ms," \
-	" o.next_at_ms"
+	" o.next_at_ms, o.absent_looks"
 
 static void
 read_item(sqlite3_stmt *st, struct st_outbox_item *it)
@@ -44,6 +44,7 @@ read_item(sqlite3_stmt *st, struct st_outbox_item *it)
 	it->first_sent_ms = sqlite3_column_int64(st, 8);
 	it->last_sent_ms = sqlite3_column_int64(st, 9);
 	it->next_at_ms = sqlite3_column_int64(st, 10);
+	it->absent_looks = sqlite3_column_int(st, 11);
 }
 
 static bool
@@ -228,6 +229,7 @@ st_outbox_mark_sending(struct st_db *db, int64_t id, const char *sig,
 		"UPDATE outbox SET signature = ?3, attempts = attempts + 1,"
 		" first_sent_ms = COALESCE(first_sent_ms, ?5),"
 		" last_sent_ms = ?5, sent_at = ?2, fate_unknown = 1,"
+		" absent_looks = 0,"
 		" updated_at = ?2 WHERE id = ?1 AND state = 'pending'"
 		" AND attempts = ?6";
 
@@ -265,23 +267,27 @@ st_outbox_submitted(struct st_db *db, int64_t id, const char *server_id,
  * Nothing final yet: act on document id again at next_ms (wall).
  * clear_unknown 1: the last send certainly did not arrive (or the server
  * said where it is), so fate_unknown goes 0; 0 leaves it as it is.
- * polled 1 counts one more status poll (for the poll back-off). note, if
+ * polled 1 counts one more status poll (for the poll back-off);
+ * absent_look 1 one more lookup after the settle time that did not find
+ * the document (absent_looks; a send resets it). note, if
  * non-NULL, becomes last_error (why it waits, for the outbox screen).
  */
 int
 st_outbox_defer(struct st_db *db, int64_t id, int64_t next_ms,
-		bool clear_unknown, bool polled, const char *note,
-		struct err *e)
+		bool clear_unknown, bool polled, bool absent_look,
+		const char *note, struct err *e)
 {
 	static const char sql[] =
 		"UPDATE outbox SET next_at_ms = ?5,"
 		" fate_unknown = CASE WHEN ?6 & 1 THEN 0 ELSE fate_unknown END,"
-		" polls = polls + (?6 >> 1),"
+		" polls = polls + ((?6 >> 1) & 1),"
+		" absent_looks = absent_looks + (?6 >> 2),"
 		" last_error = COALESCE(?3, last_error), updated_at = ?2"
 		" WHERE id = ?1 AND state IN ('pending', 'submitted')";
 
 	return update_one(db, sql, id, note, NULL, next_ms,
-			  (clear_unknown ? 1 : 0) | (polled ? 2 : 0), NULL, e);
+			  (clear_unknown ? 1 : 0) | (polled ? 2 : 0) |
+			  (absent_look ? 4 : 0), NULL, e);
 }
 
 /*

@@ -270,6 +270,10 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (doc_id, waits_for)) WITHOUT ROWID;"
 	"CREATE INDEX outbox_deps_waits ON outbox_deps(waits_for, doc_id);"
 	"ALTER TABLE outbox ADD COLUMN sendable INTEGER NOT NULL DEFAULT 1;"
+	/* lookups of a lost send, made after its settle time, that did not
+	 * find it: a resend needs two in a row (sync/policy.h) */
+	"ALTER TABLE outbox ADD COLUMN absent_looks INTEGER NOT NULL"
+	"  DEFAULT 0;"
 	"UPDATE outbox SET sendable = 0 WHERE type IN ('LP_SHIP_GOODS',"
 	"  'LP_ACCEPT_GOODS') AND product_group <> 'furs';"
 	"INSERT OR IGNORE INTO outbox_deps(doc_id, waits_for)"

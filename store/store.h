@@ -557,6 +557,7 @@ struct st_outbox_item {
 	int64_t first_sent_ms;	/* first and last send attempt */
 	int64_t last_sent_ms;
 	int64_t next_at_ms;	/* when it is due */
+	int absent_looks;	/* lookups after settling that missed it */
 	char *body;		/* the exact bytes (malloc'd, NUL after) */
 	size_t body_len;
 	char *signature;	/* stored detached signature or NULL */
@@ -648,11 +649,12 @@ int st_outbox_submitted(struct st_db *db, int64_t id, const char *server_id,
 
 /*
  * Try id again at next_ms. clear_unknown: the last send surely did not
- * arrive; polled: count a status poll; note (may be NULL) -> last_error.
+ * arrive; polled: count a status poll; absent_look: count a lookup after
+ * the settle time that missed it; note (may be NULL) -> last_error.
  */
 int st_outbox_defer(struct st_db *db, int64_t id, int64_t next_ms,
-		    bool clear_unknown, bool polled, const char *note,
-		    struct err *e);
+		    bool clear_unknown, bool polled, bool absent_look,
+		    const char *note, struct err *e);
 
 /*
  * The end of id: confirmed (its packs go confirmed), rejected with the

@@ -141,6 +141,7 @@ run_sync(const struct sy_batch_opts *o, const struct sy_config *c,
 	rc_.poll_initial_ms = c->poll_initial_ms;
 	rc_.poll_max_ms = c->poll_max_ms;
 	rc_.settle_ms = c->settle_ms;
+	rc_.retry_ms = c->retry_ms;
 	rc_.log = o->log;
 	rc_.log_ctx = o->log_ctx;
 	if ((rc = sy_runner_new(&r, &rc_, e)) < 0)

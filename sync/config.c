@@ -91,6 +91,8 @@ set_number(struct cfg_ctx *x, const char *name, long long n)
 		c->poll_max_ms = n;
 	else if (strcmp(name, "settle_ms") == 0)
 		c->settle_ms = n;
+	else if (strcmp(name, "retry_ms") == 0)
+		c->retry_ms = n;
 	else
 		return 0;
 	return 1;

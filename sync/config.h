@@ -28,7 +28,8 @@
  *   max_seconds = 1800
  *   poll_initial_ms = 2000
  *   poll_max_ms = 60000
- *   settle_ms = 60000
+ *   settle_ms = 600000          ; how long a lost document may stay unseen
+ *   retry_ms = 30000            ; wait after the server was away
  *
  * Must not: hold secrets itself (keys and tokens live in their own files,
  * readable by their owner only), or read anything but the one file.
@@ -61,6 +62,7 @@ struct sy_config {
 	int64_t poll_initial_ms;	/* 0: runner default */
 	int64_t poll_max_ms;
 	int64_t settle_ms;
+	int64_t retry_ms;		/* 0: runner default (30 s) */
 };
 
 /*

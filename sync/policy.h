@@ -136,9 +136,10 @@ enum sy_policy_lookup {
  * settle_ms: how long the server may take to list and index a document
  * it accepted (ref §6.1 [I]: "not yet indexed"; default 10 minutes,
  * counted across runs since sent_ms is stored). asked: lookups of this
- * send before this one; a resend needs at least one earlier answer
- * without it, so that one look at a server that has not indexed the
- * document yet never makes a second one, however short settle_ms is.
+ * send made after settle_ms that missed it already; a resend needs one
+ * such miss before this one, so that a document the server took late
+ * (a slow answer) and has not indexed at the first look after settle_ms
+ * is never made twice.
  */
 enum sy_policy_lookup sy_policy_after_lookup(int found, int64_t sent_ms,
 					     int64_t now_ms,

@@ -152,7 +152,8 @@ defer(struct sy_runner *r, int64_t id, int64_t at, bool clear, bool polled,
 {
 	struct err e;
 
-	if (st_outbox_defer(r->db, id, at, clear, polled, note, &e) < 0) {
+	if (st_outbox_defer(r->db, id, at, clear, polled, false, note,
+			    &e) < 0) {
 		r->stats.errors++;
 		problem(r, id, "cannot record in the outbox", e.msg);
 	}
@@ -383,19 +384,25 @@ reconcile(struct sy_runner *r, const struct st_outbox_item *it, int64_t wall)
 		return 0;
 	}
 	switch (sy_policy_after_lookup((int)found, it->last_sent_ms, wall,
-				       r->settle, it->polls)) {
+				       r->settle, it->absent_looks)) {
 	case SY_LOOKUP_ADOPT:
 		r->stats.found++;
 		logf_(r, "document %lld: it had arrived", (long long)it->id);
 		accepted(r, it->id, id, wall);
 		return 0;
 	case SY_LOOKUP_WAIT:
-		defer(r, it->id, lookup_again_at(r, it, wall), false, true,
-		      found == SY_FIND_UNSURE ?
-		      "sent, but the server cannot show it yet; asking "
-		      "again before any resend" :
-		      "sent, but not listed by the server yet; asking again "
-		      "before any resend");
+		if (st_outbox_defer(r->db, it->id, lookup_again_at(r, it, wall),
+				    false, true, found == SY_FIND_ABSENT &&
+				    wall - it->last_sent_ms >= r->settle,
+				    found == SY_FIND_UNSURE ?
+				    "sent, but the server cannot show it yet; "
+				    "asking again before any resend" :
+				    "sent, but not listed by the server yet; "
+				    "asking again before any resend", &e) < 0) {
+			r->stats.errors++;
+			problem(r, it->id, "cannot record in the outbox",
+				e.msg);
+		}
 		return 0;
 	case SY_LOOKUP_PERSON:
 		snprintf(why, sizeof(why), "cannot tell whether server "

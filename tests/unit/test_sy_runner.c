@@ -180,7 +180,7 @@ test_outbox_steps(void **state)
 	assert_int_equal(it.first_sent_ms, 5000);
 	st_outbox_item_free(&it);
 	/* deferred: not due before its time, and the wait says when */
-	assert_int_equal(st_outbox_defer(f->st, agg, 9000, false, false,
+	assert_int_equal(st_outbox_defer(f->st, agg, 9000, false, false, false,
 					 "waiting", &e), 0);
 	assert_int_equal(st_outbox_next(f->st, 6000, NULL, 0, &it, &wait, &e),
 			 0);
@@ -202,7 +202,7 @@ test_outbox_steps(void **state)
 	assert_false(it.fate_unknown);
 	st_outbox_item_free(&it);
 	/* a poll counted */
-	assert_int_equal(st_outbox_defer(f->st, agg, 7500, false, true, NULL,
+	assert_int_equal(st_outbox_defer(f->st, agg, 7500, false, true, false, NULL,
 					 &e), 0);
 	assert_int_equal(sql_int(f, "SELECT polls FROM outbox WHERE type ="
 				 " 'AGGREGATION_DOCUMENT'"), 1);
