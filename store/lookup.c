@@ -131,13 +131,43 @@ st_where(struct st_db *db, const struct mark *m, struct st_where *out,
 		0;
 }
 
+/*
+ * What a document is about, from the start of its body: the pack
+ * (unitSerialNumber of an aggregation, uitu of a re- or disaggregation)
+ * or the number of a transfer document (document_num). The bodies are
+ * ours (doc.c): compact JSON, these keys before any long list.
+ */
+static void
+doc_subject(const char *body, char *out, size_t n)
+{
+	static const char *const keys[] = {
+		"\"unitSerialNumber\":\"", "\"uitu\":\"", "\"document_num\":\"",
+		NULL,
+	};
+	const char *p, *end;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; body != NULL && keys[i] != NULL; i++) {
+		if ((p = strstr(body, keys[i])) == NULL)
+			continue;
+		p += strlen(keys[i]);
+		if ((end = strchr(p, '"')) == NULL)
+			continue;
+		snprintf(out, n, "%.*s", (int)(end - p), p);
+		return;
+	}
+}
+
 int
 st_docs(struct st_db *db, int (*fn)(void *arg, const struct st_doc *d),
 	void *arg, struct err *e)
 {
 	static const char sql[] =
 		"SELECT id, type, state, codes, server_id, attempts,"
-		" last_error, created_at, depends_on FROM outbox ORDER BY id";
+		" last_error, created_at, depends_on,"
+		" CAST(substr(body, 1, 2048) AS TEXT)"
+		" FROM outbox ORDER BY id";
 	sqlite3_stmt *st = db_stmt(db, sql, e);
 	struct st_doc d;
 	int rc;
@@ -155,6 +185,8 @@ st_docs(struct st_db *db, int (*fn)(void *arg, const struct st_doc *d),
 		db_text(st, 6, d.last_error, sizeof(d.last_error));
 		db_text(st, 7, d.created_at, sizeof(d.created_at));
 		d.depends_on = sqlite3_column_int64(st, 8);
+		doc_subject((const char *)sqlite3_column_text(st, 9),
+			    d.subject, sizeof(d.subject));
 		if (fn(arg, &d) != 0)
 			break;
 	}

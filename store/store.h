@@ -267,6 +267,9 @@ struct st_doc {
 	char last_error[256];
 	char created_at[32];
 	int64_t depends_on;
+	/* what it is about, from its body: the pack's SSCC, or the transfer
+	 * document's number; "" if neither is found */
+	char subject[80];
 };
 
 /* Each outbox document, oldest first, through fn (stop by non-zero). */
