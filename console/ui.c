@@ -349,8 +349,10 @@ prompt_result(struct ui *ui, const char *line, const struct wf_result *r)
 		      r->pack.sscc, view_word(r->pack.state), r->pack.count);
 		break;
 	case WF_DELIVERY_INFO:
-		ui_ok(ui, _("Delivery %lld imported (%s): %d codes expected. "
-			    "Accept it as delivery %lld."),
+		ui_ok(ui, ngettext("Delivery %lld imported (%s): %d code "
+			    "expected. Accept it as delivery %lld.", "Delivery "
+			    "%lld imported (%s): %d codes expected. Accept it "
+			    "as delivery %lld.", r->delivery.expected),
 		      (long long)r->delivery.id, r->delivery.number,
 		      r->delivery.expected, (long long)r->delivery.id);
 		break;
@@ -563,9 +565,14 @@ draw_hold(struct ui *ui)
 		ui_put(y + 1 + i, 0, COLS, UI_ERR, true, line);
 		p += n;
 	}
-	snprintf(foot, sizeof(foot), ui->held_scans > 0 ?
-		 _("Press a key or scan SKLAD:ACK (%d scans not taken)") :
-		 _("Press a key or scan SKLAD:ACK"), ui->held_scans);
+	if (ui->held_scans > 0)
+		snprintf(foot, sizeof(foot), ngettext("Press a key or scan "
+			 "SKLAD:ACK (%d scan not taken)", "Press a key or scan "
+			 "SKLAD:ACK (%d scans not taken)", ui->held_scans),
+			 ui->held_scans);
+	else
+		snprintf(foot, sizeof(foot), "%s",
+			 _("Press a key or scan SKLAD:ACK"));
 	ui_put(LINES - 1, 0, COLS, UI_ERR, true, foot);
 	return y;
 }

@@ -52,7 +52,9 @@ scanners_draw(struct ui *ui, void *p, int rows, int cols)
 			d->kind, d->state);
 		if (d->scans > 0 && y < rows - 3)
 			ui_putf(y++, 4, cols - 6, UI_NORMAL,
-				_("%d scans, last: %s"), d->scans, d->last);
+				ngettext("%d scan, last: %s",
+					 "%d scans, last: %s", d->scans),
+				d->scans, d->last);
 	}
 	if (v->last[0] != '\0' && y < rows - 2)
 		ui_put(y + 1, 2, cols - 4, UI_DIM, false, v->last);

@@ -109,8 +109,10 @@ ship_req(struct ui *ui, void *p, enum req r)
 		return true;
 	}
 	if (r == REQ_FINISH) {
-		ui_confirm(ui, ASK_FINISH, _("Finish shipment %lld: %d units "
-			   "leave?"), (long long)s->cur.id, s->cur.units);
+		ui_confirm(ui, ASK_FINISH, ngettext("Finish shipment %lld: %d "
+			   "unit leaves?", "Finish shipment %lld: %d units "
+			   "leave?", s->cur.units), (long long)s->cur.id,
+			   s->cur.units);
 		return true;
 	}
 	if (r == REQ_BACK || r == REQ_QUIT) {
