@@ -134,7 +134,8 @@ st_where(struct st_db *db, const struct mark *m, struct st_where *out,
 /*
  * What a document is about, from the start of its body: the pack
  * (unitSerialNumber of an aggregation, uitu of a re- or disaggregation)
- * or the number of a transfer document (document_num). The bodies are
+ * or the number of a transfer document (document_num, or document_number
+ * in an acceptance). The bodies are
  * ours (doc.c): compact JSON, these keys before any long list.
  */
 static void
@@ -142,7 +143,7 @@ doc_subject(const char *body, char *out, size_t n)
 {
 	static const char *const keys[] = {
 		"\"unitSerialNumber\":\"", "\"uitu\":\"", "\"document_num\":\"",
-		NULL,
+		"\"document_number\":\"", NULL,
 	};
 	const char *p, *end;
 	int i;

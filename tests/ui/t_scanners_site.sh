@@ -12,7 +12,7 @@ wait_for "fifo:"
 wait_for "keyboard wedge"
 scan "$(unit 1)"
 wait_for "Reads well: 010460043993125621DEMO000000001"
-wait_for "1 scans, last"
+wait_for "1 scan, last"
 admin_exec "where $(unit_ki 1)" | grep -q '"ok":false' ||
 	fail "a test scan was recorded"
 key Escape
