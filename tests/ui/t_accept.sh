@@ -40,7 +40,7 @@ wait_for "Acceptance finished in part"
 key Escape
 key 7
 wait_for "Outbox"
-wait_for "   1 [0-9.]* [0-9:]* Acceptance /tmp/"
+wait_for "   1 [0-9.]* [0-9:]* Acceptance [^ ]*sklad-ui"
 # the ':' prompt imports a second delivery and names its number
 printf '%s\n' "$(unit 31)" > "$T/second.txt"
 key Escape
