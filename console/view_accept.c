@@ -103,6 +103,20 @@ verdict_text(const char *v)
 	return _("not in this delivery (surplus)");
 }
 
+/* A refusal in one sentence that says what to do with the item. */
+static const char *
+verdict_advice(const char *v)
+{
+	if (strcmp(v, "duplicate") == 0)
+		return _("Already scanned: it is counted once. Put it with the "
+			 "rest and scan the next one.");
+	if (strcmp(v, "wrong_item") == 0)
+		return _("A product this delivery does not have: set it aside "
+			 "for the supervisor, it is listed as surplus.");
+	return _("Not in this delivery (surplus): set it aside for the "
+		 "supervisor, it is listed as surplus.");
+}
+
 static void
 accept_begin(struct ui *ui, struct accept *a, const char *number)
 {
@@ -316,7 +330,7 @@ accept_scan(struct ui *ui, void *p, const struct scan *s)
 				   r.accept.units), r.accept.units);
 		return;
 	}
-	ui_error(ui, verdict_text(r.accept.verdict));
+	ui_error(ui, verdict_advice(r.accept.verdict));
 }
 
 /* One list in a column: its title with the range shown, then rows. */

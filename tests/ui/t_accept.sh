@@ -30,6 +30,7 @@ wait_for "Missing: 1"
 scan "$(unit 99)"
 wait_for "ERROR"
 wait_for "not in this delivery"
+wait_for "Not in this delivery (surplus): set it aside"
 keys Enter
 wait_for "Surplus: 1"
 wait_for "DEMO000000099"
