@@ -649,6 +649,10 @@ cmd_where(struct wf *w, char **a, int n, struct wf_result *r,
 		return;
 	rc = st_where(w->db, &m, &r->where, on_event, arg, &e);
 	outcome(r, rc, &e, WF_WHERE_INFO);
+	/* Not in stock: a delivery may still expect it, or an acceptance
+	 * may have scanned it (open, or as surplus). */
+	if (rc == ERR_NOTFOUND)
+		st_where_deliveries(w->db, &m, &r->delivery_note, &e);
 }
 
 /*

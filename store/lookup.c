@@ -81,6 +81,55 @@ history(struct st_db *db, int64_t id, const char *text,
 }
 
 int
+st_where_deliveries(struct st_db *db, const struct mark *m,
+		    struct st_where_delivery *out, struct err *e)
+{
+	/* Driven by deliveries, so each probe uses the (delivery_id, ...)
+	 * unique index. */
+	static const char expected[] =
+		"SELECT d.id, d.number, i.found FROM deliveries d"
+		" JOIN delivery_items i ON i.delivery_id = d.id"
+		" AND i.gtin_id = ?1 AND i.serial = ?2 ORDER BY d.id DESC"
+		" LIMIT 1";
+	static const char scanned[] =
+		"SELECT d.id, s.verdict FROM deliveries d"
+		" JOIN delivery_scans s ON s.delivery_id = d.id AND s.code = ?1"
+		" ORDER BY s.id DESC LIMIT 1";
+	struct pack_key k;
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = pack_key(db, m, false, &k, e)) < 0)
+		return rc;
+	if (k.gtin_id >= 0) {
+		if ((st = db_stmt(db, expected, e)) == NULL)
+			return e->code;
+		sqlite3_bind_int64(st, 1, k.gtin_id);
+		sqlite3_bind_text(st, 2, k.serial, -1, SQLITE_STATIC);
+		if ((rc = db_row(db, st, e, "expected")) == 1) {
+			out->expected_in = sqlite3_column_int64(st, 0);
+			db_text(st, 1, out->number, sizeof(out->number));
+			out->found = sqlite3_column_int(st, 2) != 0;
+		}
+		sqlite3_reset(st);
+		if (rc < 0)
+			return rc;
+	}
+	if ((st = db_stmt(db, scanned, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, k.text, -1, SQLITE_STATIC);
+	if ((rc = db_row(db, st, e, "scanned")) == 1) {
+		out->scanned_in = sqlite3_column_int64(st, 0);
+		db_text(st, 1, out->verdict, sizeof(out->verdict));
+	}
+	sqlite3_reset(st);
+	if (rc < 0)
+		return rc;
+	return out->expected_in != 0 || out->scanned_in != 0;
+}
+
+int
 st_where(struct st_db *db, const struct mark *m, struct st_where *out,
 	 int (*on_event)(void *arg, const struct st_event *ev), void *arg,
 	 struct err *e)

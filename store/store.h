@@ -248,6 +248,24 @@ struct st_where {
 	int children;		/* direct children, for packs */
 };
 
+/* What the deliveries say about a code (st_where_deliveries). */
+struct st_where_delivery {
+	int64_t expected_in;	/* the newest delivery expecting it, or 0 */
+	char number[64];	/* that delivery's number */
+	bool found;		/* its acceptance found it */
+	int64_t scanned_in;	/* the newest acceptance that scanned it, 0 */
+	char verdict[16];	/* matched duplicate surplus wrong_item */
+};
+
+/*
+ * Which delivery expects code m, and in which acceptance it was scanned
+ * with what verdict: for a code st_where does not know yet (an acceptance
+ * still open, a surplus). Returns 1 if either is known, 0 if neither, <0
+ * with e set. One indexed probe per delivery.
+ */
+int st_where_deliveries(struct st_db *db, const struct mark *m,
+			struct st_where_delivery *out, struct err *e);
+
 /*
  * Where is code m: its chain of parents up to the top, its state, and its
  * history (oldest first) through on_event if non-NULL (stop by returning
