@@ -293,6 +293,7 @@ accept_scan(struct ui *ui, void *p, const struct scan *s)
 {
 	struct accept *a = p;
 	struct wf_result r;
+	char note[96];
 
 	if (!a->scanning) {
 		/* A scanned delivery number opens it. */
@@ -322,9 +323,15 @@ accept_scan(struct ui *ui, void *p, const struct scan *s)
 	if (a->missing.offset >= a->prog.missing)
 		a->missing.offset = 0;
 	load_pages(ui, a);
+	/* The line says what this scan counted: a pack counts its codes. */
+	if (strcmp(r.accept.verdict, "matched") == 0)
+		snprintf(note, sizeof(note), ngettext("matched: %d code",
+			 "matched: %d codes", r.accept.units), r.accept.units);
+	else
+		snprintf(note, sizeof(note), "%s",
+			 verdict_text(r.accept.verdict));
 	view_recent_add(a->recent, &a->nrecent,
-			strcmp(r.accept.verdict, "matched") == 0, s,
-			verdict_text(r.accept.verdict));
+			strcmp(r.accept.verdict, "matched") == 0, s, note);
 	if (strcmp(r.accept.verdict, "matched") == 0) {
 		ui_ok(ui, ngettext("Matched: %d code.", "Matched: %d codes.",
 				   r.accept.units), r.accept.units);
