@@ -45,7 +45,7 @@ kind_name(int kind)
 }
 
 static int
-history(struct st_db *db, int64_t id, const char *text,
+history(struct st_db *db, int64_t id, const char *text, bool pallet,
 	int (*on_event)(void *arg, const struct st_event *ev), void *arg,
 	struct err *e)
 {
@@ -56,7 +56,31 @@ history(struct st_db *db, int64_t id, const char *text,
 		" LEFT JOIN codes p ON p.id = a.pack_id"
 		" WHERE a.code_id = ?1 OR (a.action = 22 AND a.scan = ?2)"
 		" ORDER BY a.id";
-	sqlite3_stmt *st = db_stmt(db, sql, e);
+	/*
+	 * A pallet's history also has the boxes put on it and taken off
+	 * (their pack_open, pack_scan, pack_take, pack_put rows name the
+	 * pallet as pack; the box is shown). audit has no index on pack_id (schema
+	 * unchanged): the rows are read from the pallet's first record on,
+	 * in rowid order.
+	 */
+	static const char pallet_sql[] =
+		"SELECT a.at, u.name, d.name, a.action, a.ok, p.serial,"
+		" a.reason, a.id FROM audit a"
+		" LEFT JOIN users u ON u.id = a.user_id"
+		" LEFT JOIN devices d ON d.id = a.device_id"
+		" LEFT JOIN codes p ON p.id = a.pack_id"
+		" WHERE a.code_id = ?1 OR (a.action = 22 AND a.scan = ?2)"
+		" UNION ALL"
+		" SELECT a.at, u.name, d.name, a.action, a.ok, c.serial,"
+		" a.reason, a.id FROM audit a"
+		" LEFT JOIN users u ON u.id = a.user_id"
+		" LEFT JOIN devices d ON d.id = a.device_id"
+		" JOIN codes c ON c.id = a.code_id"
+		" WHERE a.id > (SELECT min(id) FROM audit WHERE code_id = ?1)"
+		" AND a.pack_id = ?1 AND a.code_id <> ?1"
+		" AND a.action IN (10, 11, 14, 15)"
+		" ORDER BY 8";
+	sqlite3_stmt *st = db_stmt(db, pallet ? pallet_sql : sql, e);
 	struct st_event ev;
 	int rc;
 
@@ -176,8 +200,9 @@ st_where(struct st_db *db, const struct mark *m, struct st_where *out,
 			 "%s", p.sscc);
 		at = p.parent_id;
 	}
-	return on_event != NULL ? history(db, c.id, k.text, on_event, arg, e) :
-		0;
+	return on_event != NULL ? history(db, c.id, k.text,
+					  c.kind == PACK_KIND_PALLET, on_event,
+					  arg, e) : 0;
 }
 
 /*
