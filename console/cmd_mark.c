@@ -53,7 +53,11 @@ cmd_mark_json(const char *scan, const struct mark *m, bool valid)
 	}
 	json_object_set_new(o, "elements", els);
 	if (valid) {
+		/* Every field the README lists is in every object: null when
+		 * there is nothing to say. */
 		json_object_set_new(o, "error", json_null());
+		json_object_set_new(o, "error_code", json_null());
+		json_object_set_new(o, "position", json_null());
 	} else {
 		mark_strerror(m, msg, sizeof(msg));
 		json_object_set_new(o, "error", json_string(msg));

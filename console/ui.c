@@ -349,8 +349,10 @@ prompt_result(struct ui *ui, const char *line, const struct wf_result *r)
 		      r->pack.sscc, view_word(r->pack.state), r->pack.count);
 		break;
 	case WF_DELIVERY_INFO:
-		ui_ok(ui, _("Delivery %lld imported (%s): %d codes expected. "
-			    "Accept it as delivery %lld."),
+		ui_ok(ui, ngettext("Delivery %lld imported (%s): %d code "
+			    "expected. Accept it as delivery %lld.", "Delivery "
+			    "%lld imported (%s): %d codes expected. Accept it "
+			    "as delivery %lld.", r->delivery.expected),
 		      (long long)r->delivery.id, r->delivery.number,
 		      r->delivery.expected, (long long)r->delivery.id);
 		break;
@@ -519,9 +521,8 @@ ui_tick(struct ui *ui, int64_t now_ms)
 	}
 }
 
-/* Bytes of s that fit in width columns, preferring to break at a space. */
-static size_t
-wrap_len(const char *s, int width)
+size_t
+ui_wrap_len(const char *s, int width)
 {
 	char buf[ERR_MSG_MAX];
 	size_t n = strlen(s), best, sp = 0, i;
@@ -553,19 +554,24 @@ draw_hold(struct ui *ui)
 	const char *p;
 
 	for (p = s; *p != '\0' && rows < 6; rows++)
-		p += wrap_len(p, COLS - 2);
+		p += ui_wrap_len(p, COLS - 2);
 	y = LINES - rows - 2;
 	ui_put(y, 0, COLS, UI_ERR, true, _("ERROR"));
 	for (i = 0, p = s; i < rows; i++) {
-		size_t n = wrap_len(p, COLS - 2);
+		size_t n = ui_wrap_len(p, COLS - 2);
 
 		snprintf(line, sizeof(line), " %.*s", (int)n, p);
 		ui_put(y + 1 + i, 0, COLS, UI_ERR, true, line);
 		p += n;
 	}
-	snprintf(foot, sizeof(foot), ui->held_scans > 0 ?
-		 _("Press a key or scan SKLAD:ACK (%d scans not taken)") :
-		 _("Press a key or scan SKLAD:ACK"), ui->held_scans);
+	if (ui->held_scans > 0)
+		snprintf(foot, sizeof(foot), ngettext("Press a key or scan "
+			 "SKLAD:ACK (%d scan not taken)", "Press a key or scan "
+			 "SKLAD:ACK (%d scans not taken)", ui->held_scans),
+			 ui->held_scans);
+	else
+		snprintf(foot, sizeof(foot), "%s",
+			 _("Press a key or scan SKLAD:ACK"));
 	ui_put(LINES - 1, 0, COLS, UI_ERR, true, foot);
 	return y;
 }
@@ -578,10 +584,10 @@ draw_confirm(const char *s)
 	int rows = 0, y, i;
 
 	for (p = s; *p != '\0' && rows < 4; rows++)
-		p += wrap_len(p, COLS - 1);
+		p += ui_wrap_len(p, COLS - 1);
 	y = LINES - rows;
 	for (i = 0, p = s; i < rows; i++) {
-		size_t n = wrap_len(p, COLS - 1);
+		size_t n = ui_wrap_len(p, COLS - 1);
 		char line[ERR_MSG_MAX + 64];
 
 		snprintf(line, sizeof(line), "%.*s", (int)n, p);

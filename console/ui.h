@@ -260,6 +260,10 @@ int ui_putf(int y, int x, int width, enum ui_attr attr, const char *fmt, ...)
  * Callers fall back to ui_putf when there is no room. */
 int ui_big(int y, int x, const char *digits);
 
+/* Bytes of s that fit in width columns, breaking after a space when
+ * there is one (never inside a character); at least 1 if s is not empty. */
+size_t ui_wrap_len(const char *s, int width);
+
 /* Columns that text takes on screen. */
 int ui_width(const char *text);
 

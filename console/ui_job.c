@@ -138,8 +138,10 @@ ui_job_step(struct ui *ui, int64_t now_ms)
 		return;
 	if (rc == 0 && (rc = st_import_finish(ui->job, &d, &e)) == 0) {
 		ui->job = NULL;
-		ui_ok(ui, _("Delivery %lld imported (%s): %d codes expected. "
-			    "Accept it as delivery %lld."), (long long)d.id,
+		ui_ok(ui, ngettext("Delivery %lld imported (%s): %d code "
+			    "expected. Accept it as delivery %lld.", "Delivery "
+			    "%lld imported (%s): %d codes expected. Accept it "
+			    "as delivery %lld.", d.expected), (long long)d.id,
 		      d.number, d.expected, (long long)d.id);
 		return;
 	}

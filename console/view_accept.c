@@ -103,6 +103,20 @@ verdict_text(const char *v)
 	return _("not in this delivery (surplus)");
 }
 
+/* A refusal in one sentence that says what to do with the item. */
+static const char *
+verdict_advice(const char *v)
+{
+	if (strcmp(v, "duplicate") == 0)
+		return _("Already scanned: it is counted once. Put it with the "
+			 "rest and scan the next one.");
+	if (strcmp(v, "wrong_item") == 0)
+		return _("A product this delivery does not have: set it aside "
+			 "for the supervisor, it is listed as surplus.");
+	return _("Not in this delivery (surplus): set it aside for the "
+		 "supervisor, it is listed as surplus.");
+}
+
 static void
 accept_begin(struct ui *ui, struct accept *a, const char *number)
 {
@@ -279,6 +293,7 @@ accept_scan(struct ui *ui, void *p, const struct scan *s)
 {
 	struct accept *a = p;
 	struct wf_result r;
+	char note[96];
 
 	if (!a->scanning) {
 		/* A scanned delivery number opens it. */
@@ -308,15 +323,21 @@ accept_scan(struct ui *ui, void *p, const struct scan *s)
 	if (a->missing.offset >= a->prog.missing)
 		a->missing.offset = 0;
 	load_pages(ui, a);
+	/* The line says what this scan counted: a pack counts its codes. */
+	if (strcmp(r.accept.verdict, "matched") == 0)
+		snprintf(note, sizeof(note), ngettext("matched: %d code",
+			 "matched: %d codes", r.accept.units), r.accept.units);
+	else
+		snprintf(note, sizeof(note), "%s",
+			 verdict_text(r.accept.verdict));
 	view_recent_add(a->recent, &a->nrecent,
-			strcmp(r.accept.verdict, "matched") == 0, s,
-			verdict_text(r.accept.verdict));
+			strcmp(r.accept.verdict, "matched") == 0, s, note);
 	if (strcmp(r.accept.verdict, "matched") == 0) {
 		ui_ok(ui, ngettext("Matched: %d code.", "Matched: %d codes.",
 				   r.accept.units), r.accept.units);
 		return;
 	}
-	ui_error(ui, verdict_text(r.accept.verdict));
+	ui_error(ui, verdict_advice(r.accept.verdict));
 }
 
 /* One list in a column: its title with the range shown, then rows. */

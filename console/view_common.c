@@ -184,6 +184,10 @@ static const struct {
 	{ "ship_scan", N_("scanned for shipment") },
 	{ "ship_finish", N_("shipment finished") },
 	{ "scan_refused", N_("scan refused") },
+	{ "matched", N_("matched") },
+	{ "duplicate", N_("scanned twice") },
+	{ "surplus", N_("surplus, not in the delivery") },
+	{ "wrong_item", N_("a product the delivery does not have") },
 };
 
 const char *

@@ -20,6 +20,7 @@ struct lookup {
 	bool refused[HISTORY_MAX];	/* a refused attempt, not an act */
 	int nhistory, more;
 	char unknown[ERR_MSG_MAX];	/* the answer for an unknown code */
+	char note[ERR_MSG_MAX];		/* what the deliveries say of it */
 };
 
 /* "2026-11-25T18:01:02.123Z" in local time, "25.11 21:01:02". */
@@ -70,6 +71,26 @@ collect(void *arg, const struct st_event *ev)
 	return 0;
 }
 
+/* What the deliveries say of a code not in stock, in one sentence. */
+static void
+delivery_note(const struct st_where_delivery *d, char *out, size_t n)
+{
+	char verdict[160] = "";
+
+	out[0] = '\0';
+	if (d->scanned_in != 0)
+		snprintf(verdict, sizeof(verdict), _("Scanned at the "
+			 "acceptance of delivery %lld: %s."),
+			 (long long)d->scanned_in, view_word(d->verdict));
+	if (d->expected_in != 0)
+		snprintf(out, n, d->found ? _("Expected in delivery %lld (%s), "
+			 "found at its acceptance. %s") : _("Expected in "
+			 "delivery %lld (%s), not found at its acceptance yet. "
+			 "%s"), (long long)d->expected_in, d->number, verdict);
+	else
+		snprintf(out, n, "%s", verdict);
+}
+
 static void
 lookup_run(struct ui *ui, struct lookup *l, const char *word)
 {
@@ -78,6 +99,7 @@ lookup_run(struct ui *ui, struct lookup *l, const char *word)
 
 	l->have = false;
 	l->unknown[0] = '\0';
+	l->note[0] = '\0';
 	l->nhistory = l->more = 0;
 	snprintf(line, sizeof(line), "where %s", word);
 	wf_command(&ui->wf, line, &r, collect, NULL, l);
@@ -85,7 +107,11 @@ lookup_run(struct ui *ui, struct lookup *l, const char *word)
 	if (r.rc == ERR_NOTFOUND) {
 		/* Looking up is asking: an unknown code is an answer, not an
 		 * error to acknowledge. */
-		snprintf(l->unknown, sizeof(l->unknown), "%s", r.err.msg);
+		delivery_note(&r.delivery_note, l->note, sizeof(l->note));
+		/* Scanned at an acceptance is scanned: only not in stock. */
+		snprintf(l->unknown, sizeof(l->unknown), "%s",
+			 l->note[0] != '\0' ? _("Not in stock here.") :
+			 r.err.msg);
 		ui_info(ui, "%s", r.err.msg);
 		return;
 	}
@@ -149,7 +175,19 @@ lookup_draw(struct ui *ui, void *p, int rows, int cols)
 	view_field_draw(&l->code, y, 8, cols - 10, true);
 	y += 2;
 	if (!l->have && l->unknown[0] != '\0')
-		ui_put(y, 2, cols - 4, UI_BOLD, false, l->unknown);
+		ui_put(y++, 2, cols - 4, UI_BOLD, false, l->unknown);
+	if (!l->have && l->note[0] != '\0') {
+		const char *t = l->note;
+		char line[ERR_MSG_MAX];
+
+		for (; *t != '\0' && y < rows - 1; y++) {
+			size_t len = ui_wrap_len(t, cols - 4);
+
+			snprintf(line, sizeof(line), "%.*s", (int)len, t);
+			ui_put(y, 2, cols - 4, UI_NORMAL, false, line);
+			t += len;
+		}
+	}
 	if (!l->have)
 		return;
 	ui_putf(y++, 2, cols - 4, UI_BOLD, "%s", l->where.code);

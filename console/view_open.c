@@ -188,7 +188,8 @@ describe(const struct st_open_item *it, char *out, size_t n)
 			 it->capacity);
 		break;
 	case ST_OPEN_SHIP:
-		snprintf(out, n, _("Shipment %lld to %s, %s: %d units"),
+		snprintf(out, n, ngettext("Shipment %lld to %s, %s: %d unit",
+			 "Shipment %lld to %s, %s: %d units", it->units),
 			 (long long)it->id, it->inn, it->label, it->units);
 		break;
 	}

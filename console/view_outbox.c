@@ -1,12 +1,15 @@
 /*
  * view_outbox: the documents waiting for, sent to, or answered by the
- * state system, with their errors in plain words. Read-only; r reads
- * again.
+ * state system: each with its full type in plain words, the pack or
+ * document number it is about, when it was made and its state; Enter
+ * shows one in full: the server's number and reason, attempts, and what
+ * it waits for. Read-only; r reads again.
  *
  * What it must not do: send, cancel or change documents.
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "console/ui.h"
 
@@ -15,7 +18,30 @@
 struct outbox {
 	struct st_doc docs[DOCS_MAX];
 	int n, total, top, sel;
+	bool detail;		/* Enter: the chosen document in full */
 };
+
+/* Document types in the operator's words. */
+static const struct {
+	const char *type, *name;
+} types[] = {
+	{ "AGGREGATION_DOCUMENT", N_("Aggregation") },
+	{ "DISAGGREGATION_DOCUMENT", N_("Disaggregation") },
+	{ "REAGGREGATION_DOCUMENT", N_("Reaggregation") },
+	{ "LP_ACCEPT_GOODS", N_("Acceptance") },
+	{ "LP_SHIP_GOODS", N_("Shipment") },
+};
+
+static const char *
+type_name(const char *type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(types[i].type, type) == 0)
+			return _(types[i].name);
+	return type;
+}
 
 static int
 collect(void *arg, const struct st_doc *d)
@@ -64,8 +90,106 @@ outbox_req(struct ui *ui, void *p, enum req r)
 	case REQ_DOWN:
 		o->sel += o->sel < o->n - 1;
 		return true;
+	case REQ_ENTER:
+		o->detail = o->n > 0;
+		return true;
+	case REQ_BACK:
+	case REQ_QUIT:
+		if (!o->detail)
+			return false;
+		o->detail = false;	/* back to the list, not the menu */
+		return true;
 	default:
 		return false;
+	}
+}
+
+/* "2026-11-25T18:01:02.123Z" as local "25.11 21:01". */
+static void
+when(const char *utc, char *out, size_t n)
+{
+	struct tm tm;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	if (strptime(utc, "%Y-%m-%dT%H:%M:%S", &tm) == NULL) {
+		snprintf(out, n, "%s", utc);
+		return;
+	}
+	t = timegm(&tm);
+	localtime_r(&t, &tm);
+	strftime(out, n, "%d.%m %H:%M", &tm);
+}
+
+/* What the document waits for now, in one line. */
+static const char *
+waits_for(const struct st_doc *d, char *buf, size_t n)
+{
+	if (d->held)
+		snprintf(buf, n, "%s", _("Held: the state system does not "
+			 "take this document from sklad for this product "
+			 "group; it is kept for export (a УПД)."));
+	else if (strcmp(d->state, "pending") == 0 && d->blocked_by != 0)
+		snprintf(buf, n, _("Blocked: it waits for document %lld, "
+			 "which needs a person."), (long long)d->blocked_by);
+	else if (strcmp(d->state, "pending") == 0 && d->waits_for != 0)
+		snprintf(buf, n, _("Waits for document %lld to be accepted "
+			 "first, then it is sent."), (long long)d->waits_for);
+	else if (strcmp(d->state, "pending") == 0)
+		snprintf(buf, n, "%s", _("Waits to be sent (sklad sync, or "
+			 "the console with --sync-config)."));
+	else if (strcmp(d->state, "submitted") == 0)
+		snprintf(buf, n, "%s", _("Sent: waits for the state system's "
+			 "answer."));
+	else if (strcmp(d->state, "confirmed") == 0)
+		snprintf(buf, n, "%s", _("Done: the state system accepted "
+			 "it."));
+	else
+		snprintf(buf, n, "%s", _("Needs a person: read the reason and "
+			 "fix the cause; a supervisor sends it again with "
+			 "'outbox retry N' (sklad exec)."));
+	return buf;
+}
+
+/* One line per field; the reason may take several. */
+static void
+draw_detail(const struct st_doc *d, int y, int rows, int cols)
+{
+	char at[32], buf[256];
+
+	when(d->created_at, at, sizeof(at));
+	ui_putf(y++, 1, cols - 2, UI_BOLD, _("Document %lld: %s (%s)"),
+		(long long)d->id, type_name(d->type), d->type);
+	if (d->subject[0] != '\0' && y < rows - 1)
+		ui_putf(y++, 1, cols - 2, UI_NORMAL, _("About: %s"),
+			d->subject);
+	if (y < rows - 1)
+		ui_putf(y++, 1, cols - 2, UI_NORMAL, ngettext("Made %s, %d "
+			"code", "Made %s, %d codes", d->codes), at, d->codes);
+	if (y < rows - 1)
+		ui_putf(y++, 1, cols - 2, UI_BOLD, _("State: %s"),
+			view_word(d->state));
+	if (y < rows - 1)
+		ui_put(y++, 1, cols - 2, UI_NORMAL, false,
+		       waits_for(d, buf, sizeof(buf)));
+	if (d->server_id[0] != '\0' && y < rows - 1)
+		ui_putf(y++, 1, cols - 2, UI_NORMAL, _("Its number there: %s"),
+			d->server_id);
+	if (y < rows - 1)
+		ui_putf(y++, 1, cols - 2, UI_NORMAL, ngettext("%d attempt to "
+			"send", "%d attempts to send", d->attempts),
+			d->attempts);
+	if (d->last_error[0] != '\0' && y < rows - 1) {
+		const char *p = d->last_error;
+		int w = cols - 2 > 10 ? cols - 2 : 10;
+
+		ui_put(y++, 1, cols - 2, UI_BOLD, false, _("The reason:"));
+		for (; *p != '\0' && y < rows - 1; y++) {
+			int len = (int)strlen(p) < w ? (int)strlen(p) : w;
+
+			ui_putf(y, 1, cols - 2, UI_ERR, "%.*s", len, p);
+			p += len;
+		}
 	}
 }
 
@@ -73,12 +197,13 @@ static void
 outbox_draw(struct ui *ui, void *p, int rows, int cols)
 {
 	struct outbox *o = p;
-	int y = view_frame(ui, _("Outbox"), _("Up/Down: choose  r: read "
-			   "again  Esc: menu"), rows, cols);
-	int lines = rows - 1 - y - 3, i, tw;
-	const struct st_doc *d;
+	int y = view_frame(ui, _("Outbox"), o->detail ? _("Esc: back to the "
+			   "list") : _("Up/Down: choose  Enter: details  r: "
+			   "read again  Esc: menu"), rows, cols);
+	int lines, i;
+	char at[32];
 
-	if (ui->sync_status[0] != '\0')
+	if (ui->sync_status[0] != '\0' && y < rows - 1)
 		ui_putf(y++, 1, cols - 2, UI_DIM, _("Sync: %s"),
 			ui->sync_status);
 	if (o->n == 0) {
@@ -86,29 +211,34 @@ outbox_draw(struct ui *ui, void *p, int rows, int cols)
 		       _("No documents yet."));
 		return;
 	}
+	if (o->detail) {
+		draw_detail(&o->docs[o->sel], y, rows, cols);
+		return;
+	}
+	lines = rows - 1 - y;
 	if (o->sel < o->top)
 		o->top = o->sel;
 	if (lines > 0 && o->sel >= o->top + lines)
 		o->top = o->sel - lines + 1;
-	/* At 40 columns the state matters more than the whole type. */
-	tw = cols < 70 ? 12 : 22;
-	for (i = o->top; i < o->n && y < rows - 4; i++, y++)
-		ui_putf(y, 1, cols - 2, i == o->sel ? UI_SEL : UI_NORMAL,
-			"%4lld %-*.*s %5d  %s", (long long)o->docs[i].id, tw,
-			tw, o->docs[i].type, o->docs[i].codes,
-			view_word(o->docs[i].state));
-	d = &o->docs[o->sel];
-	y = rows - 4;
-	ui_putf(y++, 1, cols - 2, UI_BOLD, _("Document %lld: %s, %d codes, "
-		"attempts %d"), (long long)d->id, view_word(d->state),
-		d->codes, d->attempts);
-	if (d->server_id[0] != '\0')
-		ui_putf(y, 1, cols - 2, UI_NORMAL, _("Its number there: %s"),
-			d->server_id);
-	y++;
-	if (d->last_error[0] != '\0')
-		ui_putf(y, 1, cols - 2, UI_BOLD, _("Last error: %s"),
-			d->last_error);
+	for (i = o->top; i < o->n && y < rows - 1; i++, y++) {
+		const struct st_doc *d = &o->docs[i];
+		enum ui_attr a = i == o->sel ? UI_SEL : UI_NORMAL;
+
+		const char *s = view_word(d->state);
+		int w = cols >= 60 ? ui_width(s) : 0;
+
+		when(d->created_at, at, sizeof(at));
+		ui_put(y, 0, cols, a, true, "");
+		/* id, time, what and about what, cut before the state on the
+		 * right, which never gets written over */
+		ui_putf(y, 1, cols - 2 - (w > 0 ? w + 1 : 0), a,
+			"%4lld %s %s %s", (long long)d->id, at,
+			type_name(d->type), d->subject);
+		if (w > 0)
+			ui_put(y, cols - w - 1, w, strcmp(d->state,
+			       "rejected") == 0 || strcmp(d->state,
+			       "failed") == 0 ? UI_ERR : a, false, s);
+	}
 }
 
 const struct view_ops view_outbox = {

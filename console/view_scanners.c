@@ -52,10 +52,24 @@ scanners_draw(struct ui *ui, void *p, int rows, int cols)
 			d->kind, d->state);
 		if (d->scans > 0 && y < rows - 3)
 			ui_putf(y++, 4, cols - 6, UI_NORMAL,
-				_("%d scans, last: %s"), d->scans, d->last);
+				ngettext("%d scan, last: %s",
+					 "%d scans, last: %s", d->scans),
+				d->scans, d->last);
 	}
-	if (v->last[0] != '\0' && y < rows - 2)
-		ui_put(y + 1, 2, cols - 4, UI_DIM, false, v->last);
+	/* The whole advice ("Turn on FNC1 as GS"), over as many rows as it
+	 * takes: cut, it would not say what to do. */
+	if (v->last[0] != '\0' && y < rows - 2) {
+		const char *t = v->last;
+		char line[ERR_MSG_MAX];
+
+		for (y++; *t != '\0' && y < rows - 1; y++) {
+			size_t n = ui_wrap_len(t, cols - 4);
+
+			snprintf(line, sizeof(line), "%.*s", (int)n, t);
+			ui_put(y, 2, cols - 4, UI_BOLD, false, line);
+			t += n;
+		}
+	}
 }
 
 const struct view_ops view_scanners = {

@@ -109,14 +109,22 @@ ship_req(struct ui *ui, void *p, enum req r)
 		return true;
 	}
 	if (r == REQ_FINISH) {
-		ui_confirm(ui, ASK_FINISH, _("Finish shipment %lld: %d units "
-			   "leave?"), (long long)s->cur.id, s->cur.units);
+		ui_confirm(ui, ASK_FINISH, ngettext("Finish shipment %lld: %d "
+			   "unit leaves?", "Finish shipment %lld: %d units "
+			   "leave?", s->cur.units), (long long)s->cur.id,
+			   s->cur.units);
 		return true;
 	}
 	if (r == REQ_BACK || r == REQ_QUIT) {
 		ui_command(ui, "cancel", &res, NULL, NULL, NULL);
-		ui_info(ui, "%s", _("The shipment is kept open in the "
-				    "database."));
+		/* cancel drops a shipment with nothing on it */
+		if (s->cur.codes == 0)
+			ui_info(ui, _("Nothing was on shipment %lld: it is "
+				      "dropped."), (long long)s->cur.id);
+		else
+			ui_info(ui, "%s", _("The shipment is kept open in the "
+					    "database: open it again from "
+					    "the open work (o) to go on."));
 	}
 	return false;
 }

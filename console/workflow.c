@@ -35,6 +35,7 @@ const char *const wf_help[] = {
 	"on with pack SSCC",
 	"where CODE               where a code is and what happened to it",
 	"docs                     the documents for the state system",
+	"outbox retry N           send refused document N again (supervisor)",
 	"user add NAME ROLE [PIN] add a user (admin)",
 	"login NAME [PIN]         switch user",
 	NULL,
@@ -649,6 +650,10 @@ cmd_where(struct wf *w, char **a, int n, struct wf_result *r,
 		return;
 	rc = st_where(w->db, &m, &r->where, on_event, arg, &e);
 	outcome(r, rc, &e, WF_WHERE_INFO);
+	/* Not in stock: a delivery may still expect it, or an acceptance
+	 * may have scanned it (open, or as surplus). */
+	if (rc == ERR_NOTFOUND)
+		st_where_deliveries(w->db, &m, &r->delivery_note, &e);
 }
 
 /*
@@ -765,6 +770,26 @@ wf_resume(struct wf *w, const char *sscc, struct wf_result *r)
 	}
 }
 
+/* outbox retry N: a supervisor sends a refused document again. */
+static void
+cmd_outbox(struct wf *w, char **a, int n, struct wf_result *r)
+{
+	char *end = NULL;
+	long long id;
+	struct err e;
+
+	if (!want_args(r, n, 2, 2, "outbox retry N"))
+		return;
+	id = strtoll(a[1], &end, 10);
+	if (strcmp(a[0], "retry") != 0 || end == a[1] || *end != '\0' ||
+	    id <= 0) {
+		fail(r, ERR_INVALID, _("Use: outbox retry N (the document's "
+				       "number in the outbox)."));
+		return;
+	}
+	outcome(r, st_outbox_retry(w->db, &w->who, id, &e), &e, 0);
+}
+
 static void
 cmd_scan_word(struct wf *w, char **a, int n, struct wf_result *r)
 {
@@ -783,7 +808,7 @@ run_words(struct wf *w, char **words, int n, struct wf_result *r,
 {
 	static const char *const two_words[] = {
 		"box", "pallet", "delivery", "accept", "ship", "user", "set",
-		NULL
+		"outbox", NULL
 	};
 	const char *c = words[0];
 	char **a = words + 1, name[32];
@@ -840,6 +865,8 @@ run_words(struct wf *w, char **words, int n, struct wf_result *r,
 	} else if (strcmp(c, "docs") == 0) {
 		rc = on_doc != NULL ? st_docs(w->db, on_doc, arg, &e) : 0;
 		outcome(r, rc, &e, WF_DOCS_INFO);
+	} else if (strcmp(c, "outbox") == 0) {
+		cmd_outbox(w, a, na, r);
 	} else if (strcmp(c, "user") == 0) {
 		cmd_user(w, a, na, r);
 	} else if (strcmp(c, "login") == 0) {

@@ -50,6 +50,7 @@ struct wf_result {
 	struct st_shipment ship;
 	struct st_delivery delivery;
 	struct st_where where;
+	struct st_where_delivery delivery_note;	/* where: unknown code */
 	struct st_actor user;
 	char command[32];	/* the command that ran, e.g. "scan" */
 };

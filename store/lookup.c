@@ -45,7 +45,7 @@ kind_name(int kind)
 }
 
 static int
-history(struct st_db *db, int64_t id, const char *text,
+history(struct st_db *db, int64_t id, const char *text, bool pallet,
 	int (*on_event)(void *arg, const struct st_event *ev), void *arg,
 	struct err *e)
 {
@@ -56,7 +56,31 @@ history(struct st_db *db, int64_t id, const char *text,
 		" LEFT JOIN codes p ON p.id = a.pack_id"
 		" WHERE a.code_id = ?1 OR (a.action = 22 AND a.scan = ?2)"
 		" ORDER BY a.id";
-	sqlite3_stmt *st = db_stmt(db, sql, e);
+	/*
+	 * A pallet's history also has the boxes put on it and taken off
+	 * (their pack_open, pack_scan, pack_take, pack_put rows name the
+	 * pallet as pack; the box is shown). audit has no index on pack_id (schema
+	 * unchanged): the rows are read from the pallet's first record on,
+	 * in rowid order.
+	 */
+	static const char pallet_sql[] =
+		"SELECT a.at, u.name, d.name, a.action, a.ok, p.serial,"
+		" a.reason, a.id FROM audit a"
+		" LEFT JOIN users u ON u.id = a.user_id"
+		" LEFT JOIN devices d ON d.id = a.device_id"
+		" LEFT JOIN codes p ON p.id = a.pack_id"
+		" WHERE a.code_id = ?1 OR (a.action = 22 AND a.scan = ?2)"
+		" UNION ALL"
+		" SELECT a.at, u.name, d.name, a.action, a.ok, c.serial,"
+		" a.reason, a.id FROM audit a"
+		" LEFT JOIN users u ON u.id = a.user_id"
+		" LEFT JOIN devices d ON d.id = a.device_id"
+		" JOIN codes c ON c.id = a.code_id"
+		" WHERE a.id > (SELECT min(id) FROM audit WHERE code_id = ?1)"
+		" AND a.pack_id = ?1 AND a.code_id <> ?1"
+		" AND a.action IN (10, 11, 14, 15)"
+		" ORDER BY 8";
+	sqlite3_stmt *st = db_stmt(db, pallet ? pallet_sql : sql, e);
 	struct st_event ev;
 	int rc;
 
@@ -78,6 +102,55 @@ history(struct st_db *db, int64_t id, const char *text,
 	}
 	sqlite3_reset(st);
 	return rc < 0 ? rc : 0;
+}
+
+int
+st_where_deliveries(struct st_db *db, const struct mark *m,
+		    struct st_where_delivery *out, struct err *e)
+{
+	/* Driven by deliveries, so each probe uses the (delivery_id, ...)
+	 * unique index. */
+	static const char expected[] =
+		"SELECT d.id, d.number, i.found FROM deliveries d"
+		" JOIN delivery_items i ON i.delivery_id = d.id"
+		" AND i.gtin_id = ?1 AND i.serial = ?2 ORDER BY d.id DESC"
+		" LIMIT 1";
+	static const char scanned[] =
+		"SELECT d.id, s.verdict FROM deliveries d"
+		" JOIN delivery_scans s ON s.delivery_id = d.id AND s.code = ?1"
+		" ORDER BY s.id DESC LIMIT 1";
+	struct pack_key k;
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = pack_key(db, m, false, &k, e)) < 0)
+		return rc;
+	if (k.gtin_id >= 0) {
+		if ((st = db_stmt(db, expected, e)) == NULL)
+			return e->code;
+		sqlite3_bind_int64(st, 1, k.gtin_id);
+		sqlite3_bind_text(st, 2, k.serial, -1, SQLITE_STATIC);
+		if ((rc = db_row(db, st, e, "expected")) == 1) {
+			out->expected_in = sqlite3_column_int64(st, 0);
+			db_text(st, 1, out->number, sizeof(out->number));
+			out->found = sqlite3_column_int(st, 2) != 0;
+		}
+		sqlite3_reset(st);
+		if (rc < 0)
+			return rc;
+	}
+	if ((st = db_stmt(db, scanned, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, k.text, -1, SQLITE_STATIC);
+	if ((rc = db_row(db, st, e, "scanned")) == 1) {
+		out->scanned_in = sqlite3_column_int64(st, 0);
+		db_text(st, 1, out->verdict, sizeof(out->verdict));
+	}
+	sqlite3_reset(st);
+	if (rc < 0)
+		return rc;
+	return out->expected_in != 0 || out->scanned_in != 0;
 }
 
 int
@@ -127,8 +200,38 @@ st_where(struct st_db *db, const struct mark *m, struct st_where *out,
 			 "%s", p.sscc);
 		at = p.parent_id;
 	}
-	return on_event != NULL ? history(db, c.id, k.text, on_event, arg, e) :
-		0;
+	return on_event != NULL ? history(db, c.id, k.text,
+					  c.kind == PACK_KIND_PALLET, on_event,
+					  arg, e) : 0;
+}
+
+/*
+ * What a document is about, from the start of its body: the pack
+ * (unitSerialNumber of an aggregation, uitu of a re- or disaggregation)
+ * or the number of a transfer document (document_num, or document_number
+ * in an acceptance). The bodies are
+ * ours (doc.c): compact JSON, these keys before any long list.
+ */
+static void
+doc_subject(const char *body, char *out, size_t n)
+{
+	static const char *const keys[] = {
+		"\"unitSerialNumber\":\"", "\"uitu\":\"", "\"document_num\":\"",
+		"\"document_number\":\"", NULL,
+	};
+	const char *p, *end;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; body != NULL && keys[i] != NULL; i++) {
+		if ((p = strstr(body, keys[i])) == NULL)
+			continue;
+		p += strlen(keys[i]);
+		if ((end = strchr(p, '"')) == NULL)
+			continue;
+		snprintf(out, n, "%.*s", (int)(end - p), p);
+		return;
+	}
 }
 
 int
@@ -142,7 +245,11 @@ st_docs(struct st_db *db, int (*fn)(void *arg, const struct st_doc *d),
 		"  WHERE x.doc_id = o.id),"
 		" (SELECT min(x.waits_for) FROM outbox_deps x JOIN outbox d"
 		"  ON d.id = x.waits_for WHERE x.doc_id = o.id"
-		"  AND d.state <> 'confirmed'), o.sendable"
+		"  AND d.state <> 'confirmed'), o.sendable,"
+		" CAST(substr(o.body, 1, 2048) AS TEXT),"
+		" (SELECT min(x.waits_for) FROM outbox_deps x JOIN outbox d"
+		"  ON d.id = x.waits_for WHERE x.doc_id = o.id"
+		"  AND d.state IN ('rejected', 'failed'))"
 		" FROM outbox o ORDER BY o.id";
 	sqlite3_stmt *st = db_stmt(db, sql, e);
 	struct st_doc d;
@@ -163,6 +270,9 @@ st_docs(struct st_db *db, int (*fn)(void *arg, const struct st_doc *d),
 		d.depends_on = sqlite3_column_int64(st, 8);
 		d.waits_for = sqlite3_column_int64(st, 9);
 		d.held = sqlite3_column_int(st, 10) == 0;
+		doc_subject((const char *)sqlite3_column_text(st, 11),
+			    d.subject, sizeof(d.subject));
+		d.blocked_by = sqlite3_column_int64(st, 12);
 		if (fn(arg, &d) != 0)
 			break;
 	}

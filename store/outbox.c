@@ -18,6 +18,8 @@
  * means (sync/policy.c does), or change a document's body: the bytes are
  * signed and must stay exactly as store/doc.c wrote them.
  */
+#include <libintl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -488,23 +490,62 @@ st_outbox_each_pending(struct st_db *db,
 }
 
 /*
- * A person sends rejected or failed document id again (after fixing
- * what made the server refuse it, e.g. a box that was not yet
- * registered): pending, attempts and server id cleared, the same bytes
- * and signature. ERR_NOTFOUND if id is not rejected or failed, or is
- * held for export.
+ * A supervisor sends rejected or failed document id again (after fixing
+ * what made the server refuse it, e.g. a box that was not registered
+ * yet): pending, attempts and server id cleared, the same bytes and
+ * signature. The attempt is audited, refused or not. ERR_DENIED for an
+ * operator; ERR_NOTFOUND if id is not rejected or failed, or is held for
+ * export.
  */
 int
-st_outbox_retry(struct st_db *db, int64_t id, struct err *e)
+st_outbox_retry(struct st_db *db, const struct st_actor *who, int64_t id,
+		struct err *e)
 {
 	static const char sql[] =
 		"UPDATE outbox SET state = 'pending', attempts = 0, polls = 0,"
 		" fate_unknown = 0, server_id = NULL, first_sent_ms = NULL,"
-		" last_sent_ms = NULL, next_at_ms = 0, updated_at = ?2,"
-		" last_error = 'sent again by a person after: ' ||"
-		" coalesce(last_error, '')"
+		" last_sent_ms = NULL, next_at_ms = 0, absent_looks = 0,"
+		" updated_at = ?2, last_error = 'sent again by a person after: '"
+		" || coalesce(last_error, '')"
 		" WHERE id = ?1 AND state IN ('rejected', 'failed')"
 		" AND sendable";
+	char what[32], why[ERR_MSG_MAX] = "";
+	sqlite3_stmt *st;
+	char now[32];
+	int rc;
 
-	return update_one(db, sql, id, NULL, NULL, 0, 0, NULL, e);
+	snprintf(what, sizeof(what), "%lld", (long long)id);
+	if ((rc = db_begin(db, e)) < 0)
+		return rc;
+	if (who->role < ST_SUPERVISOR) {
+		snprintf(why, sizeof(why), "%s", dgettext("sklad", "Only a "
+			 "supervisor sends a document again."));
+		rc = ERR_DENIED;
+	} else if ((st = db_stmt(db, sql, e)) == NULL) {
+		rc = e->code;
+		goto fail;
+	} else {
+		db_now(now);
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 2, now, -1, SQLITE_TRANSIENT);
+		if ((rc = db_done(db, st, e, "outbox")) < 0)
+			goto fail;
+		if (sqlite3_changes(db->h) != 1) {
+			snprintf(why, sizeof(why), dgettext("sklad", "Document "
+				 "%lld was not refused or given up, or is held "
+				 "for export: there is nothing to send again."),
+				 (long long)id);
+			rc = ERR_NOTFOUND;
+		}
+	}
+	if (db_audit(db, who, ST_ACT_OUTBOX_RETRY, rc == 0, 0, 0, what,
+		     strlen(what), rc == 0 ? NULL : why, e) < 0 ||
+	    db_commit(db, e) < 0)
+		goto fail_e;
+	return rc == 0 ? 0 : err_set(e, rc, "%s", why);
+fail_e:
+	rc = e->code;
+fail:
+	db_rollback(db);
+	return rc;
 }

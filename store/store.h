@@ -48,6 +48,7 @@ enum st_action {
 	ST_ACT_SHIP_SCAN = 31,
 	ST_ACT_SHIP_FINISH = 32,
 	ST_ACT_SCAN_REFUSED = 40,	/* unparsable, or nothing open */
+	ST_ACT_OUTBOX_RETRY = 50,	/* a person sends a document again */
 };
 
 #define ST_NAME_MAX 64
@@ -248,6 +249,24 @@ struct st_where {
 	int children;		/* direct children, for packs */
 };
 
+/* What the deliveries say about a code (st_where_deliveries). */
+struct st_where_delivery {
+	int64_t expected_in;	/* the newest delivery expecting it, or 0 */
+	char number[64];	/* that delivery's number */
+	bool found;		/* its acceptance found it */
+	int64_t scanned_in;	/* the newest acceptance that scanned it, 0 */
+	char verdict[16];	/* matched duplicate surplus wrong_item */
+};
+
+/*
+ * Which delivery expects code m, and in which acceptance it was scanned
+ * with what verdict: for a code st_where does not know yet (an acceptance
+ * still open, a surplus). Returns 1 if either is known, 0 if neither, <0
+ * with e set. One indexed probe per delivery.
+ */
+int st_where_deliveries(struct st_db *db, const struct mark *m,
+			struct st_where_delivery *out, struct err *e);
+
 /*
  * Does sync send documents of this type for this product group (0), or
  * keep them for export (ERR_REFUSED, the reason in plain words)? The one
@@ -291,6 +310,11 @@ struct st_doc {
 	int64_t depends_on;	/* the first document it waits for, or 0 */
 	int64_t waits_for;	/* the first of those not confirmed yet */
 	bool held;		/* never sent here: kept for export */
+	int64_t blocked_by;	/* a document it waits for that was
+				 * rejected or failed, or 0 */
+	/* what it is about, from its body: the pack's SSCC, or the transfer
+	 * document's number; "" if neither is found */
+	char subject[80];
 };
 
 /* Each outbox document, oldest first, through fn (stop by non-zero). */
@@ -610,9 +634,11 @@ int st_outbox_each_pending(struct st_db *db,
 				     const char *body, size_t len),
 			   void *arg, struct err *e);
 
-/* Send rejected or failed document id again, same bytes (a person's
- * decision). ERR_NOTFOUND if it is in no such state or held. */
-int st_outbox_retry(struct st_db *db, int64_t id, struct err *e);
+/* A supervisor sends rejected or failed document id again, same bytes;
+ * audited either way. ERR_DENIED for an operator, ERR_NOTFOUND if it is
+ * in no such state or held for export. */
+int st_outbox_retry(struct st_db *db, const struct st_actor *who, int64_t id,
+		    struct err *e);
 
 /* Up to max documents that pending id still waits for, into ids. */
 int st_outbox_waits_for(struct st_db *db, int64_t id, int64_t *ids, int max,

@@ -320,8 +320,9 @@ cmp_run(struct cmp *c, int max_runs, int faults_per_run, int kills,
 		int kill_ms = kills && i % 3 == 0 ? 200 + (int)cmp_rand(c, 1500)
 			: 0;
 
-		for (k = 1 + (int)cmp_rand(c, (unsigned)faults_per_run); k > 0;
-		     k--)
+		for (k = faults_per_run > 0 ?
+			     1 + (int)cmp_rand(c, (unsigned)faults_per_run) : 0;
+		     k > 0; k--)
 			cmp_fault(c);
 		rc = cmp_sync(c, secs, kill_ms);
 		c->runs++;

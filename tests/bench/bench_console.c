@@ -336,6 +336,18 @@ first_frame(char *const argv[], const char *ready)
 	return t[STARTS / 2];
 }
 
+/* A command key as a person presses it: the console takes a key as a
+ * command only with no other key within its wedge gap (50 ms) before it,
+ * so wait a little first; pacing, not a measurement. */
+static bool
+press(struct child *c, const char *key)
+{
+	struct timespec ts = { 0, 150 * 1000 * 1000 };
+
+	nanosleep(&ts, NULL);
+	return write(c->fd, key, 1) == 1;
+}
+
 /* Start a program, time its first frame, then its scans. */
 static void
 measure(char *const argv[], const char *ready, const char *fifo,
@@ -352,8 +364,8 @@ measure(char *const argv[], const char *ready, const char *fifo,
 	if (sklad) {
 		/* --user operator: the PIN field has the focus; no PIN */
 		if (write(c.fd, "\r", 1) != 1 || !wait_text(&c, "1-9") ||
-		    write(c.fd, "1", 1) != 1 || !wait_text(&c, "No box") ||
-		    write(c.fd, "n", 1) != 1 ||
+		    !press(&c, "1") || !wait_text(&c, "No box") ||
+		    !press(&c, "n") ||
 		    !wait_text(&c, "scan units into it"))
 			die("sklad", c.out);
 	}

@@ -1,7 +1,10 @@
 /*
  * fuzz_wedge: libFuzzer target for the SSH wedge.
  *
- * Input is pairs (byte, time step). Besides not crashing, the wedge must
+ * Input is pairs (byte, time step); an odd step also turns joining of
+ * stalled scans on or off, as the console does when the focus moves
+ * between a field and a screen of commands. Besides not crashing, the
+ * wedge must
  * lose and invent nothing: every byte fed comes back, as keystrokes or in
  * a scan, except the terminator that ended a scan; after a final tick
  * nothing is held.
@@ -48,12 +51,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.min_len = 1 + data[1] % 40;
 	cfg.need_terminator = data[1] & 0x80;
 	cfg.terminators = (data[0] >> 5) & 7;
+	cfg.join_ms = (data[1] & 0x40) ? 0 : 1 + (data[0] & 0x1f) * 100;
 	if (cfg.terminators == 0)
 		cfg.terminators = WEDGE_TERM_CR;
 	if (wedge_init(&w, &cfg, NULL) < 0)
 		return 0;
 	for (i = 2; i + 2 <= size; i += 2) {
 		t += data[i + 1];
+		if (data[i + 1] & 1)
+			wedge_join(&w, data[i + 1] & 2);
 		assert(wedge_feed(&w, data[i], t) <= 2);
 		in++;
 		out += collect(&w);

@@ -25,12 +25,14 @@ wait_for "Delivery 1"
 wait_for "Missing: 6"
 scan "$BOX"
 wait_for "Matched: 4 codes"
+wait_for "$BOX matched: 4 codes"
 wait_for "Missing: 2"
 scan "$(unit 14)"
 wait_for "Missing: 1"
 scan "$(unit 99)"
 wait_for "ERROR"
 wait_for "not in this delivery"
+wait_for "Not in this delivery (surplus): set it aside"
 keys Enter
 wait_for "Surplus: 1"
 wait_for "DEMO000000099"
@@ -41,7 +43,7 @@ wait_for "Acceptance finished in part"
 key Escape
 key 7
 wait_for "Outbox"
-wait_for "LP_ACCEPT_GOODS"
+wait_for "   1 [0-9.]* [0-9:]* Acceptance [^ ]*sklad-ui"
 # the ':' prompt imports a second delivery and names its number
 { unit 31; echo; list_head 31; } > "$T/second.txt"
 key Escape

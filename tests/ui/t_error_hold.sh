@@ -18,7 +18,7 @@ wait_for "ERROR"
 wait_for "Already in this pack"
 wait_sound error 1
 scan "$(unit 2)"
-wait_for "1 scans not taken"
+wait_for "(1 scan not taken)"
 wait_sound error 2
 scan "SKLAD:ACK"
 wait_gone "ERROR"

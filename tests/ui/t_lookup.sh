@@ -8,6 +8,9 @@
 . "$(dirname "$0")/lib.sh"
 make_db
 admin_exec "box open" "scan $(unit 1)" "scan $(unit 1)" "close" >/dev/null
+{ unit 5; echo; unit 7; echo; } > "$T/delivery.txt"
+admin_exec "delivery import $T/delivery.txt" "accept open 1" \
+	"scan $(unit 5)" "scan $(unit 6)" "cancel" >/dev/null
 start
 login operator 1111
 key 6
@@ -26,6 +29,16 @@ screen | grep "refused" | grep -vq "refused:" && fail "a refusal without its wor
 scan "$(unit 2)"
 wait_for "DEMO000000002 has never been scanned here"
 screen | grep -q "ERROR" && fail "an unknown code held as an error"
+# what the deliveries say of codes not in stock: expected, scanned at an
+# acceptance still open, counted as surplus
+scan "$(unit 5)"
+wait_for "Not in stock here."
+wait_for "Expected in delivery 1 ([^)]*), found at its"
+wait_for "Scanned at the acceptance of delivery 1: matched."
+scan "$(unit 7)"
+wait_for "Expected in delivery 1 ([^)]*), not found at its"
+scan "$(unit 6)"
+wait_for "Scanned at the acceptance of delivery 1: surplus, not in the"
 # scans go on at once: no acknowledgement was needed
 scan "$(unit 1)"
 wait_for "In 046004390000000013"

@@ -15,7 +15,11 @@ sqlite3 "$DB" "UPDATE outbox SET state = 'rejected', attempts = 1,
 start
 login operator 1111
 key 7
-wait_for "AGGREGATION_DOCUMENT"
+wait_for "Aggregation 046004390000000013"
 wait_for "rejected"
-wait_for "Last error: 29: Invalid format of the JSON file"
-wait_for "b2c4e6a8-0000-4000-8000-000000000001"
+key Enter
+wait_for "State: rejected: needs a person"
+wait_for "Needs a person: read the reason"
+wait_for "29: Invalid format of the JSON file"
+wait_for "Its number there: b2c4e6a8-0000-4000-8000-000000000001"
+wait_for "1 attempt to send"

@@ -12,7 +12,11 @@ wait_for "fifo:"
 wait_for "keyboard wedge"
 scan "$(unit 1)"
 wait_for "Reads well: 010460043993125621DEMO000000001"
-wait_for "1 scans, last"
+wait_for "1 scan, last"
+# a scanner that drops GS: the whole advice shows, to its last words
+scan "$(unit 2 | tr -d "$GS")"
+wait_for "Turn on \"FNC1 as"
+wait_for "in the scanner settings."
 admin_exec "where $(unit_ki 1)" | grep -q '"ok":false' ||
 	fail "a test scan was recorded"
 key Escape

@@ -152,6 +152,9 @@ test_arguments_json(void **state)
 	assert_true(json_is_null(json_object_get(o, "cis")));
 	assert_true(json_is_null(json_object_get(o, "gtin")));
 	assert_true(json_is_false(json_object_get(o, "crypto")));
+	/* every field the README lists, null when there is nothing */
+	assert_true(json_is_null(json_object_get(o, "error_code")));
+	assert_true(json_is_null(json_object_get(o, "position")));
 	json_decref(o);
 
 	o = json_line(2);

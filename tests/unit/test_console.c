@@ -217,7 +217,7 @@ test_pack_and_hold(void **state)
 	unit_code(2, code, sizeof(code));
 	scan(f, code);		/* while held: not recorded */
 	assert_int_equal(f->ui.held_scans, 1);
-	assert_shows(f, "1 scans not taken");
+	assert_shows(f, "(1 scan not taken)");
 	scan(f, "SKLAD:ACK");
 	assert_false(f->ui.hold);
 	assert_shows(f, "was not recorded");

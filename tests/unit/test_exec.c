@@ -186,6 +186,7 @@ test_pack_a_pallet(void **state)
 
 	snprintf(script, sizeof(script), "pallet open\nscan %s\nclose\n"
 		 "where %s\nwhere %s\ndocs\n", sscc, unit(2), sscc);
+	/* 1: the box on, 6: the pallet's own history names the box */
 	run("boss", script);
 	assert_true(ok(1));
 	assert_int_equal(num(1, "count"), 1);
@@ -201,6 +202,27 @@ test_pack_a_pallet(void **state)
 	assert_int_equal(num(4, "children"), 3);
 	assert_int_equal(json_array_size(json_object_get(res(5), "docs")), 2);
 	assert_int_equal(last_status, 0);
+	{
+		char pallet[32], where[64];
+		json_t *h;
+		size_t i;
+		bool put_on = false;
+
+		snprintf(pallet, sizeof(pallet), "%s", str(0, "sscc"));
+		snprintf(where, sizeof(where), "where %s\n", pallet);
+		run("boss", where);
+		h = json_object_get(res(0), "history");
+		for (i = 0; i < json_array_size(h); i++) {
+			json_t *ev = json_array_get(h, i);
+			const char *pk = json_string_value(json_object_get(ev,
+							   "pack"));
+
+			put_on |= strcmp(json_string_value(json_object_get(ev,
+					 "action")), "pack_scan") == 0 &&
+				pk != NULL && strcmp(pk, sscc) == 0;
+		}
+		assert_true(put_on);
+	}
 }
 
 static void

@@ -409,10 +409,19 @@ test_blocked_is_told_and_retried(void **state)
 	assert_non_null(strstr(s.it[0].reason, "8: bad"));
 	assert_int_equal(s.it[1].id, pal_doc);
 	assert_int_equal(s.it[1].blocked_by, box_doc);
-	/* a person sends the box again: same bytes, pending, due */
-	assert_int_equal(st_outbox_retry(f->site.db, box_doc, &e), 0);
-	assert_int_equal(st_outbox_retry(f->site.db, box_doc, &e),
-			 ERR_NOTFOUND);
+	/* an operator may not send it again; a supervisor does: same
+	 * bytes, pending, due; both audited */
+	assert_int_equal(st_outbox_retry(f->site.db, &f->site.op, box_doc,
+					 &e), ERR_DENIED);
+	assert_int_equal(st_outbox_retry(f->site.db, &f->site.sup, box_doc,
+					 &e), 0);
+	assert_int_equal(st_outbox_retry(f->site.db, &f->site.sup, box_doc,
+					 &e), ERR_NOTFOUND);
+	assert_non_null(strstr(e.msg, "nothing to send again"));
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM audit WHERE"
+				 " action = 50 AND ok = 1", 0, 0), 1);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM audit WHERE"
+				 " action = 50 AND ok = 0", 0, 0), 2);
 	assert_int_equal(st_outbox_count(f->site.db, &c, &e), 0);
 	assert_int_equal(c.blocked, 0);
 	assert_int_equal(st_outbox_next(f->site.db, 1, NULL, 0, &it, &wait,

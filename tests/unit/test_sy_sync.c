@@ -442,6 +442,35 @@ test_rejected(void **state)
 	/* the pack stays closed: the state system does not know it */
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM packs WHERE"
 				 " state = 'closed'"), 1);
+	/* a pallet of that box waits behind it: every later run says so
+	 * and exits 1, with nothing sent */
+	{
+		struct st_pack p;
+		struct mark m;
+		struct err e;
+
+		assert_int_equal(st_pack_open(f->st, &f->op, ST_PALLET, NULL,
+					      NULL, NULL, &p, &e), 0);
+		assert_int_equal(mark_sscc_check(a, strlen(a), &m), 0);
+		assert_int_equal(st_pack_scan(f->st, &f->op, p.sscc, &m, a,
+					      strlen(a), &p, &e), 0);
+		assert_int_equal(st_pack_close(f->st, &f->op, p.sscc, &p, &e),
+				 0);
+		assert_int_equal(run_sync(f, NULL), 1);
+		reason = emu_slurp(f->errf);
+		assert_non_null(strstr(reason, "document 2, packing "
+				       "(aggregation)"));
+		assert_non_null(strstr(reason, "blocked: it waits for "
+				       "document 1"));
+		assert_non_null(strstr(reason, "1 document waits behind it"));
+		assert_int_equal(emu_ndocs(&emu), 1);
+		/* a supervisor sends the box again (the cause fixed): both
+		 * go, the box first */
+		assert_int_equal(st_outbox_retry(f->st, &f->admin, 1, &e), 0);
+		assert_int_equal(run_sync(f, NULL), 0);
+		assert_int_equal(outbox_n(f, "confirmed"), 2);
+		assert_int_equal(emu_ndocs(&emu), 3);
+	}
 }
 
 static void
