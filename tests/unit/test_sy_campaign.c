@@ -2,7 +2,7 @@
  * test_sy_campaign: the short fault campaign (tests/api/campaign.h): 42
  * documents that wait for each other, `sklad sync` run again and again
  * against the strict emulator with random faults of every family and
- * runs killed at random moments, three seeds. Every document accepted
+ * runs killed at random moments, two seeds. Every document accepted
  * exactly once, none lost or left waiting, no run exiting 0 with work
  * left. The long campaign with its documents per second is make bench's
  * (bench_campaign).
@@ -71,13 +71,6 @@ test_campaign_seed_1(void **state)
 }
 
 static void
-test_campaign_seed_2(void **state)
-{
-	(void)state;
-	campaign(20261202);
-}
-
-static void
 test_campaign_seed_3(void **state)
 {
 	(void)state;
@@ -89,7 +82,6 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_campaign_seed_1),
-		cmocka_unit_test(test_campaign_seed_2),
 		cmocka_unit_test(test_campaign_seed_3),
 	};
 
