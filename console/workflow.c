@@ -587,9 +587,18 @@ cmd_ship(struct wf *w, char **a, int n, struct wf_result *r)
 		outcome(r, rc, &e, WF_SHIP_INFO);
 		if (rc == 0)
 			w->mode = WF_IDLE;
+	} else if (n == 2 && strcmp(a[0], "turnover") == 0) {
+		if (w->mode != WF_SHIP) {
+			fail(r, ERR_REFUSED, _("No shipment is open."));
+			return;
+		}
+		rc = st_ship_turnover(w->db, &w->who, w->shipment, a[1],
+				      &r->ship, &e);
+		outcome(r, rc, &e, WF_SHIP_INFO);
 	} else {
 		fail(r, ERR_INVALID, _("Usage: ship open INN DOCNUM | ship "
-				       "finish"));
+				       "turnover SELLING|COMMISSION|AGENT | "
+				       "ship finish"));
 	}
 }
 

@@ -66,6 +66,20 @@ commit_op(struct st_db *db, const struct st_actor *who, enum st_action act,
 	return rc;
 }
 
+/* commit_op for an operation that made document made (0: none): the
+ * answer names that new document, not the pack's old one. */
+static int
+commit_made(struct st_db *db, const struct st_actor *who, enum st_action act,
+	    int64_t code_id, int64_t pack_id, int64_t made,
+	    struct st_pack *out, struct err *e)
+{
+	int rc = commit_op(db, who, act, code_id, pack_id, false, out, e);
+
+	if (rc == 0 && made != 0)
+		out->document_id = made;
+	return rc;
+}
+
 int
 st_pack_get(struct st_db *db, const char *sscc, struct st_pack *out,
 	    struct err *e)
@@ -457,6 +471,7 @@ st_pack_disband(struct st_db *db, const struct st_actor *who,
 	struct pack_row p;
 	enum rules_verdict v;
 	sqlite3_stmt *st;
+	int64_t made = 0;
 	int rc;
 
 	if ((rc = db_begin(db, e)) < 0)
@@ -479,7 +494,7 @@ st_pack_disband(struct st_db *db, const struct st_actor *who,
 	if ((rc = pack_document_orphans(db, p.id, e)) < 0)
 		goto fail;
 	/* before the release: the document records the codes it frees */
-	if ((rc = pack_disaggregate(db, &p, e)) < 0)
+	if ((rc = pack_disaggregate(db, &p, &made, e)) < 0)
 		goto fail;
 	if ((st = db_stmt(db, release, e)) == NULL)
 		goto fail_e;
@@ -491,8 +506,8 @@ st_pack_disband(struct st_db *db, const struct st_actor *who,
 	sqlite3_bind_int64(st, 1, p.id);
 	if ((rc = db_done(db, st, e, "disband")) < 0)
 		goto fail;
-	return commit_op(db, who, ST_ACT_PACK_DISBAND, p.id, p.id, false, out,
-			 e);
+	return commit_made(db, who, ST_ACT_PACK_DISBAND, p.id, p.id, made,
+			   out, e);
 fail_e:
 	rc = e->code;
 fail:
@@ -592,6 +607,7 @@ st_pack_take(struct st_db *db, const struct st_actor *who, const char *sscc,
 	struct pack_row p;
 	struct pack_code c;
 	enum rules_verdict v;
+	int64_t made = 0;
 	int rc, known;
 
 	if ((rc = db_begin(db, e)) < 0)
@@ -604,10 +620,11 @@ st_pack_take(struct st_db *db, const struct st_actor *who, const char *sscc,
 				   0, v, NULL, e);
 	if ((rc = pack_set_parent(db, c.id, 0, e)) < 0 ||
 	    (rc = set_count(db, p.id, -1, e)) < 0 ||
-	    (rc = pack_reaggregate(db, &p, false, m, c.id, e)) < 0 ||
+	    (rc = pack_reaggregate(db, &p, false, m, c.id, &made, e)) < 0 ||
 	    (rc = pack_document_orphans(db, p.id, e)) < 0)
 		goto fail;
-	return commit_op(db, who, ST_ACT_PACK_TAKE, c.id, p.id, false, out, e);
+	return commit_made(db, who, ST_ACT_PACK_TAKE, c.id, p.id, made, out,
+			   e);
 fail:
 	db_rollback(db);
 	return rc;
@@ -623,7 +640,7 @@ st_pack_put(struct st_db *db, const struct st_actor *who, const char *sscc,
 	struct pack_code c;
 	struct pack_key k;
 	enum rules_verdict v;
-	int64_t id;
+	int64_t id, made = 0;
 	int rc, known;
 
 	if ((rc = db_begin(db, e)) < 0)
@@ -647,9 +664,9 @@ st_pack_put(struct st_db *db, const struct st_actor *who, const char *sscc,
 	}
 	if (rc < 0 || (rc = set_count(db, p.id, 1, e)) < 0 ||
 	    (p.state != RULES_OPEN &&
-	     (rc = pack_reaggregate(db, &p, true, m, id, e)) < 0))
+	     (rc = pack_reaggregate(db, &p, true, m, id, &made, e)) < 0))
 		goto fail;
-	return commit_op(db, who, ST_ACT_PACK_PUT, id, p.id, false, out, e);
+	return commit_made(db, who, ST_ACT_PACK_PUT, id, p.id, made, out, e);
 fail:
 	db_rollback(db);
 	return rc;

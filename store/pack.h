@@ -84,10 +84,11 @@ int pack_child_facts(struct st_db *db, const struct pack_row *p,
 		     struct err *e);
 
 /* REAGGREGATION_DOCUMENT for m (codes row code_id) taken out of (or put
- * into) the reported pack p; nothing if p was never reported. */
+ * into) the reported pack p, its id into *made; nothing if p was never
+ * reported. */
 int pack_reaggregate(struct st_db *db, const struct pack_row *p,
 		     bool adding, const struct mark *m, int64_t code_id,
-		     struct err *e);
+		     int64_t *made, struct err *e);
 
 /* Packs directly in former_parent that are closed but never reported get
  * their own document now that they stand alone. */
@@ -96,9 +97,10 @@ int pack_document_orphans(struct st_db *db, int64_t former_parent,
 
 /* DISAGGREGATION_DOCUMENT for pack p, which is being disbanded (call it
  * while its codes are still in it: the document frees them); it waits
- * for what last changed p. Nothing if p was never reported. */
+ * for what last changed p; its id into *made. Nothing if p was never
+ * reported. */
 int pack_disaggregate(struct st_db *db, const struct pack_row *p,
-		      struct err *e);
+		      int64_t *made, struct err *e);
 
 /* AGGREGATION_DOCUMENT(s) for top and the unreported packs inside it. */
 int pack_document(struct st_db *db, int64_t top, struct err *e);

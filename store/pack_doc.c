@@ -175,7 +175,8 @@ pack_document(struct st_db *db, int64_t top, struct err *e)
  * waits for what last changed the pack and the code, and changes both. */
 int
 pack_reaggregate(struct st_db *db, const struct pack_row *p, bool adding,
-	    const struct mark *m, int64_t code_id, struct err *e)
+	    const struct mark *m, int64_t code_id, int64_t *made,
+	    struct err *e)
 {
 	const char *code = m->kind == MARK_SSCC ? m->sscc : m->cis;
 	char inn[16], *body;
@@ -192,6 +193,8 @@ pack_reaggregate(struct st_db *db, const struct pack_row *p, bool adding,
 	rc = doc_outbox_add(db, "REAGGREGATION_DOCUMENT", body, len, 1,
 			    &doc, e);
 	free(body);
+	if (rc == 0)
+		*made = doc;
 	if (rc == 0 && (rc = doc_wait_for_code(db, doc, p->id, e)) == 0 &&
 	    (rc = doc_wait_for_code(db, doc, code_id, e)) == 0 &&
 	    (rc = doc_touch_code(db, doc, p->id, e)) == 0)
@@ -227,7 +230,8 @@ pack_document_orphans(struct st_db *db, int64_t former_parent, struct err *e)
 }
 
 int
-pack_disaggregate(struct st_db *db, const struct pack_row *p, struct err *e)
+pack_disaggregate(struct st_db *db, const struct pack_row *p, int64_t *made,
+		  struct err *e)
 {
 	char inn[16], *body;
 	size_t len;
@@ -242,6 +246,8 @@ pack_disaggregate(struct st_db *db, const struct pack_row *p, struct err *e)
 	rc = doc_outbox_add(db, "DISAGGREGATION_DOCUMENT", body, len, 1,
 			    &doc, e);
 	free(body);
+	if (rc == 0)
+		*made = doc;
 	if (rc == 0 && (rc = doc_wait_for_code(db, doc, p->id, e)) == 0 &&
 	    (rc = doc_touch_code(db, doc, p->id, e)) == 0)
 		rc = doc_touch_children(db, doc, p->id, e);

@@ -581,6 +581,46 @@ mark_shipped(struct st_db *db, struct shp *s, struct err *e)
 }
 
 int
+st_ship_turnover(struct st_db *db, const struct st_actor *who, int64_t id,
+		 const char *type, struct st_shipment *out, struct err *e)
+{
+	static const char sql[] =
+		"UPDATE shipments SET turnover_type = ?2 WHERE id = ?1"
+		" AND state = 'open'";
+	sqlite3_stmt *st;
+	struct shp s;
+	int rc;
+
+	if (type == NULL || (strcmp(type, "SELLING") != 0 &&
+			     strcmp(type, "COMMISSION") != 0 &&
+			     strcmp(type, "AGENT") != 0))
+		return err_set(e, ERR_INVALID, "%s", dgettext("sklad", "The "
+			       "turnover type is SELLING, COMMISSION or "
+			       "AGENT."));
+	if ((rc = db_begin(db, e)) < 0)
+		return rc;
+	if ((rc = need_shipment(db, who, ST_ACT_SHIP_OPEN, id, &s, e)) != 1)
+		return rc;
+	if (!s.open)
+		return refuse(db, who, ST_ACT_SHIP_OPEN, 0, s.number,
+			      rules_ship_finish(false, s.codes), NULL, e);
+	if ((st = db_stmt(db, sql, e)) == NULL) {
+		rc = e->code;
+		goto fail;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
+	if ((rc = db_done(db, st, e, "turnover type")) < 0 ||
+	    (rc = db_commit(db, e)) < 0)
+		goto fail;
+	fill_out(&s, out);
+	return 0;
+fail:
+	db_rollback(db);
+	return rc;
+}
+
+int
 st_ship_finish(struct st_db *db, const struct st_actor *who, int64_t id,
 	       struct st_shipment *out, struct err *e)
 {

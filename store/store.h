@@ -91,7 +91,9 @@ struct st_pack {
 	int count;		/* direct children */
 	int capacity;		/* 0 = no limit */
 	bool closed_now;	/* this operation closed it (by capacity) */
-	int64_t document_id;	/* outbox document, 0 if none */
+	int64_t document_id;	/* outbox document, 0 if none: the pack's
+				 * aggregation; after disband, take or put
+				 * the document that operation made */
 	char parent[MARK_SSCC_LEN + 1];	/* the pack it is in, or "" */
 	/* st_pack_scan: "checked: <problem>" when a code check recorded a
 	 * problem for aggregating the scanned code (code_checks), else "";
@@ -557,6 +559,15 @@ int st_ship_get(struct st_db *db, int64_t id, struct st_shipment *out,
  * has codes, or is finished), <0 with e set.
  */
 int st_ship_cancel(struct st_db *db, int64_t id, struct err *e);
+
+/*
+ * The turnover type of open shipment id (true-api.md §5.6: SELLING, the
+ * default, COMMISSION or AGENT; it must equal the buyer's acceptance).
+ * ERR_INVALID for another value, refused once the shipment is finished.
+ */
+int st_ship_turnover(struct st_db *db, const struct st_actor *who,
+		     int64_t id, const char *type, struct st_shipment *out,
+		     struct err *e);
 
 /* Finish: LP_SHIP_GOODS into the outbox, everything on it shipped. */
 int st_ship_finish(struct st_db *db, const struct st_actor *who, int64_t id,

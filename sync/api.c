@@ -187,8 +187,10 @@ token_load(struct sy_api *a)
 		return;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
-		sy_api_logf(a, "token cache %s ignored: it must be a private file "
-		      "(mode 600)", a->token_file);
+		/* once a run: every request would say it again */
+		if (!a->token_warned++)
+			sy_api_logf(a, "token cache %s ignored: it must be a "
+				    "private file (mode 600)", a->token_file);
 		close(fd);
 		return;
 	}

@@ -32,6 +32,7 @@ struct sy_api {
 	int64_t ttl_ms;
 	char *token;		/* current token, or NULL */
 	int64_t token_exp;	/* wall ms */
+	int token_warned;	/* the cache's "not private" said once */
 	struct sy_policy_bucket bucket;
 	unsigned rnd;		/* jitter state */
 	void (*log)(void *, const char *);

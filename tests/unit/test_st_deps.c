@@ -188,6 +188,7 @@ test_disband_then_repack(void **state)
 	assert_int_equal(st_pack_disband(f->site.db, &f->site.sup, b1, &p,
 					 &e), 0);
 	dis = newest(f, "DISAGGREGATION_DOCUMENT");
+	assert_int_equal(p.document_id, dis);
 	assert_true(waits(f, dis, agg));
 	assert_int_equal(nwaits(f, dis), 1);
 	box(f, NULL, 1, 3, b2);
@@ -216,6 +217,7 @@ test_take_put_chain(void **state)
 	assert_int_equal(st_pack_take(f->site.db, &f->site.sup, b1, &m, &p,
 				      &e), 0);
 	take1 = newest(f, "REAGGREGATION_DOCUMENT");
+	assert_int_equal(p.document_id, take1);	/* the new one, not agg */
 	assert_true(waits(f, take1, agg));
 	m = unit_mark(2);
 	assert_int_equal(st_pack_take(f->site.db, &f->site.sup, b1, &m, &p,
@@ -227,6 +229,7 @@ test_take_put_chain(void **state)
 	assert_int_equal(st_pack_put(f->site.db, &f->site.sup, b1, &m, &p,
 				     &e), 0);
 	put = newest(f, "REAGGREGATION_DOCUMENT");
+	assert_int_equal(p.document_id, put);
 	assert_true(waits(f, put, take2));
 	assert_int_equal(nwaits(f, put), 1);
 	box(f, NULL, 1, 1, b2);		/* unit 1, freed by take1 */
@@ -296,11 +299,21 @@ test_accept_then_ship(void **state)
 	m = unit_mark(102);
 	assert_int_equal(st_ship_scan(f->site.db, &f->site.op, s.id, &m, &s,
 				      &e), 0);
+	/* the site sells on commission: its own turnover type (§5.6) */
+	assert_int_equal(st_ship_turnover(f->site.db, &f->site.op, s.id,
+					  "GIFT", &s, &e), ERR_INVALID);
+	assert_int_equal(st_ship_turnover(f->site.db, &f->site.op, s.id,
+					  "COMMISSION", &s, &e), 0);
 	assert_int_equal(st_ship_finish(f->site.db, &f->site.op, s.id, &s, &e),
 			 0);
+	assert_int_equal(st_ship_turnover(f->site.db, &f->site.op, s.id,
+					  "AGENT", &s, &e), ERR_REFUSED);
 	ship = newest(f, "LP_SHIP_GOODS");
 	assert_true(waits(f, ship, acc));
 	assert_int_equal(nwaits(f, ship), 1);
+	assert_int_equal(sql_int(f, "SELECT instr(body, '\"turnover_type\":"
+				 "\"COMMISSION\"') > 0 FROM outbox WHERE id = ?1",
+				 ship, 0), 1);
 }
 
 /* Furs: an accepted supplier box disbanded waits for the acceptance; a
