@@ -121,6 +121,27 @@ when(const char *utc, char *out, size_t n)
 	strftime(out, n, "%d.%m %H:%M", &tm);
 }
 
+/* Its state as the operator reads it: held and blocked are states of
+ * their own here, though the store keeps them as failed and pending. */
+static const char *
+state_text(const struct st_doc *d)
+{
+	if (d->held)
+		return _("held for export: needs a person");
+	if (strcmp(d->state, "pending") == 0 && d->blocked_by != 0)
+		return _("blocked: needs a person");
+	return view_word(d->state);
+}
+
+/* Does it need a person (drawn in the error colour)? */
+static bool
+needs_person(const struct st_doc *d)
+{
+	return d->held || d->blocked_by != 0 ||
+		strcmp(d->state, "rejected") == 0 ||
+		strcmp(d->state, "failed") == 0;
+}
+
 /* What the document waits for now, in one line. */
 static const char *
 waits_for(const struct st_doc *d, char *buf, size_t n)
@@ -168,7 +189,7 @@ draw_detail(const struct st_doc *d, int y, int rows, int cols)
 			"code", "Made %s, %d codes", d->codes), at, d->codes);
 	if (y < rows - 1)
 		ui_putf(y++, 1, cols - 2, UI_BOLD, _("State: %s"),
-			view_word(d->state));
+			state_text(d));
 	if (y < rows - 1)
 		ui_put(y++, 1, cols - 2, UI_NORMAL, false,
 		       waits_for(d, buf, sizeof(buf)));
@@ -224,7 +245,7 @@ outbox_draw(struct ui *ui, void *p, int rows, int cols)
 		const struct st_doc *d = &o->docs[i];
 		enum ui_attr a = i == o->sel ? UI_SEL : UI_NORMAL;
 
-		const char *s = view_word(d->state);
+		const char *s = state_text(d);
 		int w = cols >= 60 ? ui_width(s) : 0;
 
 		when(d->created_at, at, sizeof(at));
@@ -235,9 +256,8 @@ outbox_draw(struct ui *ui, void *p, int rows, int cols)
 			"%4lld %s %s %s", (long long)d->id, at,
 			type_name(d->type), d->subject);
 		if (w > 0)
-			ui_put(y, cols - w - 1, w, strcmp(d->state,
-			       "rejected") == 0 || strcmp(d->state,
-			       "failed") == 0 ? UI_ERR : a, false, s);
+			ui_put(y, cols - w - 1, w, needs_person(d) ? UI_ERR : a,
+			       false, s);
 	}
 }
 

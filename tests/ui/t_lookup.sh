@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 make_db
 admin_exec "box open" "scan $(unit 1)" "scan $(unit 1)" "close" >/dev/null
-{ unit 5; echo; unit 7; echo; } > "$T/delivery.txt"
+{ unit 5; echo; unit 7; echo; list_head 5; } > "$T/delivery.txt"
 admin_exec "delivery import $T/delivery.txt" "accept open 1" \
 	"scan $(unit 5)" "scan $(unit 6)" "cancel" >/dev/null
 start
@@ -34,11 +34,11 @@ screen | grep -q "ERROR" && fail "an unknown code held as an error"
 scan "$(unit 5)"
 wait_for "Not in stock here."
 wait_for "Expected in delivery 1 ([^)]*), found at its"
-wait_for "Scanned at the acceptance of delivery 1: matched."
+wait_for "acceptance of delivery 1: matched."
 scan "$(unit 7)"
 wait_for "Expected in delivery 1 ([^)]*), not found at its"
 scan "$(unit 6)"
-wait_for "Scanned at the acceptance of delivery 1: surplus, not in the"
+wait_for "delivery 1: surplus, not in the"
 # scans go on at once: no acknowledgement was needed
 scan "$(unit 1)"
 wait_for "In 046004390000000013"
