@@ -332,6 +332,11 @@ void view_field_draw(const struct view_field *f, int y, int x, int width,
  * language. */
 const char *view_word(const char *word);
 
+/* A stored UTC time ("2026-11-25T18:01:02.123Z") in local time as
+ * "25.11 21:01", with seconds ("25.11 21:01:02") if seconds is set;
+ * anything else is copied as it is. */
+void view_local_time(const char *utc, bool seconds, char *out, size_t n);
+
 /* Turn a scan into a workflow command word: GS becomes \x1d. False if
  * it does not fit or holds spaces. */
 bool view_code_word(const char *bytes, size_t len, char *out, size_t n);

@@ -1,12 +1,14 @@
 /*
  * view_common: what several views share: the frame (title, hints), the
- * list of recent scans, one-line text fields (ui.h).
+ * list of recent scans, one-line text fields, stored times shown in local
+ * time (ui.h).
  *
  * What it must not do: run workflow commands.
  */
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "console/ui.h"
 
@@ -201,4 +203,20 @@ view_word(const char *word)
 		if (strcmp(store_words[i].word, word) == 0)
 			return _(store_words[i].text);
 	return word;
+}
+
+void
+view_local_time(const char *utc, bool seconds, char *out, size_t n)
+{
+	struct tm tm;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	if (strptime(utc, "%Y-%m-%dT%H:%M:%S", &tm) == NULL) {
+		snprintf(out, n, "%s", utc);
+		return;
+	}
+	t = timegm(&tm);
+	localtime_r(&t, &tm);
+	strftime(out, n, seconds ? "%d.%m %H:%M:%S" : "%d.%m %H:%M", &tm);
 }

@@ -23,23 +23,6 @@ struct lookup {
 	char note[ERR_MSG_MAX];		/* what the deliveries say of it */
 };
 
-/* "2026-11-25T18:01:02.123Z" in local time, "25.11 21:01:02". */
-static void
-local_time(const char *utc, char *out, size_t n)
-{
-	struct tm tm;
-	time_t t;
-
-	memset(&tm, 0, sizeof(tm));
-	if (strptime(utc, "%Y-%m-%dT%H:%M:%S", &tm) == NULL) {
-		snprintf(out, n, "%s", utc);
-		return;
-	}
-	t = timegm(&tm);
-	localtime_r(&t, &tm);
-	strftime(out, n, "%d.%m %H:%M:%S", &tm);
-}
-
 static int
 collect(void *arg, const struct st_event *ev)
 {
@@ -54,7 +37,7 @@ collect(void *arg, const struct st_event *ev)
 		l->nhistory--;
 		l->more++;
 	}
-	local_time(ev->at, when, sizeof(when));
+	view_local_time(ev->at, true, when, sizeof(when));
 	l->refused[l->nhistory] = !ev->ok;
 	/* A refusal must never read as if it happened: it says so first,
 	 * then what was tried and why not. */

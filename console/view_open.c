@@ -146,23 +146,6 @@ open_req(struct ui *ui, void *p, enum req r)
 	}
 }
 
-/* "2026-11-25T18:01:02.123Z" as local "25.11 21:01". */
-static void
-when(const char *utc, char *out, size_t n)
-{
-	struct tm tm;
-	time_t t;
-
-	memset(&tm, 0, sizeof(tm));
-	if (strptime(utc, "%Y-%m-%dT%H:%M:%S", &tm) == NULL) {
-		snprintf(out, n, "%s", utc);
-		return;
-	}
-	t = timegm(&tm);
-	localtime_r(&t, &tm);
-	strftime(out, n, "%d.%m %H:%M", &tm);
-}
-
 /* What the item is, in one phrase. */
 static void
 describe(const struct st_open_item *it, char *out, size_t n)
@@ -217,7 +200,7 @@ open_draw(struct ui *ui, void *p, int rows, int cols)
 		enum ui_attr a = i == o->sel ? UI_SEL : UI_NORMAL;
 
 		describe(&o->it[i], what, sizeof(what));
-		when(o->it[i].at, at, sizeof(at));
+		view_local_time(o->it[i].at, false, at, sizeof(at));
 		ui_put(y, 0, cols, a, true, "");
 		if (wide) {
 			ui_put(y, 1, cols - 26, a, false, what);

@@ -104,23 +104,6 @@ outbox_req(struct ui *ui, void *p, enum req r)
 	}
 }
 
-/* "2026-11-25T18:01:02.123Z" as local "25.11 21:01". */
-static void
-when(const char *utc, char *out, size_t n)
-{
-	struct tm tm;
-	time_t t;
-
-	memset(&tm, 0, sizeof(tm));
-	if (strptime(utc, "%Y-%m-%dT%H:%M:%S", &tm) == NULL) {
-		snprintf(out, n, "%s", utc);
-		return;
-	}
-	t = timegm(&tm);
-	localtime_r(&t, &tm);
-	strftime(out, n, "%d.%m %H:%M", &tm);
-}
-
 /* Its state as the operator reads it: held and blocked are states of
  * their own here, though the store keeps them as failed and pending. */
 static const char *
@@ -178,7 +161,7 @@ draw_detail(const struct st_doc *d, int y, int rows, int cols)
 {
 	char at[32], buf[256];
 
-	when(d->created_at, at, sizeof(at));
+	view_local_time(d->created_at, false, at, sizeof(at));
 	ui_putf(y++, 1, cols - 2, UI_BOLD, _("Document %lld: %s (%s)"),
 		(long long)d->id, type_name(d->type), d->type);
 	if (d->subject[0] != '\0' && y < rows - 1)
@@ -248,7 +231,7 @@ outbox_draw(struct ui *ui, void *p, int rows, int cols)
 		const char *s = state_text(d);
 		int w = cols >= 60 ? ui_width(s) : 0;
 
-		when(d->created_at, at, sizeof(at));
+		view_local_time(d->created_at, false, at, sizeof(at));
 		ui_put(y, 0, cols, a, true, "");
 		/* id, time, what and about what, cut before the state on the
 		 * right, which never gets written over */

@@ -21,7 +21,7 @@
  *   max_wait_ms = 120000        ; longest back-off waited in a request
  *   [sign]
  *   key = /etc/sklad/key.pem    ; mode 0600, or:
- *   cert = /etc/sklad/cert.pem
+ *   cert = /etc/sklad/cert.pem  ; mode 0600 too: sklad refuses it otherwise
  *   command_detached = cryptcp -sign ... {in} {out}
  *   command_attached = cryptcp -sign ... {in} {out}
  *   [sync]

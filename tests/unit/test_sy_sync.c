@@ -647,6 +647,38 @@ test_exit_codes(void **state)
 	assert_int_equal(run_sync(f, dry), 0);
 	assert_non_null(strstr(emu_slurp(f->out), "1 documents open"));
 	assert_int_equal(emu_ndocs(&emu), 0);
+	/* a pending document the state system would refuse (as an older
+	 * sklad wrote them: a file's name for a number, a date with 'Z'):
+	 * the dry run names it and its field, and exits 1 */
+	{
+		sqlite3 *h;
+
+		assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(h, "INSERT INTO outbox(type,"
+			" product_group, body, codes, state, created_at,"
+			" updated_at) VALUES ('LP_SHIP_GOODS', 'furs',"
+			" '{\"document_num\":\"/srv/in/ship.csv\","
+			"\"document_date\":\"2026-11-25T00:00:00.000Z\","
+			"\"transfer_date\":\"2026-11-25\","
+			"\"receiver_inn\":\"7711111111\","
+			"\"turnover_type\":\"SELLING\",\"products\":"
+			"[{\"uit_code\":\"x\"}]}', 1, 'pending', '', '')",
+			NULL, NULL, NULL), SQLITE_OK);
+		sqlite3_close(h);
+		assert_int_equal(run_sync(f, dry), 1);
+		assert_non_null(strstr(emu_slurp(f->out), "1 the state "
+				       "system would refuse"));
+		assert_non_null(strstr(emu_slurp(f->errf), "document 2, "
+				       "shipment: the state system would "
+				       "refuse it: LP_SHIP_GOODS: field "
+				       "document_num"));
+		assert_int_equal(emu_ndocs(&emu), 0);
+		assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(h, "DELETE FROM outbox WHERE"
+					      " id = 2", NULL, NULL, NULL),
+				 SQLITE_OK);
+		sqlite3_close(h);
+	}
 	/* nobody listens there: unavailable, the next run goes on */
 	{
 		int s = socket(AF_INET, SOCK_STREAM, 0);
