@@ -11,9 +11,13 @@
 
 static const struct cli_command commands[] = {
 	{ "init", "--db PATH --inn INN --gcp PREFIX [--extension D] "
-	  "[--product-group PG] [--admin NAME] [--box-capacity N]",
-	  "create a database and the site's first admin", cmd_init },
-	{ "exec", "--db PATH --user NAME [--device NAME] [--barcode TEXT=CMD]",
+	  "[--product-group PG] [--admin NAME] [--box-capacity N] "
+	  "[--pin-file FILE] [--pin-min-length N] [--lock-after N] "
+	  "[--lock-minutes N]",
+	  "create a database and the site's first admin (PIN typed, or "
+	  "SKLAD_PIN, or --pin-file)", cmd_init },
+	{ "exec", "--db PATH --user NAME [--pin-file FILE] [--device NAME] "
+	  "[--barcode TEXT=CMD]",
 	  "run workflow commands from stdin, one JSON line per result",
 	  cmd_exec },
 	{ "sync", "--db PATH [--config FILE] [--max-seconds N] [--once] "
@@ -21,7 +25,7 @@ static const struct cli_command commands[] = {
 	  "sign and submit the outbox to True API, poll until done (for "
 	  "cron and systemd)", cmd_sync },
 	{ "deliveries fetch", "--db PATH [--config FILE] [--user NAME] "
-	  "[--json] DOC_ID",
+	  "[--pin-file FILE] [--json] DOC_ID",
 	  "read an incoming document from True API and import it as a "
 	  "delivery to accept", cmd_deliveries_fetch },
 	{ "deliveries", "--db PATH [--config FILE] [--json]",

@@ -10,7 +10,11 @@
 #ifndef SKLAD_CLI_H
 #define SKLAD_CLI_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
+
+#include "scanners/err.h"
 
 enum cli_exit {
 	CLI_OK = 0,		/* done, everything valid */
@@ -47,6 +51,17 @@ int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * and take the locale from the environment.
  */
 void cli_locale_init(void);
+
+/*
+ * The PIN of a command-line tool (cli_pin.c), never from its arguments:
+ * from pin_file if not NULL (a regular file owned by the caller, mode
+ * 0600 or stricter, first line), else from the environment variable
+ * SKLAD_PIN (removed from the environment once read), else, if ask and
+ * stdin is a terminal, typed twice without echo. 0 with the PIN in out
+ * (cap bytes), or <0 with e set.
+ */
+int cli_pin_read(const char *pin_file, bool ask, char *out, size_t cap,
+		 struct err *e);
 
 /* Subcommands (cmd_*.c). */
 int cmd_mark_parse(int argc, char **argv);

@@ -43,6 +43,7 @@ struct dlv_args {
 	const char *db;
 	const char *config;
 	const char *user;	/* fetch: who imports */
+	const char *pin_file;	/* fetch: their PIN, else SKLAD_PIN */
 	const char *id;		/* fetch: the document */
 	bool json;
 };
@@ -64,6 +65,7 @@ dlv_parse(int argc, char **argv, struct dlv_args *a, bool fetch)
 		{ "db", required_argument, NULL, 'd' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "user", required_argument, NULL, 'u' },
+		{ "pin-file", required_argument, NULL, 'P' },
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -84,6 +86,12 @@ dlv_parse(int argc, char **argv, struct dlv_args *a, bool fetch)
 				return cli_usage(_("%s: unknown option %s"),
 						 cmd, argv[optind - 1]);
 			a->user = optarg;
+			break;
+		case 'P':
+			if (!fetch)
+				return cli_usage(_("%s: unknown option %s"),
+						 cmd, argv[optind - 1]);
+			a->pin_file = optarg;
 			break;
 		case 'j': a->json = true; break;
 		default:
@@ -227,7 +235,7 @@ cmd_deliveries_fetch(int argc, char **argv)
 	struct dlv_args a;
 	struct dlv_ctx x;
 	struct err e;
-	char *body = NULL;
+	char *body = NULL, pin[64];
 	size_t len = 0;
 	int rc;
 
@@ -238,10 +246,13 @@ cmd_deliveries_fetch(int argc, char **argv)
 		dlv_close(&x);
 		return dlv_fail("deliveries fetch", &e);
 	}
-	if (st_login(x.db, a.user, NULL, "deliveries", &who, &e) < 0) {
+	if (cli_pin_read(a.pin_file, false, pin, sizeof(pin), &e) < 0 ||
+	    st_login(x.db, a.user, pin, "deliveries", &who, &e) < 0) {
+		explicit_bzero(pin, sizeof(pin));
 		dlv_close(&x);
 		return dlv_fail("deliveries fetch", &e);
 	}
+	explicit_bzero(pin, sizeof(pin));
 	rc = sy_api_doc_body(x.api, a.id, &body, &len, &e);
 	if (rc == ERR_NOTFOUND) {
 		fprintf(stderr, _("sklad deliveries fetch: the server has no "

@@ -1,6 +1,10 @@
 /*
  * cmd_exec: `sklad init` and `sklad exec`.
  *
+ * Both take a PIN the way cli_pin.c does (SKLAD_PIN, --pin-file, or for
+ * init typed on the terminal), never as an argument: init for the first
+ * admin, exec to log in as --user like the console's login screen.
+ *
  * exec reads commands from stdin, one per line, runs each through the same
  * workflow functions the console uses, and prints one JSON object per
  * command: ok, error, and the command's results. A line is printed (and
@@ -94,6 +98,25 @@ add_where(json_t *o, const struct st_where *w)
 	json_object_set_new(o, "children", json_integer(w->children));
 }
 
+static void
+add_users(json_t *o, const struct wf_result *r)
+{
+	json_t *list = json_array();
+	int i;
+
+	for (i = 0; i < r->nusers; i++) {
+		const struct st_user_info *u = &r->users[i];
+
+		json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:b,"
+			" s:i, s:o}", "name", u->name, "role",
+			st_role_name(u->role), "disabled", u->disabled,
+			"has_pin", u->has_pin, "failed_pins", u->failed,
+			"locked_until", nullable_text(u->locked_until)));
+	}
+	json_object_set_new(o, "users", list);
+	json_object_set_new(o, "more", json_integer(r->more_users));
+}
+
 /* The JSON line for one command's result. */
 static json_t *
 result_json(const struct wf_result *r, json_t *list)
@@ -141,6 +164,9 @@ result_json(const struct wf_result *r, json_t *list)
 		json_object_set_new(o, "role",
 				    json_string(st_role_name(r->user.role)));
 		break;
+	case WF_USERS_INFO:
+		add_users(o, r);
+		break;
 	case WF_SETTING_INFO:
 	case WF_NONE:
 		break;
@@ -176,7 +202,24 @@ struct db_args {
 	const char *db;
 	const char *user;
 	const char *device;
+	const char *pin_file;
 };
+
+/* Log in as a.user with the PIN from --pin-file or SKLAD_PIN, the way
+ * the console's login screen does. */
+static int
+exec_login(struct st_db *db, const struct db_args *a, struct st_actor *who,
+	   struct err *e)
+{
+	char pin[64];
+	int rc;
+
+	if ((rc = cli_pin_read(a->pin_file, false, pin, sizeof(pin), e)) < 0)
+		return rc;
+	rc = st_login(db, a->user, pin, a->device, who, e);
+	explicit_bzero(pin, sizeof(pin));
+	return rc;
+}
 
 int
 cmd_exec(int argc, char **argv)
@@ -186,9 +229,10 @@ cmd_exec(int argc, char **argv)
 		{ "user", required_argument, NULL, 'u' },
 		{ "device", required_argument, NULL, 'D' },
 		{ "barcode", required_argument, NULL, 'b' },
+		{ "pin-file", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct db_args a = { NULL, NULL, "exec" };
+	struct db_args a = { NULL, NULL, "exec", NULL };
 	struct st_actor who;
 	struct st_db *db = NULL;
 	struct err e;
@@ -208,6 +252,8 @@ cmd_exec(int argc, char **argv)
 			a.user = optarg;
 		else if (c == 'D')
 			a.device = optarg;
+		else if (c == 'P')
+			a.pin_file = optarg;
 		else if (c == 'b' && wf_barcode_add(optarg, &e) < 0)
 			return cli_usage("exec: --barcode: %s", e.msg);
 		else if (c == 'b')
@@ -219,7 +265,7 @@ cmd_exec(int argc, char **argv)
 	if (a.db == NULL || a.user == NULL || optind != argc)
 		return cli_usage("exec: give --db PATH and --user NAME");
 	if (st_open(a.db, false, &db, &e) < 0 ||
-	    st_login(db, a.user, NULL, a.device, &who, &e) < 0) {
+	    exec_login(db, &a, &who, &e) < 0) {
 		fprintf(stderr, "sklad: %s\n", e.msg);
 		st_close(&db);
 		return CLI_FAIL;
@@ -248,12 +294,17 @@ cmd_init(int argc, char **argv)
 		{ "product-group", required_argument, NULL, 'p' },
 		{ "admin", required_argument, NULL, 'a' },
 		{ "box-capacity", required_argument, NULL, 'b' },
+		{ "pin-file", required_argument, NULL, 'P' },
+		{ "pin-min-length", required_argument, NULL, 'm' },
+		{ "lock-after", required_argument, NULL, 'l' },
+		{ "lock-minutes", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct st_site site = { .extension = 0, .require_crypto = true };
-	const char *path = NULL, *admin = "admin";
+	const char *path = NULL, *admin = "admin", *pin_file = NULL;
 	struct st_db *db = NULL;
 	struct err e;
+	char pin[64];
 	int c;
 
 	snprintf(site.product_group, sizeof(site.product_group), "milk");
@@ -276,6 +327,13 @@ cmd_init(int argc, char **argv)
 			break;
 		case 'a': admin = optarg; break;
 		case 'b': site.box_capacity = atoi(optarg); break;
+		case 'P': pin_file = optarg; break;
+		/* Out of range becomes -1: st_site_init refuses it. */
+		case 'm': site.pin_min_length = atoi(optarg) > 0 ?
+				atoi(optarg) : -1;
+			break;
+		case 'l': site.lock_after = atoi(optarg); break;
+		case 'L': site.lock_seconds = atoi(optarg) * 60; break;
 		default:
 			return cli_usage("init: unknown option '%s'",
 					 argv[optind - 1]);
@@ -284,12 +342,23 @@ cmd_init(int argc, char **argv)
 	if (path == NULL || site.inn[0] == '\0' || site.gcp[0] == '\0' ||
 	    optind != argc)
 		return cli_usage("init: give --db PATH --inn INN --gcp PREFIX");
+	/* The PIN first: no database file is made for an admin without
+	 * one. */
+	if (cli_pin_read(pin_file, true, pin, sizeof(pin), &e) < 0 ||
+	    st_pin_check(pin, site.pin_min_length, &e) < 0 ||
+	    st_user_name_check(admin, &e) < 0) {
+		explicit_bzero(pin, sizeof(pin));
+		fprintf(stderr, "sklad: init: %s\n", e.msg);
+		return CLI_FAIL;
+	}
 	if (st_open(path, true, &db, &e) < 0 ||
-	    st_site_init(db, &site, admin, &e) < 0) {
+	    st_site_init(db, &site, admin, pin, &e) < 0) {
+		explicit_bzero(pin, sizeof(pin));
 		fprintf(stderr, "sklad: %s\n", e.msg);
 		st_close(&db);
 		return CLI_FAIL;
 	}
+	explicit_bzero(pin, sizeof(pin));
 	st_close(&db);
 	printf("sklad: database %s ready; log in as %s\n", path, admin);
 	return CLI_OK;

@@ -339,6 +339,28 @@ global_req(struct ui *ui, enum req r)
 	ui->dirty = true;
 }
 
+/* `user list` on one line: each user, with a mark when disabled or
+ * locked; exec prints the whole list. */
+static void
+users_line(struct ui *ui, const struct wf_result *r)
+{
+	char buf[UI_TEXT_MAX] = "";
+	size_t len = 0;
+	int i;
+
+	for (i = 0; i < r->nusers && len < sizeof(buf); i++) {
+		const struct st_user_info *u = &r->users[i];
+
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+					"%s%s (%s%s%s)", i > 0 ? ", " : "",
+					u->name, _(st_role_name(u->role)),
+					u->disabled ? _(", disabled") : "",
+					u->locked_until[0] != '\0' ?
+					_(", locked") : "");
+	}
+	ui_ok(ui, _("Users: %s"), buf);
+}
+
 /* What a command from the prompt did, in one line. */
 static void
 prompt_result(struct ui *ui, const char *line, const struct wf_result *r)
@@ -360,6 +382,13 @@ prompt_result(struct ui *ui, const char *line, const struct wf_result *r)
 		ui_ok(ui, _("%s: %s, in %s"), r->where.code,
 		      view_word(r->where.state), r->where.nparents > 0 ?
 		      r->where.parents[0] : _("no pack"));
+		break;
+	case WF_USER_INFO:
+		/* Not the line: it may hold a PIN. */
+		ui_ok(ui, _("Done: %s %s"), r->command, r->user.user);
+		break;
+	case WF_USERS_INFO:
+		users_line(ui, r);
 		break;
 	default:
 		ui_ok(ui, _("Done: %s"), line);

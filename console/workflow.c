@@ -36,8 +36,14 @@ const char *const wf_help[] = {
 	"where CODE               where a code is and what happened to it",
 	"docs                     the documents for the state system",
 	"outbox retry N           send refused document N again (supervisor)",
-	"user add NAME ROLE [PIN] add a user (admin)",
-	"login NAME [PIN]         switch user",
+	"user add NAME ROLE PIN   add a user (admin)",
+	"user pin NAME PIN        set a PIN: your own; an operator's "
+	"(supervisor); anyone's (admin)",
+	"user disable NAME | user enable NAME   (admin)",
+	"user unlock NAME         lift a lock after wrong PINs (supervisor)",
+	"user list                users, roles, disabled, locked until "
+	"(supervisor)",
+	"login NAME PIN           switch user",
 	NULL,
 };
 
@@ -603,25 +609,82 @@ cmd_ship(struct wf *w, char **a, int n, struct wf_result *r)
 }
 
 static void
-cmd_user(struct wf *w, char **a, int n, struct wf_result *r)
+user_add(struct wf *w, char **a, int n, struct wf_result *r)
 {
 	struct err e;
 	int role, rc;
 
-	if (n < 3 || n > 4 || strcmp(a[0], "add") != 0) {
-		fail(r, ERR_INVALID, _("Usage: user add NAME ROLE [PIN]"));
+	if (!want_args(r, n, 3, 3, "user add NAME ROLE PIN"))
 		return;
-	}
-	if ((role = st_role_parse(a[2])) < 0) {
+	if ((role = st_role_parse(a[1])) < 0) {
 		fail(r, ERR_INVALID, _("The role is operator, supervisor or "
 				       "admin."));
 		return;
 	}
-	rc = st_user_add(w->db, &w->who, a[1], (enum st_role)role,
-			 n == 4 ? a[3] : NULL, &e);
+	rc = st_user_add(w->db, &w->who, a[0], (enum st_role)role, a[2], &e);
 	outcome(r, rc, &e, WF_USER_INFO);
-	snprintf(r->user.user, sizeof(r->user.user), "%s", a[1]);
+	snprintf(r->user.user, sizeof(r->user.user), "%s", a[0]);
 	r->user.role = (enum st_role)role;
+}
+
+static int
+user_collect(void *arg, const struct st_user_info *u)
+{
+	struct wf_result *r = arg;
+
+	if (r->nusers < WF_USERS_MAX)
+		r->users[r->nusers++] = *u;
+	else
+		r->more_users++;
+	return 0;
+}
+
+/* user pin|disable|enable|unlock NAME ...: one account, one store call. */
+static void
+user_one(struct wf *w, const char *verb, char **a, int n,
+	 struct wf_result *r)
+{
+	struct err e;
+	int rc;
+
+	if (strcmp(verb, "pin") == 0) {
+		if (!want_args(r, n, 2, 2, "user pin NAME PIN"))
+			return;
+		rc = st_user_pin(w->db, &w->who, a[0], a[1], &e);
+	} else {
+		if (!want_args(r, n, 1, 1, "user disable|enable|unlock NAME"))
+			return;
+		if (strcmp(verb, "unlock") == 0)
+			rc = st_user_unlock(w->db, &w->who, a[0], &e);
+		else
+			rc = st_user_disable(w->db, &w->who, a[0],
+					     verb[0] == 'd', &e);
+	}
+	outcome(r, rc, &e, WF_USER_INFO);
+	snprintf(r->user.user, sizeof(r->user.user), "%s", a[0]);
+}
+
+static void
+cmd_user(struct wf *w, char **a, int n, struct wf_result *r)
+{
+	struct err e;
+	int rc;
+
+	if (n >= 1 && strcmp(a[0], "add") == 0) {
+		user_add(w, a + 1, n - 1, r);
+	} else if (n >= 1 && (strcmp(a[0], "pin") == 0 ||
+			      strcmp(a[0], "disable") == 0 ||
+			      strcmp(a[0], "enable") == 0 ||
+			      strcmp(a[0], "unlock") == 0)) {
+		user_one(w, a[0], a + 1, n - 1, r);
+	} else if (n == 1 && strcmp(a[0], "list") == 0) {
+		rc = st_user_list(w->db, &w->who, user_collect, r, &e);
+		outcome(r, rc, &e, WF_USERS_INFO);
+	} else {
+		fail(r, ERR_INVALID, _("Usage: user add NAME ROLE PIN | user "
+				       "pin NAME PIN | user disable|enable|"
+				       "unlock NAME | user list"));
+	}
 }
 
 static void
@@ -631,7 +694,7 @@ cmd_login(struct wf *w, char **a, int n, struct wf_result *r)
 	struct err e;
 	int rc;
 
-	if (!want_args(r, n, 1, 2, "login NAME [PIN]"))
+	if (!want_args(r, n, 1, 2, "login NAME PIN"))
 		return;
 	rc = st_login(w->db, a[0], n == 2 ? a[1] : NULL, w->who.device, &who,
 		      &e);

@@ -39,7 +39,10 @@ struct wf {
 enum wf_what {
 	WF_NONE, WF_PACK_INFO, WF_ACCEPT_INFO, WF_SHIP_INFO, WF_DELIVERY_INFO,
 	WF_WHERE_INFO, WF_DOCS_INFO, WF_USER_INFO, WF_SETTING_INFO,
+	WF_USERS_INFO,
 };
+
+#define WF_USERS_MAX 64	/* users one `user list` result carries */
 
 struct wf_result {
 	int rc;			/* 0, or a negative ERR_* code */
@@ -52,6 +55,9 @@ struct wf_result {
 	struct st_where where;
 	struct st_where_delivery delivery_note;	/* where: unknown code */
 	struct st_actor user;
+	struct st_user_info users[WF_USERS_MAX];	/* user list */
+	int nusers;		/* in users[] */
+	int more_users;		/* beyond WF_USERS_MAX, not carried */
 	char command[32];	/* the command that ran, e.g. "scan" */
 };
 

@@ -127,4 +127,8 @@ int db_audit(struct st_db *db, const struct st_actor *who,
 	     const char *scan, size_t scan_len, const char *reason,
 	     struct err *e);
 
+/* A new yescrypt hash of pin (users.c) into out of size n; 0, or
+ * ERR_INTERNAL if crypt(3) cannot make one. */
+int db_pin_hash(const char *pin, char *out, size_t n, struct err *e);
+
 #endif

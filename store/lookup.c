@@ -16,6 +16,11 @@ action_name(int a)
 	switch (a) {
 	case ST_ACT_LOGIN: return "login";
 	case ST_ACT_USER_ADD: return "user_add";
+	case ST_ACT_USER_LOCKED: return "user_locked";
+	case ST_ACT_USER_UNLOCK: return "user_unlock";
+	case ST_ACT_USER_PIN: return "user_pin";
+	case ST_ACT_USER_DISABLE: return "user_disable";
+	case ST_ACT_USER_ENABLE: return "user_enable";
 	case ST_ACT_PACK_OPEN: return "pack_open";
 	case ST_ACT_PACK_SCAN: return "pack_scan";
 	case ST_ACT_PACK_CLOSE: return "pack_close";

@@ -283,6 +283,13 @@ static const char *const migrations[] = {
 	"  WHERE document_id IS NOT NULL;"
 	"ALTER TABLE shipments ADD COLUMN turnover_type TEXT NOT NULL"
 	"  DEFAULT 'SELLING';",
+
+	/* 3: account protection (users.c): wrong PINs in a row, and until
+	 * when (ms since 1970, UTC) the account is locked; 0 = not. */
+	"ALTER TABLE users ADD COLUMN failed_pins INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"ALTER TABLE users ADD COLUMN locked_until_ms INTEGER NOT NULL"
+	"  DEFAULT 0;",
 };
 
 const char *

@@ -34,6 +34,11 @@ enum st_level { ST_BOX = 0, ST_PALLET = 1 };
 enum st_action {
 	ST_ACT_LOGIN = 1,
 	ST_ACT_USER_ADD = 2,
+	ST_ACT_USER_LOCKED = 3,		/* too many wrong PINs in a row */
+	ST_ACT_USER_UNLOCK = 4,
+	ST_ACT_USER_PIN = 5,		/* a PIN set or reset */
+	ST_ACT_USER_DISABLE = 6,
+	ST_ACT_USER_ENABLE = 7,
 	ST_ACT_PACK_OPEN = 10,
 	ST_ACT_PACK_SCAN = 11,
 	ST_ACT_PACK_CLOSE = 12,
@@ -74,7 +79,14 @@ struct st_site {
 	int pallet_capacity;	/* default capacity of a new pallet */
 	bool require_crypto;	/* units must carry their crypto tail */
 	char gtin_policy[16];	/* default: "any", "single" */
+	int pin_min_length;	/* digits a PIN has at least (default 4) */
+	int lock_after;		/* wrong PINs in a row that lock (5) */
+	int lock_seconds;	/* how long a lock lasts (300) */
 };
+
+#define ST_PIN_MIN 4		/* default and floor of pin_min_length */
+#define ST_PIN_MAX 16
+#define ST_USER_CHARS 32	/* characters (not bytes) in a user name */
 
 /* Options of one new pack; negative / "" means the site default. */
 struct st_pack_opts {
@@ -127,29 +139,84 @@ void st_close(struct st_db **db);
 
 /*
  * First-time set-up: store the site settings and create the admin user
- * (no PIN). Refused with ERR_EXISTS if the site is already set up.
+ * with admin_pin (required: digits, at least site->pin_min_length, or
+ * ST_PIN_MIN when that is 0). Refused with ERR_EXISTS if the site is
+ * already set up, ERR_INVALID for a bad name or PIN.
  */
 int st_site_init(struct st_db *db, const struct st_site *site,
-		 const char *admin, struct err *e);
+		 const char *admin, const char *admin_pin, struct err *e);
 
 /* Read the site settings; ERR_NOTFOUND if `sklad init` was never run. */
 int st_site_get(struct st_db *db, struct st_site *out, struct err *e);
 
 /*
- * Add a user with role; pin may be NULL (no PIN) and is stored hashed
- * with crypt(3) (yescrypt). Only an admin may do this (ERR_DENIED).
+ * Add a user with role and pin (required, digits only, at least the
+ * site's pin_min_length), stored hashed with crypt(3) (yescrypt). The
+ * name must pass st_user_name_check. Only an admin may do this
+ * (ERR_DENIED); audited either way.
  */
 int st_user_add(struct st_db *db, const struct st_actor *who,
 		const char *name, enum st_role role, const char *pin,
 		struct err *e);
 
 /*
- * Fill *out for user name on device. If the user has a PIN, pin must
- * match (ERR_DENIED otherwise); a user without PIN logs in with any.
- * Disabled or unknown users get ERR_DENIED. Audited.
+ * Fill *out for user name on device if pin matches the user's stored
+ * hash. ERR_DENIED for an unknown user, a wrong or missing PIN, a user
+ * without a PIN (set before PINs were required), a disabled or a locked
+ * account. The site's lock_after wrong PINs in a row lock the account for
+ * lock_seconds. The PIN is checked (yescrypt) outside the write lock and
+ * for unknown users too, so a refusal costs as much as a success. Every
+ * refusal and lockout is audited.
  */
 int st_login(struct st_db *db, const char *name, const char *pin,
 	     const char *device, struct st_actor *out, struct err *e);
+
+/*
+ * 0 if name may be a user name: valid UTF-8, 1..ST_USER_CHARS characters,
+ * no control characters (so no escape sequences), no spaces or invisible
+ * format characters. ERR_INVALID with the reason otherwise.
+ */
+int st_user_name_check(const char *name, struct err *e);
+
+/* 0 if pin is digits only, min_len..ST_PIN_MAX long; ERR_INVALID else. */
+int st_pin_check(const char *pin, int min_len, struct err *e);
+
+/*
+ * Set user name's PIN to pin: anyone for themselves, an admin for anyone,
+ * a supervisor for operators. Clears the wrong-PIN count and any lock.
+ * ERR_DENIED, ERR_NOTFOUND, ERR_INVALID (short PIN). Audited.
+ */
+int st_user_pin(struct st_db *db, const struct st_actor *who,
+		const char *name, const char *pin, struct err *e);
+
+/*
+ * Disable (disabled = true) or enable user name; an admin only, and not
+ * their own account (so the last admin cannot shut themselves out).
+ * A disabled user cannot log in. Audited.
+ */
+int st_user_disable(struct st_db *db, const struct st_actor *who,
+		    const char *name, bool disabled, struct err *e);
+
+/* A supervisor or admin lifts user name's lock and wrong-PIN count.
+ * Audited. */
+int st_user_unlock(struct st_db *db, const struct st_actor *who,
+		   const char *name, struct err *e);
+
+/* One user as `user list` shows it. */
+struct st_user_info {
+	char name[ST_NAME_MAX];
+	enum st_role role;
+	bool disabled;
+	bool has_pin;
+	int failed;			/* wrong PINs in a row */
+	char locked_until[32];		/* UTC ISO 8601; "" if not locked */
+};
+
+/* Every user by name to fn until it returns non-zero; a supervisor or
+ * admin only (ERR_DENIED). */
+int st_user_list(struct st_db *db, const struct st_actor *who,
+		 int (*fn)(void *arg, const struct st_user_info *u),
+		 void *arg, struct err *e);
 
 /* "operator", "supervisor", "admin"; parse returns -1 if unknown. */
 const char *st_role_name(enum st_role role);

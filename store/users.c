@@ -61,38 +61,44 @@ put_setting(struct st_db *db, const char *key, const char *value,
 	return db_done(db, st, e, "setting");
 }
 
+int
+db_pin_hash(const char *pin, char *out, size_t n, struct err *e)
+{
+	char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	struct crypt_data cd;
+	const char *h;
+
+	memset(&cd, 0, sizeof(cd));
+	if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)) == NULL ||
+	    (h = crypt_r(pin, salt, &cd)) == NULL || h[0] == '*' ||
+	    strlen(h) >= n)
+		return err_set(e, ERR_INTERNAL, "cannot hash the PIN");
+	snprintf(out, n, "%s", h);
+	explicit_bzero(&cd, sizeof(cd));
+	return 0;
+}
+
 static int
 insert_user(struct st_db *db, const char *name, enum st_role role,
-	    const char *pin, struct err *e)
+	    const char *pin, int min_len, struct err *e)
 {
 	static const char sql[] =
 		"INSERT INTO users(name, role, pin_hash, created_at)"
 		" VALUES (?1, ?2, ?3, ?4)";
-	struct crypt_data cd;
 	sqlite3_stmt *st;
-	char now[32];
-	const char *hash = NULL;
+	char now[32], hash[256];
+	int rc;
 
-	if (name[0] == '\0' || strlen(name) >= ST_NAME_MAX)
-		return err_set(e, ERR_INVALID, "%s", dgettext("sklad",
-			       "A user name has 1 to 63 characters."));
-	if (pin != NULL && pin[0] != '\0') {
-		char salt[CRYPT_GENSALT_OUTPUT_SIZE];
-
-		memset(&cd, 0, sizeof(cd));
-		if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt,
-				     sizeof(salt)) == NULL ||
-		    (hash = crypt_r(pin, salt, &cd)) == NULL ||
-		    hash[0] == '*')
-			return err_set(e, ERR_INTERNAL, "cannot hash the PIN");
-	}
+	if ((rc = st_user_name_check(name, e)) < 0 ||
+	    (rc = st_pin_check(pin, min_len, e)) < 0 ||
+	    (rc = db_pin_hash(pin, hash, sizeof(hash), e)) < 0)
+		return rc;
 	if ((st = db_stmt(db, sql, e)) == NULL)
 		return e->code;
 	db_now(now);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, st_role_name(role), -1, SQLITE_STATIC);
-	if (hash != NULL)
-		sqlite3_bind_text(st, 3, hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, hash, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, now, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		int busy = sqlite3_errcode(db->h) == SQLITE_CONSTRAINT;
@@ -107,9 +113,29 @@ insert_user(struct st_db *db, const char *name, enum st_role role,
 	return 0;
 }
 
+/* The account settings of a new site; 0 in s means the default. */
+static int
+put_limits(struct st_db *db, const struct st_site *s, struct err *e)
+{
+	char num[16];
+	int rc;
+
+	snprintf(num, sizeof(num), "%d", s->pin_min_length > 0 ?
+		 s->pin_min_length : ST_PIN_MIN);
+	if ((rc = put_setting(db, "pin_min_length", num, e)) < 0)
+		return rc;
+	snprintf(num, sizeof(num), "%d", s->lock_after > 0 ? s->lock_after :
+		 5);
+	if ((rc = put_setting(db, "lock_after", num, e)) < 0)
+		return rc;
+	snprintf(num, sizeof(num), "%d", s->lock_seconds > 0 ?
+		 s->lock_seconds : 300);
+	return put_setting(db, "lock_seconds", num, e);
+}
+
 int
 st_site_init(struct st_db *db, const struct st_site *s, const char *admin,
-	     struct err *e)
+	     const char *admin_pin, struct err *e)
 {
 	struct st_site old;
 	char num[16];
@@ -125,6 +151,11 @@ st_site_init(struct st_db *db, const struct st_site *s, const char *admin,
 	if (s->extension < 0 || s->extension > 9)
 		return err_set(e, ERR_INVALID, "%s", dgettext("sklad",
 			       "The SSCC extension is one digit, 0 to 9."));
+	if (s->pin_min_length != 0 && (s->pin_min_length < ST_PIN_MIN ||
+					s->pin_min_length > ST_PIN_MAX))
+		return err_set(e, ERR_INVALID, dgettext("sklad", "A PIN has at"
+			       " least %d and at most %d digits."), ST_PIN_MIN,
+			       ST_PIN_MAX);
 	if ((rc = db_begin(db, e)) < 0)
 		return rc;
 	if ((rc = st_site_get(db, &old, e)) == 0) {
@@ -147,13 +178,32 @@ st_site_init(struct st_db *db, const struct st_site *s, const char *admin,
 	snprintf(num, sizeof(num), "%d", s->pallet_capacity);
 	if ((rc = put_setting(db, "pallet_capacity", num, e)) < 0 ||
 	    (rc = put_setting(db, "sscc_next", "1", e)) < 0 ||
-	    (rc = insert_user(db, admin, ST_ADMIN, NULL, e)) < 0 ||
+	    (rc = put_limits(db, s, e)) < 0 ||
+	    (rc = insert_user(db, admin, ST_ADMIN, admin_pin,
+			      s->pin_min_length > 0 ? s->pin_min_length :
+			      ST_PIN_MIN, e)) < 0 ||
 	    (rc = db_commit(db, e)) < 0)
 		goto fail;
 	return 0;
 fail:
 	db_rollback(db);
 	return rc;
+}
+
+/* The account settings; a value out of range keeps the safe default
+ * (a site cannot configure PINs shorter than ST_PIN_MIN). */
+static void
+site_limit(struct st_site *out, const char *k, const char *v)
+{
+	int n = atoi(v);
+
+	if (strcmp(k, "pin_min_length") == 0 && n >= ST_PIN_MIN &&
+	    n <= ST_PIN_MAX)
+		out->pin_min_length = n;
+	else if (strcmp(k, "lock_after") == 0 && n >= 1 && n <= 100)
+		out->lock_after = n;
+	else if (strcmp(k, "lock_seconds") == 0 && n >= 1)
+		out->lock_seconds = n;
 }
 
 int
@@ -166,6 +216,9 @@ st_site_get(struct st_db *db, struct st_site *out, struct err *e)
 	memset(out, 0, sizeof(*out));
 	snprintf(out->gtin_policy, sizeof(out->gtin_policy), "any");
 	out->require_crypto = true;
+	out->pin_min_length = ST_PIN_MIN;
+	out->lock_after = 5;
+	out->lock_seconds = 300;
 	if (st == NULL)
 		return e->code;
 	while ((rc = db_row(db, st, e, "site")) == 1) {
@@ -191,6 +244,8 @@ st_site_get(struct st_db *db, struct st_site *out, struct err *e)
 		} else if (strcmp(k, "gtin_policy") == 0) {
 			snprintf(out->gtin_policy, sizeof(out->gtin_policy),
 				 "%s", v);
+		} else {
+			site_limit(out, k, v);
 		}
 	}
 	sqlite3_reset(st);
@@ -206,6 +261,7 @@ int
 st_user_add(struct st_db *db, const struct st_actor *who, const char *name,
 	    enum st_role role, const char *pin, struct err *e)
 {
+	struct st_site site;
 	int rc;
 
 	if ((rc = db_begin(db, e)) < 0)
@@ -220,82 +276,12 @@ st_user_add(struct st_db *db, const struct st_actor *who, const char *name,
 		db_commit(db, e);
 		return err_set(e, ERR_DENIED, "%s", why);
 	}
-	if ((rc = insert_user(db, name, role, pin, e)) < 0 ||
+	if ((rc = st_site_get(db, &site, e)) < 0 ||
+	    (rc = insert_user(db, name, role, pin, site.pin_min_length,
+			      e)) < 0 ||
 	    (rc = db_audit(db, who, ST_ACT_USER_ADD, true, 0, 0, name,
 			   strlen(name), NULL, e)) < 0 ||
 	    (rc = db_commit(db, e)) < 0) {
-		db_rollback(db);
-		return rc;
-	}
-	return 0;
-}
-
-/* Check pin against a stored hash; a user without hash passes. */
-static bool
-pin_matches(const char *hash, const char *pin)
-{
-	struct crypt_data cd;
-	const char *h;
-
-	if (hash[0] == '\0')
-		return true;
-	if (pin == NULL)
-		return false;
-	memset(&cd, 0, sizeof(cd));
-	h = crypt_r(pin, hash, &cd);
-	return h != NULL && strcmp(h, hash) == 0;
-}
-
-int
-st_login(struct st_db *db, const char *name, const char *pin,
-	 const char *device, struct st_actor *out, struct err *e)
-{
-	static const char sql[] =
-		"SELECT id, role, pin_hash, disabled FROM users WHERE name = ?1";
-	char hash[256], role[16];
-	sqlite3_stmt *st;
-	bool ok = false;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	snprintf(out->user, sizeof(out->user), "%s", name);
-	snprintf(out->device, sizeof(out->device), "%s",
-		 device != NULL ? device : "");
-	if ((rc = db_begin(db, e)) < 0)
-		return rc;
-	if ((st = db_stmt(db, sql, e)) == NULL) {
-		db_rollback(db);
-		return e->code;
-	}
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if ((rc = db_row(db, st, e, "user")) == 1) {
-		out->user_id = sqlite3_column_int64(st, 0);
-		db_text(st, 1, role, sizeof(role));
-		db_text(st, 2, hash, sizeof(hash));
-		out->role = (enum st_role)st_role_parse(role);
-		ok = sqlite3_column_int(st, 3) == 0 && pin_matches(hash, pin);
-	}
-	sqlite3_reset(st);
-	if (rc < 0) {
-		db_rollback(db);
-		return rc;
-	}
-	/* The same words for an unknown user and a wrong PIN. */
-	if (!ok) {
-		char why[ERR_MSG_MAX];
-		int64_t uid = out->user_id;
-
-		snprintf(why, sizeof(why), "%s", dgettext("sklad",
-			 "Wrong user name or PIN."));
-		out->user_id = 0;
-		db_audit(db, out, ST_ACT_LOGIN, false, 0, 0, name,
-			 strlen(name), why, e);
-		(void)uid;
-		db_commit(db, e);
-		return err_set(e, ERR_DENIED, "%s", why);
-	}
-	if ((rc = db_audit(db, out, ST_ACT_LOGIN, true, 0, 0, NULL, 0, NULL,
-			   e)) < 0 || (rc = db_commit(db, e)) < 0) {
 		db_rollback(db);
 		return rc;
 	}
