@@ -56,7 +56,7 @@ void cli_locale_init(void);
  * The PIN of a command-line tool (cli_pin.c), never from its arguments:
  * from pin_file if not NULL (a regular file owned by the caller, mode
  * 0600 or stricter, first line), else from the environment variable
- * SKLAD_PIN (removed from the environment once read), else, if ask and
+ * SKLAD_PIN, else, if ask and
  * stdin is a terminal, typed twice without echo. 0 with the PIN in out
  * (cap bytes), or <0 with e set.
  */

@@ -107,12 +107,8 @@ cli_pin_read(const char *pin_file, bool ask, char *out, size_t cap,
 
 	if (pin_file != NULL)
 		return pin_from_file(pin_file, out, cap, e);
-	if (env != NULL) {
-		rc = first_line(env, strlen(env), out, cap, e);
-		/* Nothing this process starts needs it. */
-		unsetenv("SKLAD_PIN");
-		return rc;
-	}
+	if (env != NULL)
+		return first_line(env, strlen(env), out, cap, e);
 	if (!ask || !isatty(STDIN_FILENO))
 		return err_set(e, ERR_INVALID, "%s", _("Give the PIN in the "
 			       "SKLAD_PIN environment variable or with "

@@ -16,10 +16,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 bin=$(cd "$O" && pwd)/sklad
 export SKLAD_LOCALEDIR="${SKLAD_LOCALEDIR:-$(cd "$O" && pwd)/locale}"
 
+DEMO_ADMIN_PIN=${DEMO_ADMIN_PIN:-9999}
+
 setup() {
 	mkdir -p "$DEMO_DIR"
-	"$bin" init --db "$DEMO_DB" --inn 7700000001 --gcp 4600439 \
-		--box-capacity 5 --admin admin >/dev/null
+	# The demo's admin PIN is no secret: this database is for trying out.
+	SKLAD_PIN=$DEMO_ADMIN_PIN "$bin" init --db "$DEMO_DB" \
+		--inn 7700000001 --gcp 4600439 --box-capacity 5 \
+		--admin admin >/dev/null
 	{
 		echo "$DEMO_SUPPLIER_BOX"
 		for i in 1 2 3 4; do printf '\t%s\n' "$(demo_delivered $i)"; done
@@ -30,14 +34,16 @@ setup() {
 	printf '%s\n' "user add operator operator 1111" \
 		"user add supervisor supervisor 2222" \
 		"delivery import $DEMO_DIR/delivery.txt" |
-		"$bin" exec --db "$DEMO_DB" --user admin >/dev/null
+		SKLAD_PIN=$DEMO_ADMIN_PIN "$bin" exec --db "$DEMO_DB" \
+		--user admin >/dev/null
 	echo "sklad demo: database created in $DEMO_DIR"
 }
 
 [ -f "$DEMO_DB" ] || setup
 [ -p "$DEMO_FIFO" ] || mkfifo "$DEMO_FIFO"
 cat <<MSG
-sklad demo: log in as operator (PIN 1111) or supervisor (PIN 2222).
+sklad demo: log in as operator (PIN 1111), supervisor (PIN 2222) or
+admin (PIN $DEMO_ADMIN_PIN).
 Scan from another terminal:  sh packaging/demo-scan.sh unit 1 unit 2 close
 Starting the console...
 MSG

@@ -5,7 +5,8 @@
  * The database lives in a new folder on tmpfs when there is one (tests
  * make thousands of fsyncs), with site INN 7700000000, GS1 prefix 4600439,
  * extension 1, and three users logged in: boss (admin), ivan (operator,
- * on "scanner-1") and olga (supervisor, PIN sup_pin or none).
+ * on "scanner-1") and olga (supervisor, PIN sup_pin); every PIN but
+ * sup_pin is SITE_FX_PIN, as is sup_pin when NULL.
  */
 #ifndef SKLAD_TESTS_SITE_FX_H
 #define SKLAD_TESTS_SITE_FX_H
@@ -17,6 +18,8 @@
 #include <unistd.h>
 
 #include "store/store.h"
+
+#define SITE_FX_PIN "1234"
 
 struct site_fx {
 	char dir[64];
@@ -59,15 +62,18 @@ site_fx_open_pg(struct site_fx *f, const char *sup_pin, const char *pg)
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
 	assert_int_equal(st_open(f->path, true, &f->db, &e), 0);
-	assert_int_equal(st_site_init(f->db, &site, "boss", &e), 0);
-	assert_int_equal(st_login(f->db, "boss", NULL, "t1", &f->admin, &e),
+	if (sup_pin == NULL)
+		sup_pin = SITE_FX_PIN;
+	assert_int_equal(st_site_init(f->db, &site, "boss", SITE_FX_PIN, &e),
 			 0);
+	assert_int_equal(st_login(f->db, "boss", SITE_FX_PIN, "t1", &f->admin,
+				  &e), 0);
 	assert_int_equal(st_user_add(f->db, &f->admin, "ivan", ST_OPERATOR,
-				     NULL, &e), 0);
+				     SITE_FX_PIN, &e), 0);
 	assert_int_equal(st_user_add(f->db, &f->admin, "olga", ST_SUPERVISOR,
 				     sup_pin, &e), 0);
-	assert_int_equal(st_login(f->db, "ivan", NULL, "scanner-1", &f->op,
-				  &e), 0);
+	assert_int_equal(st_login(f->db, "ivan", SITE_FX_PIN, "scanner-1",
+				  &f->op, &e), 0);
 	assert_int_equal(st_login(f->db, "olga", sup_pin, "t1", &f->sup, &e),
 			 0);
 }

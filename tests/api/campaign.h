@@ -94,8 +94,8 @@ cmp_open(struct cmp *c, struct emu *emu, unsigned seed)
 		       "[sync]\npoll_initial_ms = 200\npoll_max_ms = 500\n"
 		       "settle_ms = 6000\nretry_ms = 1000\n");
 	if (st_open(c->db, true, &c->st, &e) != 0 ||
-	    st_site_init(c->st, &site, "boss", &e) != 0 ||
-	    st_login(c->st, "boss", NULL, "t1", &c->admin, &e) != 0)
+	    st_site_init(c->st, &site, "boss", "1234", &e) != 0 ||
+	    st_login(c->st, "boss", "1234", "t1", &c->admin, &e) != 0)
 		cmp_die("site", e.msg);
 }
 

@@ -110,9 +110,9 @@ big_db(const char *path, long n)
 	unlink(tmp);
 	t0 = now_ms();
 	if (st_open(tmp, true, &db, &e) < 0 ||
-	    st_site_init(db, &site, "admin", &e) < 0 ||
-	    st_login(db, "admin", NULL, "bench", &admin, &e) < 0 ||
-	    st_user_add(db, &admin, "operator", ST_OPERATOR, NULL, &e) < 0)
+	    st_site_init(db, &site, "admin", "1234", &e) < 0 ||
+	    st_login(db, "admin", "1234", "bench", &admin, &e) < 0 ||
+	    st_user_add(db, &admin, "operator", ST_OPERATOR, "1234", &e) < 0)
 		die("init", e.msg);
 	st_close(&db);
 	bulk_fill(tmp, n);
@@ -362,8 +362,8 @@ measure(char *const argv[], const char *ready, const char *fifo,
 		die(argv[0], "no first frame within 10 s");
 	*hwm0 = vmhwm_kb(c.pid);
 	if (sklad) {
-		/* --user operator: the PIN field has the focus; no PIN */
-		if (write(c.fd, "\r", 1) != 1 || !wait_text(&c, "1-9") ||
+		/* --user operator: the PIN field has the focus */
+		if (write(c.fd, "1234\r", 5) != 5 || !wait_text(&c, "1-9") ||
 		    !press(&c, "1") || !wait_text(&c, "No box") ||
 		    !press(&c, "n") ||
 		    !wait_text(&c, "scan units into it"))

@@ -178,8 +178,8 @@ run_store(const char *dir, const char *list, struct st_db **keep,
 	snprintf(path, sizeof(path), "%s/store.db", dir);
 	rm_db(path);
 	if (st_open(path, true, &db, &e) < 0 ||
-	    st_site_init(db, &site, "admin", &e) < 0 ||
-	    st_login(db, "admin", NULL, "bench", &me, &e) < 0)
+	    st_site_init(db, &site, "admin", "1234", &e) < 0 ||
+	    st_login(db, "admin", "1234", "bench", &me, &e) < 0)
 		die("store", e.msg);
 	t0 = now_s();
 	data = slurp(list, &len);

@@ -168,7 +168,7 @@ one_size(const char *dir, long n)
 	unlink(path);
 	unlink(wal);
 	if (st_open(path, true, &db, &e) < 0 ||
-	    st_site_init(db, &site, "bench", &e) < 0)
+	    st_site_init(db, &site, "bench", "1234", &e) < 0)
 		bulk_die("init", e.msg);
 	st_close(&db);
 	printf("bench_store: %ld codes already stored\n", n);
@@ -177,7 +177,7 @@ one_size(const char *dir, long n)
 	printf("  (laid down %ld codes in %.1f s)\n", n, (now_us() - t0) / 1e6);
 	bytes = file_size(path) + file_size(wal);
 	if (st_open(path, false, &db, &e) < 0 ||
-	    st_login(db, "bench", NULL, "bench", &who, &e) < 0)
+	    st_login(db, "bench", "1234", "bench", &who, &e) < 0)
 		bulk_die("open", e.msg);
 	where_latency(db, n, &w50, &w99);
 	commit_latency(dir, db, &who, n, &s50, &s99, &b50, &b99);

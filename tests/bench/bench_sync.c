@@ -44,7 +44,7 @@ make_outbox(struct st_db *db)
 	struct err e;
 	int i;
 
-	if (st_login(db, "boss", NULL, "bench", &who, &e) != 0)
+	if (st_login(db, "boss", "1234", "bench", &who, &e) != 0)
 		die("login", e.msg);
 	for (i = 0; i < NDOCS; i++) {
 		snprintf(code, sizeof(code), "01%s%d21B%05dABCDEFG" GS "93AbCd",
@@ -137,7 +137,8 @@ main(void)
 		die("mkdtemp", strerror(errno));
 	snprintf(path, sizeof(path), "%s/b.db", dir);
 	snprintf(site.inn, sizeof(site.inn), "%s", emu.inn);
-	if (st_open(path, true, &db, &e) || st_site_init(db, &site, "boss", &e))
+	if (st_open(path, true, &db, &e) ||
+	    st_site_init(db, &site, "boss", "1234", &e))
 		die("store", e.msg);
 	make_outbox(db);
 

@@ -29,8 +29,8 @@ fresh_db(void)
 
 	st_close(&db);
 	if (st_open(":memory:", true, &db, &e) < 0 ||
-	    st_site_init(db, &site, "fuzz", &e) < 0 ||
-	    st_login(db, "fuzz", NULL, "fuzz", &who, &e) < 0)
+	    st_site_init(db, &site, "fuzz", "1234", &e) < 0 ||
+	    st_login(db, "fuzz", "1234", "fuzz", &who, &e) < 0)
 		assert(!"cannot set up the database");
 }
 

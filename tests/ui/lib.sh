@@ -53,11 +53,12 @@ unit_ki() { printf '010460043993125621DEMO%09d' "$1"; }
 # A valid SSCC under another company's prefix (a supplier's label).
 sscc() { "$SKLAD_BIN" sscc make --gcp 4610000 "$1"; }
 
-# A database with the site, an operator (PIN 1111) and a supervisor
-# (PIN 2222); boxes hold 3 units.
+# A database with the site, its admin (PIN ADMIN_PIN), an operator (PIN
+# 1111) and a supervisor (PIN 2222); boxes hold 3 units.
+ADMIN_PIN=4321
 make_db() {
-	"$SKLAD_BIN" init --db "$DB" --inn 7700000001 --gcp 4600439 \
-		--box-capacity 3 >/dev/null || fail "sklad init"
+	SKLAD_PIN=$ADMIN_PIN "$SKLAD_BIN" init --db "$DB" --inn 7700000001 \
+		--gcp 4600439 --box-capacity 3 >/dev/null || fail "sklad init"
 	admin_exec "user add operator operator 1111" \
 		"user add supervisor supervisor 2222" >/dev/null
 }
@@ -65,7 +66,7 @@ make_db() {
 # Run workflow commands as admin; prints the JSON lines.
 admin_exec() {
 	for l in "$@"; do printf '%s\n' "$l"; done |
-		"$SKLAD_BIN" exec --db "$DB" --user admin
+		SKLAD_PIN=$ADMIN_PIN "$SKLAD_BIN" exec --db "$DB" --user admin
 }
 
 # Start the console in the tmux server: extra arguments go to sklad.

@@ -105,8 +105,8 @@ setup(void **state)
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/c.db", f->dir);
 	assert_int_equal(st_open(f->path, true, &f->db, &e), 0);
-	assert_int_equal(st_site_init(f->db, &site, "admin", &e), 0);
-	assert_int_equal(st_login(f->db, "admin", NULL, "t", &admin, &e), 0);
+	assert_int_equal(st_site_init(f->db, &site, "admin", "1234", &e), 0);
+	assert_int_equal(st_login(f->db, "admin", "1234", "t", &admin, &e), 0);
 	assert_int_equal(st_user_add(f->db, &admin, "op", ST_OPERATOR, "1234",
 				     &e), 0);
 	f->out = fopen("/dev/null", "w");

@@ -69,11 +69,11 @@ setup(void **state)
 		       "[sync]\npoll_initial_ms = 200\npoll_max_ms = 500\n"
 		       "settle_ms = 800\n");
 	assert_int_equal(st_open(f->db, true, &f->st, &e), 0);
-	assert_int_equal(st_site_init(f->st, &site, "boss", &e), 0);
-	assert_int_equal(st_login(f->st, "boss", NULL, "t", &admin, &e), 0);
+	assert_int_equal(st_site_init(f->st, &site, "boss", "1234", &e), 0);
+	assert_int_equal(st_login(f->st, "boss", "1234", "t", &admin, &e), 0);
 	assert_int_equal(st_user_add(f->st, &admin, "ivan", ST_OPERATOR,
-				     NULL, &e), 0);
-	assert_int_equal(st_login(f->st, "ivan", NULL, "s1", &f->op, &e), 0);
+					     "1234", &e), 0);
+	assert_int_equal(st_login(f->st, "ivan", "1234", "s1", &f->op, &e), 0);
 	f->ui.db = f->st;
 	*state = f;
 	return emu_ok(&emu, "{\"cmd\":\"reset\"}") ? 0 : -1;

@@ -95,7 +95,9 @@ run_opts(const char *user, const char *opts, const char *script)
 	assert_non_null(f);
 	fputs(script, f);
 	fclose(f);
-	snprintf(cmd, sizeof(cmd), "%s exec --db %s --user %s %s < %s",
+	/* Each user's PIN as a script gives it: olga 4711, everyone 1234. */
+	snprintf(cmd, sizeof(cmd), "SKLAD_PIN=%s %s exec --db %s --user %s "
+		 "%s < %s", strcmp(user, "olga") == 0 ? "4711" : "1234",
 		 getenv("SKLAD_BIN"), db, user, opts, path);
 	json_decref(out);
 	out = json_array();
@@ -244,7 +246,7 @@ test_refusals(void **state)
 		 "frobnicate\n"					/* 9 */
 		 "accept finish\n"				/* 10 */
 		 "ship finish\n"				/* 11 */
-		 "user add x superuser\n"			/* 12 */
+		 "user add x superuser 1234\n"		/* 12 */
 		 "login nobody\n"				/* 13 */
 		 "scan 00123456789012345675\n",			/* 14 */
 		 unit(1), unit(1), unit(1));
@@ -276,7 +278,7 @@ test_users_rights_and_corrections(void **state)
 
 	(void)state;
 	snprintf(script, sizeof(script),
-		 "user add ivan operator\n"
+		 "user add ivan operator 1234\n"
 		 "user add olga supervisor 4711\n"
 		 "box open\nscan %s\nscan %s\nclose\n", unit(10), unit(11));
 	run("boss", script);
@@ -285,7 +287,7 @@ test_users_rights_and_corrections(void **state)
 
 	/* An operator can neither add users nor change finished work. */
 	snprintf(script, sizeof(script),
-		 "user add eve admin\n"		/* 0 */
+		 "user add eve admin 1234\n"	/* 0 */
 		 "take %s %s\n"			/* 1 */
 		 "disband %s\n"			/* 2 */
 		 "login olga 1234\n"		/* 3 */
@@ -458,7 +460,8 @@ test_cancel_and_resume(void **state)
 	char line[128];
 
 	(void)state;
-	run("boss", "user add ivan operator\nuser add olga operator\n");
+	run("boss", "user add ivan operator 1234\n"
+	    "user add olga operator 4711\n");
 	run("ivan", "pallet open\n"		/* 0 */
 	    "box open\n"			/* 1: on the pallet */
 	    "cancel\n"				/* 2: the empty box goes */
@@ -507,6 +510,7 @@ main(void)
 	};
 
 	setenv("LC_ALL", "C", 1);
+	setenv("SKLAD_PIN", "1234", 1);	/* init's admin */
 	unsetenv("LANGUAGE");
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -355,5 +355,7 @@ main(void)
 		cmocka_unit_test(test_two_writers_and_a_reader),
 	};
 
+	/* Every exec in here logs in with the fixture's PIN. */
+	setenv("SKLAD_PIN", "1234", 1);
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -149,7 +149,8 @@ test_site_and_users(void **state)
 	struct st_actor who;
 	struct err e;
 
-	assert_int_equal(st_site_init(f->site.db, &site, "x", &e), ERR_EXISTS);
+	assert_int_equal(st_site_init(f->site.db, &site, "x", "1234", &e),
+			 ERR_EXISTS);
 	assert_int_equal(st_site_get(f->site.db, &site, &e), 0);
 	assert_string_equal(site.gcp, "4600439");
 	assert_int_equal(site.extension, 1);
@@ -158,26 +159,26 @@ test_site_and_users(void **state)
 			 ERR_DENIED);
 	assert_int_equal(st_login(f->site.db, "olga", NULL, "t", &who, &e),
 			 ERR_DENIED);
-	assert_int_equal(st_login(f->site.db, "nobody", NULL, "t", &who, &e),
-			 ERR_DENIED);
+	assert_int_equal(st_login(f->site.db, "nobody", "1234", "t", &who,
+				  &e), ERR_DENIED);
 	assert_string_equal(e.msg, "Wrong user name or PIN.");
 	/* Hashes, never PINs, are stored. */
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM users WHERE "
-				 "pin_hash LIKE '$y$%'"), 1);
+				 "pin_hash LIKE '$y$%'"), 3);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM users WHERE "
 				 "pin_hash LIKE '%4711%'"), 0);
 	/* Only an admin adds users, and names are unique. */
 	assert_int_equal(st_user_add(f->site.db, &f->site.sup, "x", ST_OPERATOR, NULL,
 				     &e), ERR_DENIED);
-	assert_int_equal(st_user_add(f->site.db, &f->site.admin, "ivan", ST_OPERATOR,
-				     NULL, &e), ERR_EXISTS);
+	assert_int_equal(st_user_add(f->site.db, &f->site.admin, "ivan",
+				     ST_OPERATOR, "1234", &e), ERR_EXISTS);
 	/* Bad site values are refused before anything is written. */
 	{
 		struct st_site bad = site;
 
 		strcpy(bad.inn, "12345");
-		assert_int_equal(st_site_init(f->site.db, &bad, "x", &e),
-				 ERR_INVALID);
+		assert_int_equal(st_site_init(f->site.db, &bad, "x", "1234",
+					       &e), ERR_INVALID);
 	}
 	/* Refused logins are audited too. */
 	assert_true(sql_int(f, "SELECT count(*) FROM audit WHERE action = 1 "

@@ -77,10 +77,10 @@ setup(void **state)
 	emu_write_conf(&emu, f->conf, NULL, NULL, f->dir, "max_attempts = 2\nmax_wait_ms = 2000\n",
 		       "");
 	assert_int_equal(st_open(f->db, true, &db, &e), 0);
-	assert_int_equal(st_site_init(db, &site, "boss", &e), 0);
-	assert_int_equal(st_login(db, "boss", NULL, "t1", &admin, &e), 0);
-	assert_int_equal(st_user_add(db, &admin, "ivan", ST_OPERATOR, NULL,
-				     &e), 0);
+	assert_int_equal(st_site_init(db, &site, "boss", "1234", &e), 0);
+	assert_int_equal(st_login(db, "boss", "1234", "t1", &admin, &e), 0);
+	assert_int_equal(st_user_add(db, &admin, "ivan", ST_OPERATOR,
+				     "1234", &e), 0);
 	st_close(&db);
 	f->serial = 1;
 	*state = f;
@@ -198,7 +198,7 @@ delivery(struct fixture *f, char (*u)[64], int n)
 	len += (size_t)snprintf(text + len, cap - len, "# sender_inn: "
 				SENDER "\n# number: 5\n# date: 2026-11-20\n");
 	assert_int_equal(st_open(f->db, false, &db, &e), 0);
-	assert_int_equal(st_login(db, "ivan", NULL, "t1", &who, &e), 0);
+	assert_int_equal(st_login(db, "ivan", "1234", "t1", &who, &e), 0);
 	if (st_delivery_import(db, &who, "list.txt", text, len, &d, &e) != 0)
 		fail_msg("import: %s", e.msg);
 	assert_int_equal(d.expected, n);
@@ -284,7 +284,7 @@ test_delivery_in_three_batches(void **state)
 	json_decref(r);
 	/* acceptance shows the recorded problem, offline, and still counts */
 	assert_int_equal(st_open(f->db, false, &db, &e), 0);
-	assert_int_equal(st_login(db, "ivan", NULL, "t1", &who, &e), 0);
+	assert_int_equal(st_login(db, "ivan", "1234", "t1", &who, &e), 0);
 	assert_int_equal(st_accept_open(db, &who, id, &p, &e), 0);
 	m = parsed(u[5]);
 	assert_int_equal(st_accept_scan(db, &who, id, &m, &p, &e), 0);
@@ -333,7 +333,7 @@ test_pack_rules(void **state)
 	int i, problems;
 
 	assert_int_equal(st_open(f->db, false, &db, &e), 0);
-	assert_int_equal(st_login(db, "ivan", NULL, "t1", &who, &e), 0);
+	assert_int_equal(st_login(db, "ivan", "1234", "t1", &who, &e), 0);
 	assert_int_equal(st_pack_open(db, &who, ST_BOX, NULL, NULL, NULL,
 				      &pk, &e), 0);
 	snprintf(sscc, sizeof(sscc), "%s", pk.sscc);

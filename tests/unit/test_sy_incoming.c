@@ -76,10 +76,10 @@ setup(void **state)
 	emu_write_conf(&emu, f->conf, NULL, NULL, f->dir, "max_attempts = 2\n",
 		       "");
 	assert_int_equal(st_open(f->db, true, &db, &e), 0);
-	assert_int_equal(st_site_init(db, &site, "boss", &e), 0);
-	assert_int_equal(st_login(db, "boss", NULL, "t1", &admin, &e), 0);
-	assert_int_equal(st_user_add(db, &admin, "ivan", ST_OPERATOR, NULL,
-				     &e), 0);
+	assert_int_equal(st_site_init(db, &site, "boss", "1234", &e), 0);
+	assert_int_equal(st_login(db, "boss", "1234", "t1", &admin, &e), 0);
+	assert_int_equal(st_user_add(db, &admin, "ivan", ST_OPERATOR,
+				     "1234", &e), 0);
 	st_close(&db);
 	f->serial = 1;
 	*state = f;
@@ -294,5 +294,7 @@ main(void)
 						teardown),
 	};
 
+	/* Every exec in here logs in with the fixture's PIN. */
+	setenv("SKLAD_PIN", "1234", 1);
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

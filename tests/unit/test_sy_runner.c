@@ -64,8 +64,8 @@ setup(void **state)
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->db, sizeof(f->db), "%s/t.db", f->dir);
 	assert_int_equal(st_open(f->db, true, &f->st, &e), 0);
-	assert_int_equal(st_site_init(f->st, &site, "boss", &e), 0);
-	assert_int_equal(st_login(f->st, "boss", NULL, "t1", &f->admin, &e),
+	assert_int_equal(st_site_init(f->st, &site, "boss", "1234", &e), 0);
+	assert_int_equal(st_login(f->st, "boss", "1234", "t1", &f->admin, &e),
 			 0);
 	f->op = f->admin;
 	f->serial = 1;

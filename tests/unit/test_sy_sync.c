@@ -88,12 +88,12 @@ setup(void **state)
 	snprintf(f->errf, sizeof(f->errf), "%s/err.txt", f->dir);
 	write_conf(f, emu.v3, emu.v4);
 	assert_int_equal(st_open(f->db, true, &f->st, &e), 0);
-	assert_int_equal(st_site_init(f->st, &site, "boss", &e), 0);
-	assert_int_equal(st_login(f->st, "boss", NULL, "t1", &f->admin, &e),
+	assert_int_equal(st_site_init(f->st, &site, "boss", "1234", &e), 0);
+	assert_int_equal(st_login(f->st, "boss", "1234", "t1", &f->admin, &e),
 			 0);
 	assert_int_equal(st_user_add(f->st, &f->admin, "ivan", ST_OPERATOR,
-				     NULL, &e), 0);
-	assert_int_equal(st_login(f->st, "ivan", NULL, "scanner-1", &f->op,
+					     "1234", &e), 0);
+	assert_int_equal(st_login(f->st, "ivan", "1234", "scanner-1", &f->op,
 				  &e), 0);
 	f->serial = 1;
 	*state = f;
