@@ -43,7 +43,7 @@ collect(void *arg, const struct st_event *ev)
 	 * then what was tried and why not. */
 	if (ev->ok)
 		snprintf(l->history[l->nhistory++], sizeof(l->history[0]),
-			 "%s %-8s %s%s%s", when, ev->user,
+			 "%s %-8.64s %s%s%s", when, ev->user,
 			 view_word(ev->action), ev->pack[0] != '\0' ? " " : "",
 			 ev->pack);
 	else

@@ -56,7 +56,8 @@ enum st_action {
 	ST_ACT_OUTBOX_RETRY = 50,	/* a person sends a document again */
 };
 
-#define ST_NAME_MAX 64
+/* A user or device name: ST_USER_CHARS characters of up to 4 bytes. */
+#define ST_NAME_MAX 132
 #define ST_CODE_MAX (MARK_CIS_MAX + 1)
 #define ST_MAX_DOC_CODES 30000	/* true-api.md §9.1 */
 #define ST_MAX_DEPTH 16		/* nesting of packs */

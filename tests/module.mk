@@ -30,3 +30,4 @@ benches += bench_sync_doc
 unit-tests += test_sy_incoming
 unit-tests += test_st_accept_list test_st_import
 unit-tests += test_sy_codes
+unit-tests += test_accounts
