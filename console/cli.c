@@ -20,6 +20,9 @@ static const struct cli_command commands[] = {
 	  "[--barcode TEXT=CMD]",
 	  "run workflow commands from stdin, one JSON line per result",
 	  cmd_exec },
+	{ "set-pin", "--db PATH --user NAME [--pin-file FILE]",
+	  "give its first PIN to an account made before PINs were required "
+	  "(PIN typed, or SKLAD_PIN, or --pin-file)", cmd_set_pin },
 	{ "sync", "--db PATH [--config FILE] [--max-seconds N] [--once] "
 	  "[--dry-run] [--json] [--quiet]",
 	  "sign and submit the outbox to True API, poll until done (for "

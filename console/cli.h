@@ -73,6 +73,7 @@ int cmd_sync(int argc, char **argv);
 int cmd_deliveries(int argc, char **argv);
 int cmd_deliveries_fetch(int argc, char **argv);
 int cmd_codes_check(int argc, char **argv);
+int cmd_set_pin(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 /* The console: `sklad` with no command, or with options only. */

@@ -363,3 +363,55 @@ cmd_init(int argc, char **argv)
 	printf("sklad: database %s ready; log in as %s\n", path, admin);
 	return CLI_OK;
 }
+
+/*
+ * sklad set-pin --db PATH --user NAME [--pin-file FILE]: the first PIN of
+ * an account from before PINs were required (an upgraded site's admin).
+ * The PIN comes as for init: --pin-file, SKLAD_PIN, or typed twice.
+ */
+int
+cmd_set_pin(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "pin-file", required_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = NULL, *user = NULL, *pin_file = NULL;
+	struct st_db *db = NULL;
+	struct err e;
+	char pin[64];
+	int c, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (c == 'd')
+			path = optarg;
+		else if (c == 'u')
+			user = optarg;
+		else if (c == 'P')
+			pin_file = optarg;
+		else
+			return cli_usage("set-pin: unknown option '%s'",
+					 argv[optind - 1]);
+	}
+	if (path == NULL || user == NULL || optind != argc)
+		return cli_usage("set-pin: give --db PATH --user NAME");
+	if (cli_pin_read(pin_file, true, pin, sizeof(pin), &e) < 0) {
+		fprintf(stderr, "sklad: set-pin: %s\n", e.msg);
+		return CLI_FAIL;
+	}
+	rc = st_open(path, false, &db, &e);
+	if (rc == 0)
+		rc = st_user_pin_missing(db, user, pin, &e);
+	explicit_bzero(pin, sizeof(pin));
+	st_close(&db);
+	if (rc < 0) {
+		fprintf(stderr, "sklad: set-pin: %s\n", e.msg);
+		return CLI_FAIL;
+	}
+	printf("sklad: %s has a PIN now\n", user);
+	return CLI_OK;
+}

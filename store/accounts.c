@@ -515,3 +515,43 @@ st_user_list(struct st_db *db, const struct st_actor *who,
 	sqlite3_reset(st);
 	return rc < 0 ? rc : 0;
 }
+
+int
+st_user_pin_missing(struct st_db *db, const char *name, const char *pin,
+		    struct err *e)
+{
+	static const char sql[] = "UPDATE users SET pin_hash = ?2,"
+		" failed_pins = 0, locked_until_ms = 0 WHERE id = ?1";
+	struct st_actor who = { .user_id = 0 };
+	struct st_site site;
+	struct acct a;
+	char hash[256];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(who.device, sizeof(who.device), "set-pin");
+	if ((rc = st_site_get(db, &site, e)) < 0 ||
+	    (rc = st_pin_check(pin, site.pin_min_length, e)) < 0 ||
+	    (rc = db_pin_hash(pin, hash, sizeof(hash), e)) < 0 ||
+	    (rc = manage_begin(db, &who, ST_ACT_USER_PIN, name, &a, e)) < 0)
+		return rc;
+	/* Never a way around a PIN someone chose: only a blank one. */
+	if (a.hash[0] != '\0')
+		return manage_refuse(db, &who, ST_ACT_USER_PIN, name,
+				     ERR_REFUSED, _("This account has a PIN: "
+				     "change it with user pin."), e);
+	if ((st = db_stmt(db, sql, e)) == NULL) {
+		db_rollback(db);
+		return e->code;
+	}
+	sqlite3_bind_int64(st, 1, a.id);
+	sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
+	if ((rc = db_done(db, st, e, "user")) < 0 ||
+	    (rc = db_audit(db, &who, ST_ACT_USER_PIN, true, 0, 0, name,
+			   strlen(name), NULL, e)) < 0 ||
+	    (rc = db_commit(db, e)) < 0) {
+		db_rollback(db);
+		return rc;
+	}
+	return 0;
+}

@@ -191,6 +191,16 @@ int st_user_pin(struct st_db *db, const struct st_actor *who,
 		const char *name, const char *pin, struct err *e);
 
 /*
+ * Give user name, an account made before PINs were required (no PIN
+ * stored), its first PIN: how a site that upgrades gets its admin back.
+ * No actor: whoever may write the database file may do this anyway.
+ * ERR_REFUSED if the account has a PIN, ERR_NOTFOUND, ERR_INVALID.
+ * Audited.
+ */
+int st_user_pin_missing(struct st_db *db, const char *name, const char *pin,
+			struct err *e);
+
+/*
  * Disable (disabled = true) or enable user name; an admin only, and not
  * their own account (so the last admin cannot shut themselves out).
  * A disabled user cannot log in. Audited.

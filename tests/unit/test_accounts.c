@@ -498,6 +498,33 @@ unused_helpers(void)
 	(void)site_fx_parsed;
 }
 
+/* An upgraded site's admin, made without a PIN, gets one from whoever
+ * may write the database file; an account with a PIN cannot be taken
+ * over that way. */
+static void
+test_set_pin_for_pinless_account(void **state)
+{
+	struct site_fx *f = *state;
+	struct err e;
+
+	sql_run(f, "INSERT INTO users(name, role, pin_hash, created_at) "
+		"VALUES ('old', 'admin', NULL, '2026-01-01T00:00:00.000Z')");
+	st_close(&f->db);
+	unsetenv("SKLAD_PIN");
+	assert_int_equal(sh(f, "SKLAD_PIN=2468 $B set-pin --db t.db --user "
+			    "old >out 2>err"), 0);
+	assert_int_equal(sh(f, "echo 'user list' | SKLAD_PIN=2468 $B exec "
+			    "--db t.db --user old >out 2>err && grep -q "
+			    "'\"ok\":true' out"), 0);
+	assert_int_equal(sh(f, "SKLAD_PIN=2468 $B set-pin --db t.db --user "
+			    "ivan >out 2>err"), 1);
+	assert_int_equal(sh(f, "grep -q 'has a PIN' err"), 0);
+	assert_int_equal(sh(f, "SKLAD_PIN=2468 $B set-pin --db t.db --user "
+			    "nobody >out 2>err"), 1);
+	assert_int_equal(st_open(f->path, false, &f->db, &e), 0);
+	assert_int_equal(login(f, "ivan", SITE_FX_PIN, &e), 0);
+}
+
 int
 main(void)
 {
@@ -528,6 +555,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_init_pin_sources, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_set_pin_for_pinless_account, setup, teardown),
 	};
 
 	setenv("LC_ALL", "C", 1);
