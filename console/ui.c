@@ -408,6 +408,49 @@ prompt_run(struct ui *ui)
 		return;
 	if (ui_command(ui, line, &r, NULL, NULL, NULL) == 0)
 		prompt_result(ui, line, &r);
+	/* The line may have held a PIN. */
+	explicit_bzero(line, sizeof(line));
+	explicit_bzero(ui->prompt_text, sizeof(ui->prompt_text));
+}
+
+/* Which word of a prompt line is a PIN (login NAME PIN, user add NAME
+ * ROLE PIN, user pin NAME PIN), or -1. */
+static int
+pin_word(const char *text)
+{
+	char first[8] = "", second[8] = "";
+
+	if (sscanf(text, "%7s %7s", first, second) < 1)
+		return -1;
+	if (strcmp(first, "login") == 0)
+		return 2;
+	if (strcmp(first, "user") == 0 && strcmp(second, "add") == 0)
+		return 4;
+	if (strcmp(first, "user") == 0 && strcmp(second, "pin") == 0)
+		return 3;
+	return -1;
+}
+
+/* The prompt line as shown: a PIN typed into it shows as stars. */
+static void
+prompt_masked(const char *text, char *out, size_t n)
+{
+	int hide = pin_word(text), word = -1;
+	bool in_word = false;
+	size_t i;
+
+	snprintf(out, n, "%s", text);
+	for (i = 0; out[i] != '\0'; i++) {
+		if (out[i] == ' ' || out[i] == '\t') {
+			in_word = false;
+			continue;
+		}
+		if (!in_word)
+			word++;
+		in_word = true;
+		if (word == hide)
+			out[i] = '*';
+	}
 }
 
 /* Keys while the ':' prompt is open. */
@@ -648,7 +691,8 @@ ui_redraw(struct ui *ui)
 	} else if (ui->prompt) {
 		char line[UI_TEXT_MAX + 4];
 
-		snprintf(line, sizeof(line), ":%s", ui->prompt_text);
+		line[0] = ':';
+		prompt_masked(ui->prompt_text, line + 1, sizeof(line) - 1);
 		ui_put(LINES - 1, 0, COLS, UI_BOLD, true, line);
 	} else if (ui->status[0] != '\0') {
 		ui_put(LINES - 1, 0, COLS, ui->status_ok ? UI_OK : UI_NORMAL,
