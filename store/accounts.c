@@ -290,6 +290,8 @@ st_login(struct st_db *db, const char *name, const char *pin,
 {
 	static const char ok_sql[] = "UPDATE users SET failed_pins = 0,"
 		" locked_until_ms = 0 WHERE id = ?1";
+	static const char locked_sql[] =
+		"SELECT locked_until_ms FROM users WHERE id = ?1";
 	struct st_site site;
 	struct acct a = { .found = false };
 	struct err ne;
@@ -319,6 +321,12 @@ st_login(struct st_db *db, const char *name, const char *pin,
 				    _("Wrong user name or PIN."), e);
 	out->user_id = a.id;
 	out->role = a.role;
+	/* Again under the write lock: attempts running side by side must
+	 * not slip past a lock another one just set. */
+	if ((rc = db_int(db, locked_sql, a.id, &a.locked_until, e)) < 0) {
+		db_rollback(db);
+		return rc;
+	}
 	if (a.locked_until > now_ms()) {
 		char msg[ERR_MSG_MAX], at[16];
 
