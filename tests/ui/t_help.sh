@@ -18,11 +18,11 @@ wait_for "Command barcodes:"
 wait_for "SKLAD:YES *yes to the question"
 # scroll down far past the end: the last line stays at the bottom
 while [ $i -lt 80 ]; do keys Down; i=$((i + 1)); done
-wait_for "login NAME \[PIN\]"
-screen | sed -n 22p | grep -q "login NAME \[PIN\]" ||
+wait_for "login NAME PIN"
+screen | sed -n 22p | grep -q "login NAME PIN" ||
 	fail "the list did not end on its last line"
 keys Up
-wait_gone "login NAME \[PIN\]"
+wait_gone "login NAME PIN"
 screen | grep -q "user add NAME ROLE" || fail "Up did not scroll back by one"
 # at 20x6: title, the last line and nothing written over
 tm resize-window -x 20 -y 6
