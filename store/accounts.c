@@ -104,6 +104,25 @@ st_pin_check(const char *pin, int min_len, struct err *e)
 	return 0;
 }
 
+int
+db_audit_account(struct st_db *db, const struct st_actor *who,
+		  enum st_action action, const char *name, const char *why)
+{
+	struct err ae, ne;
+	/* A name that is not one (escape sequences, broken UTF-8) stays
+	 * out of the log: whoever reads it must not be shown it. */
+	bool shown = name != NULL && st_user_name_check(name, &ne) == 0;
+	int rc;
+
+	if ((rc = db_begin(db, &ae)) < 0)
+		return rc;
+	if ((rc = db_audit(db, who, action, false, 0, 0, shown ? name : NULL,
+			   shown ? strlen(name) : 0, why, &ae)) < 0 ||
+	    (rc = db_commit(db, &ae)) < 0)
+		db_rollback(db);
+	return rc;
+}
+
 /* --- login --------------------------------------------------------------- */
 
 static int64_t
@@ -419,9 +438,13 @@ st_user_pin(struct st_db *db, const struct st_actor *who, const char *name,
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = st_site_get(db, &site, e)) < 0 ||
-	    (rc = st_pin_check(pin, site.pin_min_length, e)) < 0 ||
-	    (rc = db_pin_hash(pin, hash, sizeof(hash), e)) < 0 ||
+	if ((rc = st_site_get(db, &site, e)) < 0)
+		return rc;
+	if ((rc = st_pin_check(pin, site.pin_min_length, e)) < 0) {
+		db_audit_account(db, who, ST_ACT_USER_PIN, name, e->msg);
+		return rc;
+	}
+	if ((rc = db_pin_hash(pin, hash, sizeof(hash), e)) < 0 ||
 	    (rc = manage_begin(db, who, ST_ACT_USER_PIN, name, &a, e)) < 0)
 		return rc;
 	if (a.id != who->user_id && who->role != ST_ADMIN &&

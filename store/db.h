@@ -127,6 +127,12 @@ int db_audit(struct st_db *db, const struct st_actor *who,
 	     const char *scan, size_t scan_len, const char *reason,
 	     struct err *e);
 
+/* Record, in a transaction of its own, that who's action on account
+ * name was refused for why (accounts.c); name is left out when it is no
+ * valid user name. 0 or <0. */
+int db_audit_account(struct st_db *db, const struct st_actor *who,
+		     enum st_action action, const char *name, const char *why);
+
 /* A new yescrypt hash of pin (users.c) into out of size n; 0, or
  * ERR_INTERNAL if crypt(3) cannot make one. */
 int db_pin_hash(const char *pin, char *out, size_t n, struct err *e);

@@ -283,6 +283,10 @@ st_user_add(struct st_db *db, const struct st_actor *who, const char *name,
 			   strlen(name), NULL, e)) < 0 ||
 	    (rc = db_commit(db, e)) < 0) {
 		db_rollback(db);
+		/* A bad name or PIN, or a name taken: refused, so audited. */
+		if (rc == ERR_INVALID || rc == ERR_EXISTS)
+			db_audit_account(db, who, ST_ACT_USER_ADD, name,
+					 e->msg);
 		return rc;
 	}
 	return 0;

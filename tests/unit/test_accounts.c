@@ -239,6 +239,14 @@ test_short_pin_refused(void **state)
 			 ERR_INVALID);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM users WHERE name "
 				 "= 'eve'"), 1);
+	/* Every refused PIN is in the audit log, never the PIN itself. */
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM audit WHERE "
+				 "action = 5 AND ok = 0"), 7);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM audit WHERE "
+				 "action = 2 AND ok = 0"), 8);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM audit WHERE "
+				 "scan LIKE '%12345%' OR reason LIKE "
+				 "'%12345%'"), 0);
 }
 
 static void
@@ -303,6 +311,10 @@ test_bad_names_refused(void **state)
 				 "instr(scan, char(27)) > 0"), 0);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM audit WHERE "
 				 "reason = 'Not a valid user name.'"), 1);
+	/* Refused additions are audited, without the bad names. */
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM audit WHERE "
+				 "action = 2 AND ok = 0 AND scan IS NULL"),
+			 14);
 }
 
 static void
