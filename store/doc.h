@@ -62,6 +62,11 @@ int doc_wait_for_code(struct st_db *db, int64_t doc, int64_t code_id,
 int doc_wait_for_children(struct st_db *db, int64_t doc, int64_t pack_id,
 			  struct err *e);
 
+/* A shipment's document waits for what last changed each code scanned
+ * onto shipment_id, and changes them. */
+int doc_ship_codes(struct st_db *db, int64_t doc, int64_t shipment_id,
+		   struct err *e);
+
 /* Record that doc changes code_id on the state system. */
 int doc_touch_code(struct st_db *db, int64_t doc, int64_t code_id,
 		   struct err *e);

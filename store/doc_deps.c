@@ -82,6 +82,23 @@ doc_wait_for_children(struct st_db *db, int64_t doc, int64_t pack_id,
 	return run2(db, sql, doc, pack_id, e);
 }
 
+/* doc, a shipment's document, waits for what last changed each code
+ * scanned onto shipment_id, and changes them. */
+int
+doc_ship_codes(struct st_db *db, int64_t doc, int64_t shipment_id,
+	       struct err *e)
+{
+	static const char wait[] =
+		"WITH src(code_id) AS (SELECT code_id FROM shipment_items"
+		" WHERE shipment_id = ?2)," WAIT_FOR_LATEST;
+	static const char touch[] =
+		"INSERT OR IGNORE INTO doc_codes(code_id, doc_id)"
+		" SELECT code_id, ?1 FROM shipment_items WHERE shipment_id = ?2";
+	int rc = run2(db, wait, doc, shipment_id, e);
+
+	return rc < 0 ? rc : run2(db, touch, doc, shipment_id, e);
+}
+
 /* doc changes code_id on the state system. */
 int
 doc_touch_code(struct st_db *db, int64_t doc, int64_t code_id,

@@ -475,44 +475,6 @@ ship_time(const char *iso, char out[40])
 		out[n - 1] = '\0';
 }
 
-/* Codes scanned onto shipment ?1: the shipment waits for what last
- * changed each of them, and changes them. */
-static const char scanned_codes[] =
-	"SELECT code_id FROM shipment_items WHERE shipment_id = ?1";
-
-static int
-ship_dependencies(struct st_db *db, const struct shp *s, struct err *e)
-{
-	sqlite3_stmt *st = db_stmt(db, scanned_codes, e);
-	int64_t *ids = NULL;
-	size_t n = 0, cap = 0, i;
-	int rc;
-
-	if (st == NULL)
-		return e->code;
-	sqlite3_bind_int64(st, 1, s->id);
-	while ((rc = db_row(db, st, e, "shipment codes")) == 1) {
-		if (n == cap) {
-			int64_t *ni;
-
-			cap = cap ? cap * 2 : 64;
-			if ((ni = realloc(ids, cap * sizeof(*ids))) == NULL) {
-				rc = err_set(e, ERR_INTERNAL, "out of memory");
-				break;
-			}
-			ids = ni;
-		}
-		ids[n++] = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_reset(st);
-	for (i = 0; rc >= 0 && i < n; i++)
-		if ((rc = doc_wait_for_code(db, s->document_id, ids[i],
-					    e)) == 0)
-			rc = doc_touch_code(db, s->document_id, ids[i], e);
-	free(ids);
-	return rc < 0 ? rc : 0;
-}
-
 static int
 ship_document(struct st_db *db, struct shp *s, struct err *e)
 {
@@ -540,7 +502,7 @@ ship_document(struct st_db *db, struct shp *s, struct err *e)
 	body = doc_shipment(&d, &len);
 	if ((rc = doc_outbox_add(db, "LP_SHIP_GOODS", body, len, d.n,
 				 &s->document_id, e)) == 0)
-		rc = ship_dependencies(db, s, e);
+		rc = doc_ship_codes(db, s->document_id, s->id, e);
 out:
 	free(body);
 	free(lines);

@@ -63,7 +63,8 @@ cmp_die(const char *what, const char *msg)
 	abort();
 }
 
-/* Set up the site in a fresh folder; conf_extra goes into [sync]. */
+/* Set up a furs site in a fresh folder, with a sync configuration for
+ * the emulator emu; seed makes the faults. */
 static void
 cmp_open(struct cmp *c, struct emu *emu, unsigned seed)
 {
