@@ -12,6 +12,8 @@
  * it pallet by pallet (each scan counts ~1000 codes) and finishing.
  * Figures only, never pass/fail. BENCH_DIR picks the folder (default
  * /var/tmp), BENCH_IMPORT_CODES the size, BENCH_RUNS the runs.
+ * Then (b2): BENCH_GTIN_CODES codes (200 000) of as many distinct GTINs
+ * beside the same count of one GTIN.
  *
  * What it must not do: decide anything, or run inside `make check`.
  */
@@ -95,6 +97,9 @@ generate(const char *list, const char *csv, long n,
 		die("create", list);
 	for (i = 0; i < 10; i++)
 		gtin(i, g[i]);
+	/* what a plain list must carry since the acceptance needs it */
+	fprintf(l, "# sender_inn: 7711111111\n# number: B-1\n"
+		"# date: 2026-11-30\n");
 	*np = 0;
 	*pallets = malloc((size_t)cap * sizeof(**pallets));
 	while (codes < n) {
@@ -127,6 +132,32 @@ generate(const char *list, const char *csv, long n,
 		}
 	}
 	if (fclose(l) != 0 || fclose(c) != 0)
+		die("write", list);
+}
+
+/* A flat list of n units (with the header lines), each of its own GTIN
+ * when distinct, else all of one GTIN. */
+static void
+generate_flat(const char *list, long n, int distinct)
+{
+	FILE *l = fopen(list, "w");
+	uint64_t rng = 88172645463325252ULL;
+	char g[15], ser[14];
+	long i;
+
+	if (l == NULL)
+		die("create", list);
+	fprintf(l, "# sender_inn: 7711111111\n# number: G-%d\n"
+		"# date: 2026-11-30\n", distinct);
+	for (i = 0; i < n; i++) {
+		snprintf(g, sizeof(g), "04607%08d", (int)((distinct ? i : 0L) % 100000000));
+		g[13] = (char)('0' + mark_check_digit(g, 13));
+		g[14] = '\0';
+		random_serial(&rng, ser);
+		fprintf(l, "01%s21%s\x1d" "93%04lX\n", g, ser,
+			(i * 7919) & 0xffff);
+	}
+	if (fclose(l) != 0)
 		die("write", list);
 }
 
@@ -197,6 +228,28 @@ run_store(const char *dir, const char *list, struct st_db **keep,
 	return t;
 }
 
+/*
+ * Issue 13: import time must not grow with the square of the number of
+ * distinct GTINs. n codes each of its own GTIN beside n codes of one
+ * GTIN, same file sizes; the ratio should stay near 1.
+ */
+static void
+run_gtins(const char *dir, long n)
+{
+	char list[300];
+	double one, many;
+
+	snprintf(list, sizeof(list), "%s/gtins.txt", dir);
+	generate_flat(list, n, 0);
+	one = run_store(dir, list, NULL, NULL, NULL);
+	generate_flat(list, n, 1);
+	many = run_store(dir, list, NULL, NULL, NULL);
+	unlink(list);
+	printf("(b2) import %ld codes of %ld distinct GTINs: %.3f s; the same "
+	       "count of one GTIN %.3f s: %.2fx (goal near 1.0; 59 s before "
+	       "issue 13)\n", n, n, many, one, many / one);
+}
+
 /* One .import by the sqlite3 shell; seconds, or -1 without a shell. */
 static double
 run_shell(const char *dir, const char *csv)
@@ -264,7 +317,9 @@ main(void)
 	const char *base = getenv("BENCH_DIR");
 	const char *size = getenv("BENCH_IMPORT_CODES");
 	const char *nruns = getenv("BENCH_RUNS");
+	const char *gsize = getenv("BENCH_GTIN_CODES");
 	long n = size != NULL ? atol(size) : 300000;
+	long gn = gsize != NULL ? atol(gsize) : 200000;
 	int runs = nruns != NULL ? atoi(nruns) : 3, i, np;
 	char dir[256], list[300], csv[300], path[300];
 	char (*pallets)[MARK_SSCC_LEN + 1];
@@ -306,6 +361,7 @@ main(void)
 		       "for the baseline\n", n, ms);
 	accept_all(db, &who, id, pallets, np);
 	st_close(&db);
+	run_gtins(dir, gn);
 	snprintf(path, sizeof(path), "%s/store.db", dir);
 	rm_db(path);
 	snprintf(path, sizeof(path), "%s/shell.db", dir);

@@ -254,6 +254,56 @@ test_refused_writes_nothing(void **state)
 			       " action = 20 AND ok = 0"), 1);
 }
 
+/* A list of n units, unit i of GTIN 04607 + i (its own GTIN each), one
+ * serial for all; then extra lines. malloc'd. */
+static char *
+gtin_list(int n, const char *extra)
+{
+	char *text = malloc((size_t)n * 48 + 512), g[15];
+	size_t at = 0;
+	int i;
+
+	assert_non_null(text);
+	at += (size_t)sprintf(text, "%s", site_fx_list_head());
+	for (i = 0; i < n; i++) {
+		snprintf(g, sizeof(g), "04607%08d", i);
+		g[13] = (char)('0' + mark_check_digit(g, 13));
+		g[14] = '\0';
+		at += (size_t)sprintf(text + at, "01%s21SAMESERIAL012\n", g);
+	}
+	sprintf(text + at, "%s", extra);
+	return text;
+}
+
+/*
+ * Many distinct GTINs (the GTIN table grows through several sizes): the
+ * same serial under another GTIN is another code, the same GTIN and
+ * serial again is refused on its own line, and every GTIN is stored once.
+ */
+static void
+test_many_gtins(void **state)
+{
+	struct site_fx *f = *state;
+	struct st_delivery d;
+	struct err e;
+	char *text = gtin_list(5000, "");
+
+	assert_int_equal(st_delivery_import(f->db, &f->op, "g.txt", text,
+					    strlen(text), &d, &e), 0);
+	assert_int_equal(d.expected, 5000);
+	assert_int_equal(count(f, "SELECT count(DISTINCT gtin_id) FROM"
+			       " delivery_items"), 5000);
+	free(text);
+	/* line 3 of the header + 1234: unit 1233 listed again at the end */
+	text = gtin_list(3000, "0104607000012338" "21SAMESERIAL012\n");
+	assert_int_equal(st_delivery_import(f->db, &f->op, "g2.txt", text,
+					    strlen(text), &d, &e),
+			 ERR_REFUSED);
+	assert_non_null(strstr(e.msg, "Line 3004"));
+	assert_non_null(strstr(e.msg, "listed twice"));
+	free(text);
+}
+
 int
 main(void)
 {
@@ -264,6 +314,8 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_writes_nothing,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_gtins, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
