@@ -96,6 +96,8 @@ add_where(json_t *o, const struct st_where *w)
 	json_object_set_new(o, "state", json_string(w->state));
 	json_object_set_new(o, "parents", parents);
 	json_object_set_new(o, "children", json_integer(w->children));
+	json_object_set_new(o, "delivery", nullable_id(w->accepting_in));
+	json_object_set_new(o, "verdict", nullable_text(w->verdict));
 }
 
 static void

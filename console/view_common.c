@@ -163,6 +163,7 @@ static const struct {
 	const char *word, *text;
 } store_words[] = {
 	{ "in_stock", N_("in stock") }, { "shipped", N_("shipped") },
+	{ "accepting", N_("being accepted, not in stock yet") },
 	{ "open", N_("open") }, { "closed", N_("closed") },
 	{ "submitted", N_("sent, waiting for the answer") },
 	{ "confirmed", N_("confirmed by the state system") },

@@ -179,7 +179,12 @@ lookup_draw(struct ui *ui, void *p, int rows, int cols)
 	if (l->where.children > 0)
 		ui_putf(y++, 2, cols - 4, UI_NORMAL, _("Inside it: %d"),
 			l->where.children);
-	if (l->where.nparents == 0)
+	if (l->where.accepting_in != 0)
+		ui_putf(y++, 2, cols - 4, UI_NORMAL, _("Scanned at the "
+			"acceptance of delivery %lld: %s."),
+			(long long)l->where.accepting_in,
+			view_word(l->where.verdict));
+	else if (l->where.nparents == 0)
 		ui_put(y++, 2, cols - 4, UI_NORMAL, false,
 		       _("In no pack."));
 	for (i = 0; i < l->where.nparents && y < rows - 3; i++)

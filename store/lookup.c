@@ -158,6 +158,60 @@ st_where_deliveries(struct st_db *db, const struct mark *m,
 	return out->expected_in != 0 || out->scanned_in != 0;
 }
 
+/*
+ * A code that is not stored (not in stock) but may have been scanned at
+ * an acceptance: while that acceptance is open its scans are kept apart
+ * (delivery_scans) until finish puts the matched ones into stock, yet
+ * each was acknowledged to the operator. Such a code is an answer, state
+ * "accepting" with the acceptance's scans as history; one scanned at an
+ * acceptance that finished without taking it (surplus, a wrong product)
+ * is not in stock, and the refusal says so instead of "never scanned".
+ */
+static int
+where_acceptance(struct st_db *db, const struct pack_key *k,
+		 struct st_where *out,
+		 int (*on_event)(void *arg, const struct st_event *ev),
+		 void *arg, struct err *e)
+{
+	static const char sql[] =
+		"SELECT d.id, d.number, d.state, s.verdict FROM deliveries d"
+		" JOIN delivery_scans s ON s.delivery_id = d.id AND s.code = ?1"
+		" ORDER BY s.id DESC LIMIT 1";
+	sqlite3_stmt *st = db_stmt(db, sql, e);
+	char number[64] = "", state[16] = "", verdict[16] = "";
+	int64_t id = 0;
+	int rc;
+
+	if (st == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, k->text, -1, SQLITE_STATIC);
+	if ((rc = db_row(db, st, e, "acceptance scan")) == 1) {
+		id = sqlite3_column_int64(st, 0);
+		db_text(st, 1, number, sizeof(number));
+		db_text(st, 2, state, sizeof(state));
+		db_text(st, 3, verdict, sizeof(verdict));
+	}
+	sqlite3_reset(st);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return err_set(e, ERR_NOTFOUND, dgettext("sklad",
+			       "%s has never been scanned here."), k->text);
+	if (strcmp(state, "accepting") != 0)
+		return err_set(e, ERR_NOTFOUND, dgettext("sklad",
+			       "%s is not in stock: the acceptance of delivery "
+			       "%lld (%s) scanned it as %s and did not take "
+			       "it in."), k->text, (long long)id, number,
+			       verdict);
+	snprintf(out->code, sizeof(out->code), "%s", k->text);
+	snprintf(out->kind, sizeof(out->kind), "%s", kind_name(k->kind));
+	snprintf(out->state, sizeof(out->state), "accepting");
+	snprintf(out->verdict, sizeof(out->verdict), "%s", verdict);
+	out->accepting_in = id;
+	return on_event != NULL ? history(db, 0, k->text, false, on_event,
+					  arg, e) : 0;
+}
+
 int
 st_where(struct st_db *db, const struct mark *m, struct st_where *out,
 	 int (*on_event)(void *arg, const struct st_event *ev), void *arg,
@@ -176,8 +230,7 @@ st_where(struct st_db *db, const struct mark *m, struct st_where *out,
 	    (rc = pack_load_code(db, &k, &c, e)) < 0)
 		return rc;
 	if (rc == 0)
-		return err_set(e, ERR_NOTFOUND, dgettext("sklad",
-			       "%s has never been scanned here."), k.text);
+		return where_acceptance(db, &k, out, on_event, arg, e);
 	snprintf(out->code, sizeof(out->code), "%s", k.text);
 	snprintf(out->kind, sizeof(out->kind), "%s", kind_name(c.kind));
 	snprintf(out->state, sizeof(out->state), "%s",

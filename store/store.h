@@ -327,6 +327,10 @@ struct st_where {
 	int nparents;
 	char parents[ST_MAX_DEPTH][MARK_SSCC_LEN + 1];	/* nearest first */
 	int children;		/* direct children, for packs */
+	/* state "accepting": scanned at the acceptance of this delivery,
+	 * still open, with this verdict; not in stock before it finishes */
+	int64_t accepting_in;
+	char verdict[16];
 };
 
 /* What the deliveries say about a code (st_where_deliveries). */
@@ -372,7 +376,10 @@ int st_doc_check(const char *type, const char *body, size_t len,
 /*
  * Where is code m: its chain of parents up to the top, its state, and its
  * history (oldest first) through on_event if non-NULL (stop by returning
- * non-zero). ERR_NOTFOUND if the code was never stored.
+ * non-zero). A code scanned at an acceptance still open is found with
+ * state "accepting" (accepting_in, verdict) and that acceptance's scans.
+ * ERR_NOTFOUND if the code is not stored otherwise, saying whether an
+ * acceptance scanned it and left it out.
  */
 int st_where(struct st_db *db, const struct mark *m, struct st_where *out,
 	     int (*on_event)(void *arg, const struct st_event *ev),

@@ -29,12 +29,14 @@ screen | grep "refused" | grep -vq "refused:" && fail "a refusal without its wor
 scan "$(unit 2)"
 wait_for "DEMO000000002 has never been scanned here"
 screen | grep -q "ERROR" && fail "an unknown code held as an error"
-# what the deliveries say of codes not in stock: expected, scanned at an
-# acceptance still open, counted as surplus
+# a code scanned at an acceptance still open is found, not in stock yet
+# (never "never scanned here"); what the deliveries say of codes not in
+# stock: expected, counted as surplus
 scan "$(unit 5)"
-wait_for "Not in stock here."
-wait_for "Expected in delivery 1 ([^)]*), found at its"
+wait_for "State: being accepted, not in stock yet"
 wait_for "acceptance of delivery 1: matched."
+wait_for "scanned in acceptance"
+screen | grep -q "never been scanned" && fail "an acknowledged acceptance scan reads as never scanned"
 scan "$(unit 7)"
 wait_for "Expected in delivery 1 ([^)]*), not found at its"
 scan "$(unit 6)"

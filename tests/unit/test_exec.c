@@ -450,6 +450,56 @@ test_accept_and_ship(void **state)
 }
 
 /*
+ * where, while an acceptance is open: a code whose acceptance scan was
+ * acknowledged is found ("accepting", its delivery, verdict and scan),
+ * not "never scanned here"; once the acceptance finished without it
+ * (surplus), the refusal says so.
+ */
+static void
+test_where_during_acceptance(void **state)
+{
+	char path[128], script[2048];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/d.txt", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "# sender_inn: 7700000002\n# number: 18\n"
+		"# date: 2026-11-20\n%s\n%s\n", ki(1), ki(2));
+	fclose(f);
+	snprintf(script, sizeof(script),
+		 "delivery import %s\n"	/* 0 */
+		 "accept open 1\n"		/* 1 */
+		 "scan %s\n"			/* 2: matched */
+		 "scan %s\n"			/* 3: surplus */
+		 "where %s\n"			/* 4 */
+		 "where %s\n"			/* 5 */
+		 "where %s\n"			/* 6: expected, not scanned */
+		 "accept finish partial\n"	/* 7 */
+		 "where %s\n"			/* 8 */
+		 "where %s\n",			/* 9 */
+		 path, unit(1), unit(9), ki(1), ki(9), ki(2), ki(9), ki(1));
+	run("boss", script);
+	assert_true(ok(2) && ok(3));
+	assert_true(ok(4));
+	assert_string_equal(str(4, "state"), "accepting");
+	assert_string_equal(str(4, "verdict"), "matched");
+	assert_int_equal(num(4, "delivery"), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+		json_object_get(res(4), "history"), 0), "action")),
+		"accept_scan");
+	assert_true(ok(5));
+	assert_string_equal(str(5, "verdict"), "surplus");
+	refused(6, "never been scanned here");
+	assert_true(ok(7));
+	refused(8, "scanned it as surplus and did not take it in");
+	assert_true(ok(9));
+	assert_string_equal(str(9, "state"), "in_stock");
+	assert_true(json_is_null(json_object_get(res(9), "delivery")));
+}
+
+/*
  * cancel: an empty pack opened by mistake goes (off its pallet), a full
  * one or someone else's (for an operator) stays; resume brings back the
  * user's own open box with the pallet around it in a new session.
@@ -503,6 +553,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_accept_and_ship, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_where_during_acceptance,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_station_barcodes, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_and_resume, setup,
