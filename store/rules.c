@@ -44,6 +44,8 @@ static const char *const reasons[RULES_COUNT] = {
 	[RULES_SUPERVISOR] = N_("A supervisor must do this: log in as a "
 		"supervisor."),
 	[RULES_DOC_LIMIT] = N_("Too many codes for one document (30 000)."),
+	[RULES_PUT_FULL] = N_("The pack holds as many as its capacity "
+		"already: take one out before putting another in."),
 };
 
 const char *
@@ -208,6 +210,7 @@ rules_pack_put(const struct rules_pack *p, const struct rules_child *c,
 	       enum st_role role)
 {
 	struct rules_pack open = *p;
+	enum rules_verdict v;
 	bool closes;
 
 	if (p->state == RULES_DISBANDED)
@@ -217,8 +220,13 @@ rules_pack_put(const struct rules_pack *p, const struct rules_child *c,
 	if (p->state != RULES_OPEN && role < ST_SUPERVISOR)
 		return RULES_SUPERVISOR;
 	/* Otherwise the same rules as a scan into an open pack, except that
-	 * putting into a pack never closes it. */
+	 * putting into a pack never closes it. Capacity is the pack's size
+	 * (units per box, boxes per pallet): a correction that replaces a
+	 * code takes the wrong one out first, so no role goes beyond it. */
 	open.state = RULES_OPEN;
 	open.capacity = 0;
-	return rules_pack_add(&open, c, &closes);
+	if ((v = rules_pack_add(&open, c, &closes)) != RULES_OK)
+		return v;
+	return p->capacity > 0 && p->count >= p->capacity ? RULES_PUT_FULL :
+		RULES_OK;
 }

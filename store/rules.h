@@ -51,6 +51,7 @@ enum rules_verdict {
 	RULES_PACK_DISBANDED,	/* the pack is disbanded */
 	RULES_SUPERVISOR,	/* needs a supervisor */
 	RULES_DOC_LIMIT,	/* more codes than one document may carry */
+	RULES_PUT_FULL,		/* putting into a pack at its capacity */
 	RULES_COUNT
 };
 
@@ -104,7 +105,8 @@ enum rules_verdict rules_pack_take(const struct rules_pack *pack,
 				   const struct rules_child *child,
 				   enum st_role role);
 
-/* May child be put into the closed pack (put) by someone of role? */
+/* May child be put into the closed pack (put) by someone of role? Never
+ * beyond the pack's capacity, whoever asks (RULES_PUT_FULL). */
 enum rules_verdict rules_pack_put(const struct rules_pack *pack,
 				  const struct rules_child *child,
 				  enum st_role role);

@@ -325,6 +325,39 @@ test_users_rights_and_corrections(void **state)
 	}
 }
 
+/*
+ * put never takes a pack beyond its capacity, not even for an admin: a
+ * box of capacity 2 that filled (and closed itself) refuses a third
+ * unit with the reason; taking one out first makes room.
+ */
+static void
+test_put_capacity(void **state)
+{
+	char script[4096], sscc[32];
+
+	(void)state;
+	snprintf(script, sizeof(script), "set capacity 2\nbox open\n"
+		 "scan %s\nscan %s\n", unit(20), unit(21));
+	run("boss", script);
+	assert_true(ok(0) && ok(3));
+	assert_true(json_is_true(json_object_get(res(3), "closed")));
+	snprintf(sscc, sizeof(sscc), "%s", str(1, "sscc"));
+	snprintf(script, sizeof(script),
+		 "put %s %s\n"		/* 0: full */
+		 "take %s %s\n"	/* 1 */
+		 "put %s %s\n"		/* 2 */
+		 "put %s %s\n",	/* 3: full again */
+		 sscc, unit(22), sscc, unit(20), sscc, unit(22), sscc,
+		 unit(23));
+	run("boss", script);
+	refused(0, "take one out before putting another in");
+	assert_true(ok(1));
+	assert_true(ok(2));
+	assert_int_equal(num(2, "count"), 2);
+	assert_int_equal(num(2, "capacity"), 2);
+	refused(3, "capacity");
+}
+
 static void
 test_command_barcodes(void **state)
 {
@@ -552,6 +585,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_command_barcodes, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_accept_and_ship, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_put_capacity, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_where_during_acceptance,
 						setup, teardown),

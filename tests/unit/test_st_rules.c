@@ -309,6 +309,44 @@ test_change_every_combination(void **state)
 	}
 }
 
+/* put never goes beyond capacity, for any role or state; capacity 0 is
+ * no limit. */
+static void
+test_put_capacity(void **state)
+{
+	struct rules_child c = { .known = true, .has_crypto = true,
+				 .gtin = G1 };
+	struct rules_pack p;
+	int st, role;
+
+	(void)state;
+	for (st = RULES_OPEN; st <= RULES_CONFIRMED; st++)
+	for (role = 0; role < 3; role++) {
+		p = open_box();
+		p.state = (enum rules_pack_state)st;
+		p.count = 3;
+		if (st != RULES_OPEN && role < ST_SUPERVISOR) {
+			assert_int_equal(rules_pack_put(&p, &c,
+				(enum st_role)role), RULES_SUPERVISOR);
+			continue;
+		}
+		assert_int_equal(rules_pack_put(&p, &c, (enum st_role)role),
+				 RULES_PUT_FULL);
+		p.count = 2;
+		assert_int_equal(rules_pack_put(&p, &c, (enum st_role)role),
+				 RULES_OK);
+		p.capacity = 0;
+		p.count = 500;
+		assert_int_equal(rules_pack_put(&p, &c, (enum st_role)role),
+				 RULES_OK);
+	}
+	/* what is wrong with the code itself is said first */
+	p = open_box();
+	p.count = 3;
+	c.in_this = true;
+	assert_int_equal(rules_pack_put(&p, &c, ST_ADMIN), RULES_ALREADY_HERE);
+}
+
 static void
 test_reasons_and_names(void **state)
 {
@@ -342,6 +380,7 @@ main(void)
 		cmocka_unit_test(test_pallet_cases),
 		cmocka_unit_test(test_close),
 		cmocka_unit_test(test_change_every_combination),
+		cmocka_unit_test(test_put_capacity),
 		cmocka_unit_test(test_reasons_and_names),
 	};
 
