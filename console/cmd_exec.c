@@ -7,198 +7,18 @@
  *
  * exec reads commands from stdin, one per line, runs each through the same
  * workflow functions the console uses, and prints one JSON object per
- * command: ok, error, and the command's results. A line is printed (and
- * flushed) only after its transaction committed, so a script, like an
- * operator, never sees OK for something that is not on disk.
+ * command: ok, error, and the command's results (exec_line.c). A line is
+ * printed (and flushed) only after its transaction committed, so a
+ * script, like an operator, never sees OK for something that is not on
+ * disk.
  */
 #include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "console/cli.h"
-#include "console/workflow.h"
-
-static json_t *
-nullable_text(const char *s)
-{
-	return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
-}
-
-static json_t *
-nullable_id(int64_t id)
-{
-	return id != 0 ? json_integer(id) : json_null();
-}
-
-static int
-collect_event(void *arg, const struct st_event *ev)
-{
-	json_array_append_new((json_t *)arg, json_pack("{s:s, s:o, s:o, s:s,"
-		" s:b, s:o, s:o}", "at", ev->at, "user", nullable_text(ev->user),
-		"device", nullable_text(ev->device), "action", ev->action, "ok",
-		ev->ok, "pack", nullable_text(ev->pack), "reason",
-		nullable_text(ev->reason)));
-	return 0;
-}
-
-static int
-collect_doc(void *arg, const struct st_doc *d)
-{
-	json_array_append_new((json_t *)arg, json_pack("{s:I, s:s, s:s, s:i,"
-		" s:o, s:i, s:o, s:o, s:o, s:b}", "id", (json_int_t)d->id,
-		"type", d->type, "state", d->state, "codes", d->codes,
-		"server_id", nullable_text(d->server_id), "attempts",
-		d->attempts, "last_error", nullable_text(d->last_error),
-		"depends_on", nullable_id(d->depends_on), "waits_for",
-		nullable_id(d->waits_for), "held", d->held));
-	return 0;
-}
-
-static void
-add_pack(json_t *o, const struct st_pack *p)
-{
-	json_object_set_new(o, "sscc", json_string(p->sscc));
-	json_object_set_new(o, "level", json_string(p->level == ST_BOX ?
-						    "box" : "pallet"));
-	json_object_set_new(o, "state", json_string(p->state));
-	json_object_set_new(o, "count", json_integer(p->count));
-	json_object_set_new(o, "capacity", json_integer(p->capacity));
-	json_object_set_new(o, "closed", json_boolean(p->closed_now));
-	json_object_set_new(o, "parent", nullable_text(p->parent));
-	json_object_set_new(o, "document", nullable_id(p->document_id));
-}
-
-static void
-add_accept(json_t *o, const struct st_accept_progress *a)
-{
-	json_object_set_new(o, "delivery", json_integer(a->delivery_id));
-	json_object_set_new(o, "matched", json_integer(a->matched));
-	json_object_set_new(o, "missing", json_integer(a->missing));
-	json_object_set_new(o, "surplus", json_integer(a->surplus));
-	json_object_set_new(o, "duplicates", json_integer(a->duplicates));
-	json_object_set_new(o, "wrong_item", json_integer(a->wrong_item));
-	json_object_set_new(o, "verdict", nullable_text(a->verdict));
-	json_object_set_new(o, "units", json_integer(a->units));
-}
-
-static void
-add_where(json_t *o, const struct st_where *w)
-{
-	json_t *parents = json_array();
-	int i;
-
-	for (i = 0; i < w->nparents; i++)
-		json_array_append_new(parents, json_string(w->parents[i]));
-	json_object_set_new(o, "code", json_string(w->code));
-	json_object_set_new(o, "kind", json_string(w->kind));
-	json_object_set_new(o, "state", json_string(w->state));
-	json_object_set_new(o, "parents", parents);
-	json_object_set_new(o, "children", json_integer(w->children));
-	json_object_set_new(o, "delivery", nullable_id(w->accepting_in));
-	json_object_set_new(o, "verdict", nullable_text(w->verdict));
-}
-
-static void
-add_users(json_t *o, const struct wf_result *r)
-{
-	json_t *list = json_array();
-	int i;
-
-	for (i = 0; i < r->nusers; i++) {
-		const struct st_user_info *u = &r->users[i];
-
-		json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:b,"
-			" s:i, s:o}", "name", u->name, "role",
-			st_role_name(u->role), "disabled", u->disabled,
-			"has_pin", u->has_pin, "failed_pins", u->failed,
-			"locked_until", nullable_text(u->locked_until)));
-	}
-	json_object_set_new(o, "users", list);
-	json_object_set_new(o, "more", json_integer(r->more_users));
-}
-
-/* The JSON line for one command's result. */
-static json_t *
-result_json(const struct wf_result *r, json_t *list)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "ok", json_boolean(r->rc == 0));
-	json_object_set_new(o, "error", r->rc == 0 ? json_null() :
-			    json_string(r->err.msg));
-	if (r->rc != 0)
-		json_object_set_new(o, "error_code",
-				    json_string(err_key(r->rc)));
-	json_object_set_new(o, "command", json_string(r->command));
-	switch (r->rc == 0 ? r->what : WF_NONE) {
-	case WF_PACK_INFO:
-		add_pack(o, &r->pack);
-		break;
-	case WF_ACCEPT_INFO:
-		add_accept(o, &r->accept);
-		break;
-	case WF_SHIP_INFO:
-		json_object_set_new(o, "shipment", json_integer(r->ship.id));
-		json_object_set_new(o, "codes", json_integer(r->ship.codes));
-		json_object_set_new(o, "units", json_integer(r->ship.units));
-		json_object_set_new(o, "document",
-				    nullable_id(r->ship.document_id));
-		break;
-	case WF_DELIVERY_INFO:
-		json_object_set_new(o, "delivery",
-				    json_integer(r->delivery.id));
-		json_object_set_new(o, "number",
-				    json_string(r->delivery.number));
-		json_object_set_new(o, "expected",
-				    json_integer(r->delivery.expected));
-		break;
-	case WF_WHERE_INFO:
-		add_where(o, &r->where);
-		json_object_set(o, "history", list);
-		break;
-	case WF_DOCS_INFO:
-		json_object_set(o, "docs", list);
-		break;
-	case WF_USER_INFO:
-		json_object_set_new(o, "user", json_string(r->user.user));
-		json_object_set_new(o, "role",
-				    json_string(st_role_name(r->user.role)));
-		break;
-	case WF_USERS_INFO:
-		add_users(o, r);
-		break;
-	case WF_SETTING_INFO:
-	case WF_NONE:
-		break;
-	}
-	return o;
-}
-
-/* Run one script line; returns whether it succeeded. */
-static bool
-exec_line(struct wf *w, const char *line)
-{
-	struct wf_result r;
-	json_t *list = json_array(), *o;
-	const char *cmd = line;
-
-	while (*cmd == ' ' || *cmd == '\t')
-		cmd++;
-	if (*cmd == '\0' || *cmd == '#') {
-		json_decref(list);
-		return true;
-	}
-	wf_command(w, cmd, &r, collect_event, collect_doc, list);
-	o = result_json(&r, list);
-	json_decref(list);
-	json_dumpf(o, stdout, JSON_COMPACT);
-	putchar('\n');
-	fflush(stdout);
-	json_decref(o);
-	return r.rc == 0;
-}
+#include "console/exec_line.h"
 
 struct db_args {
 	const char *db;
@@ -239,10 +59,12 @@ cmd_exec(int argc, char **argv)
 	struct st_db *db = NULL;
 	struct err e;
 	struct wf w;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	bool all = true;
+	static char line[EXEC_LINE_MAX + 1];
+	enum exec_read got;
+	long lineno = 0;
+	size_t n;
+	bool all = true, ran;
+	json_t *o;
 	int c;
 
 	optind = 1;
@@ -273,14 +95,18 @@ cmd_exec(int argc, char **argv)
 		return CLI_FAIL;
 	}
 	wf_init(&w, db, &who);
-	while ((n = getline(&line, &cap, stdin)) >= 0) {
-		if (n > 0 && line[n - 1] == '\n')
-			line[--n] = '\0';
-		if (n > 0 && line[n - 1] == '\r')
-			line[--n] = '\0';
-		all &= exec_line(&w, line);
+	/* One answer per line, printed (and flushed) after its commit. */
+	while ((got = exec_read_line(stdin, line, &n)) != EXEC_EOF) {
+		o = exec_answer(&w, line, n, ++lineno, got == EXEC_TOO_LONG,
+				&ran);
+		all &= ran;
+		if (o == NULL)
+			continue;
+		json_dumpf(o, stdout, JSON_COMPACT);
+		putchar('\n');
+		fflush(stdout);
+		json_decref(o);
 	}
-	free(line);
 	st_close(&db);
 	return all ? CLI_OK : CLI_FAIL;
 }

@@ -114,6 +114,34 @@ run_opts(const char *user, const char *opts, const char *script)
 	last_status = WEXITSTATUS(status);
 }
 
+/* Run the script of len bytes (NULs and all) as boss. */
+static void
+run_bytes(const char *data, size_t len)
+{
+	char path[128], cmd[512], line[1 << 16];
+	FILE *f, *p;
+
+	snprintf(path, sizeof(path), "%s/script", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "SKLAD_PIN=1234 %s exec --db %s --user boss"
+		 " < %s", getenv("SKLAD_BIN"), db, path);
+	json_decref(out);
+	out = json_array();
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (fgets(line, sizeof(line), p) != NULL) {
+		json_t *o = json_loads(line, 0, NULL);
+
+		if (o == NULL)
+			fail_msg("not JSON: %s", line);
+		json_array_append_new(out, o);
+	}
+	last_status = WEXITSTATUS(pclose(p));
+}
+
 static json_t *
 res(size_t i)
 {
@@ -358,6 +386,68 @@ test_put_capacity(void **state)
 	refused(3, "capacity");
 }
 
+/*
+ * Every line that is not blank or a comment gets exactly one complete
+ * answer (ok, error, command, line), and a line's bytes never run as a
+ * shorter or other command: a NUL inside a line or at its start, bytes
+ * that are not UTF-8 (stray, overlong, surrogate) and an overlong line
+ * are refused whole, naming the line and byte, never quoting it.
+ */
+static void
+test_bytes_refused_whole(void **state)
+{
+	static const char script[] =
+		"box open\0 146004390000000010\n"	/* 0, line 1 */
+		"\0\n"					/* 1, line 2 */
+		"\0box open\n"				/* 2, line 3 */
+		"# a comment\n\n"			/* lines 4, 5 */
+		"where \xff\xfe\n"			/* 3, line 6 */
+		"where \xc0\xaf\n"			/* 4, line 7: overlong / */
+		"where \xed\xa0\x80\n"			/* 5, line 8: surrogate */
+		"\xd0\xb3\xd0\xb4\xd0\xb5\n"		/* 6, line 9: "где" */
+		"box open 146004390000000010\r\n";	/* 7, line 10 */
+	char *big = malloc(10000 + sizeof(script));
+	size_t i;
+
+	(void)state;
+	run_bytes(script, sizeof(script) - 1);
+	assert_int_equal(json_array_size(out), 8);
+	for (i = 0; i < 8; i++) {
+		json_t *o = res(i);
+
+		assert_non_null(json_object_get(o, "ok"));
+		assert_non_null(json_object_get(o, "error"));
+		assert_non_null(json_object_get(o, "command"));
+		assert_true(json_is_integer(json_object_get(o, "line")));
+	}
+	refused(0, "Line 1 has a NUL byte at byte 9");
+	assert_true(json_is_null(json_object_get(res(0), "command")));
+	refused(1, "Line 2 has a NUL byte at byte 1");
+	refused(2, "Line 3 has a NUL byte at byte 1");
+	refused(3, "Line 6 is not UTF-8 text (byte 7)");
+	refused(4, "Line 7 is not UTF-8");
+	refused(5, "Line 8 is not UTF-8");
+	/* valid UTF-8 runs: an unknown command, said as typed */
+	refused(6, "Unknown command: \xd0\xb3\xd0\xb4\xd0\xb5");
+	assert_int_equal(num(6, "line"), 9);
+	/* nothing before opened a box: this is the first pack, as asked */
+	assert_true(ok(7));
+	assert_string_equal(str(7, "sscc"), "146004390000000010");
+	assert_int_equal(num(7, "line"), 10);
+	assert_int_equal(last_status, 1);
+
+	/* a line over 8192 bytes, then a good one */
+	assert_non_null(big);
+	memset(big, 'a', 10000);
+	memcpy(big + 10000, "\nclose\n", 7);
+	run_bytes(big, 10007);
+	assert_int_equal(json_array_size(out), 2);
+	refused(0, "Line 1 is longer than 8192 bytes");
+	assert_null(strstr(str(0, "error"), "aaaa"));
+	assert_string_equal(str(1, "command"), "close");
+	free(big);
+}
+
 static void
 test_command_barcodes(void **state)
 {
@@ -585,6 +675,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_command_barcodes, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_accept_and_ship, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bytes_refused_whole, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_put_capacity, setup,
 						teardown),
