@@ -46,7 +46,10 @@ pin_from_file(const char *path, char *out, size_t cap, struct err *e)
 	ssize_t n;
 	int fd, rc;
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+	/* O_NONBLOCK: a FIFO is refused below instead of waiting for a
+	 * writer */
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+		       O_CLOEXEC)) < 0)
 		return err_set(e, ERR_IO, _("Cannot open the PIN file %s: %s"),
 			       path, strerror(errno));
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {

@@ -5,7 +5,8 @@
  * that finds the job due writes one batch (st_import_step, its own short
  * transaction) and sets the next step a little later, so scans and keys
  * keep being handled between batches while row 1 of the screen shows
- * "Importing: 120 000 / 300 000".
+ * "Importing: 120 000 / 300 000". The file is read as it is parsed
+ * (st_import_begin_path: a regular file, within SKLAD_IMPORT_MAX_MB).
  *
  * What it must not do: write more than one batch per pass, sleep, or
  * draw outside ui_redraw (ui_job_draw is called from there).
@@ -37,48 +38,11 @@ grouped(int v, char *out, size_t n)
 	out[o] = '\0';
 }
 
-/* The whole file; NULL with the reason shown. */
-static char *
-slurp(struct ui *ui, const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL, *nb;
-	size_t cap = 0, n;
-
-	*len = 0;
-	if (f == NULL) {
-		char msg[ERR_MSG_MAX];
-
-		snprintf(msg, sizeof(msg), _("Cannot open %s: %s"), path,
-			 strerror(errno));
-		ui_error(ui, msg);
-		return NULL;
-	}
-	do {
-		if (*len == cap) {
-			cap = cap ? cap * 2 : 1 << 16;
-			if ((nb = realloc(buf, cap)) == NULL) {
-				free(buf);
-				fclose(f);
-				ui_error(ui, "out of memory");
-				return NULL;
-			}
-			buf = nb;
-		}
-		n = fread(buf + *len, 1, cap - *len, f);
-		*len += n;
-	} while (n > 0);
-	fclose(f);
-	return buf;
-}
-
 bool
 ui_job_prompt(struct ui *ui, const char *line)
 {
 	char path[UI_TEXT_MAX];
 	struct err e;
-	size_t len;
-	char *data;
 	int rc;
 
 	if (sscanf(line, " delivery import %255s", path) != 1)
@@ -87,11 +51,8 @@ ui_job_prompt(struct ui *ui, const char *line)
 		ui_error(ui, _("An import is running: wait for it to end."));
 		return true;
 	}
-	if ((data = slurp(ui, path, &len)) == NULL)
-		return true;
-	rc = st_import_begin(ui->db, &ui->wf.who, path, data, len, &ui->job,
-			     &e);
-	free(data);
+	rc = st_import_begin_path(ui->db, &ui->wf.who, path,
+				  wf_import_max_bytes(), &ui->job, &e);
 	if (rc < 0) {
 		ui_error(ui, e.msg);
 		return true;

@@ -469,58 +469,27 @@ cmd_take_put(struct wf *w, char **a, int n, bool put, struct wf_result *r)
 	outcome(r, rc, &e, WF_PACK_INFO);
 }
 
-/* Read a whole file for delivery import; NULL with r filled on error. */
-static char *
-read_file(const char *path, size_t *len, struct wf_result *r)
+uint64_t
+wf_import_max_bytes(void)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL, msg[ERR_MSG_MAX];
-	size_t cap = 0, n;
+	const char *s = getenv("SKLAD_IMPORT_MAX_MB");
+	long v = s != NULL ? strtol(s, NULL, 10) : 0;
 
-	*len = 0;
-	if (f == NULL) {
-		snprintf(msg, sizeof(msg), _("Cannot open %s: %s"), path,
-			 strerror(errno));
-		fail(r, ERR_IO, msg);
-		return NULL;
-	}
-	do {
-		char *nb;
-
-		if (*len == cap) {
-			cap = cap ? cap * 2 : 1 << 16;
-			if ((nb = realloc(buf, cap)) == NULL) {
-				free(buf);
-				fclose(f);
-				fail(r, ERR_INTERNAL, "out of memory");
-				return NULL;
-			}
-			buf = nb;
-		}
-		n = fread(buf + *len, 1, cap - *len, f);
-		*len += n;
-	} while (n > 0);
-	fclose(f);
-	return buf;
+	return v >= 1 && v <= 65536 ? (uint64_t)v << 20 : 0;
 }
 
 static void
 cmd_delivery(struct wf *w, char **a, int n, struct wf_result *r)
 {
 	struct err e;
-	size_t len;
-	char *data;
 	int rc;
 
 	if (n != 2 || strcmp(a[0], "import") != 0) {
 		fail(r, ERR_INVALID, _("Usage: delivery import FILE"));
 		return;
 	}
-	if ((data = read_file(a[1], &len, r)) == NULL)
-		return;
-	rc = st_delivery_import(w->db, &w->who, a[1], data, len, &r->delivery,
-				&e);
-	free(data);
+	rc = st_delivery_import_path(w->db, &w->who, a[1],
+				     wf_import_max_bytes(), &r->delivery, &e);
 	outcome(r, rc, &e, WF_DELIVERY_INFO);
 }
 

@@ -61,6 +61,10 @@ struct wf_result {
 	char command[32];	/* the command that ran, e.g. "scan" */
 };
 
+/* The size limit of an imported delivery file: SKLAD_IMPORT_MAX_MB
+ * (1..65536) in bytes, else 0 (the store's default, 256 MiB). */
+uint64_t wf_import_max_bytes(void);
+
 /* Start a session on db as user (already authenticated by st_login). */
 void wf_init(struct wf *w, struct st_db *db, const struct st_actor *who);
 

@@ -7,8 +7,9 @@
  * a plain list, one code per line, where an indented line belongs to the
  * nearest less indented SSCC above it. Every code goes through the mark
  * parser; the first bad one refuses the whole import, naming its line.
- * The whole file is parsed and checked in memory first (codes listed
- * twice included), without the write lock; then the rows go in batches,
+ * The input is read as it is parsed (a file: only a regular one, within
+ * a size limit), its codes checked and kept in memory first (codes
+ * listed twice included), without the write lock; then the rows go in batches,
  * each its own short transaction, into a delivery in state 'importing'
  * that acceptance ignores, and one last transaction makes it 'expected'.
  * A scan on another connection (or between two steps of the console's
@@ -16,16 +17,24 @@
  * 'importing' row that st_import_cleanup removes.
  *
  * What it must not do: decide anything about acceptance (accept.c), put
- * codes into stock, or format values into SQL.
+ * codes into stock, format values into SQL, read a file whole into
+ * memory, or quote a file that has not shown itself a delivery (an
+ * /etc/shadow) in a refusal.
  */
-#define _GNU_SOURCE		/* memmem */
+#define _GNU_SOURCE		/* memmem, fmemopen */
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <libintl.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store/db.h"
 #include "store/doc.h"
@@ -36,6 +45,9 @@
  * time of 300 000 codes, 50 000 costs a tenth). The console steps 5 000. */
 #define IMP_STEP_ROWS 50000
 #define IMP_DELETE_ROWS 5000	/* rows deleted per transaction */
+#define IMP_BUF (64 * 1024)	/* bytes of the input read at a time */
+#define IMP_LINE_MAX 4096	/* a list line: the longest scan (512) with
+				   every GS written \x1d, and indentation */
 #define IMP_STALE_MS (10 * 60 * 1000)	/* an 'importing' delivery nobody
 					   stepped for this long is dead */
 
@@ -73,8 +85,10 @@ struct st_import {
 	int32_t *ghash;		/* gtins, open addressing, -1 empty */
 	size_t ghash_cap;
 	char why[ERR_MSG_MAX];	/* set when the input is refused */
-	const char *data;	/* JSON: the whole input, for line numbers */
-	size_t len;
+	FILE *src;		/* the input while it is parsed (seekable) */
+	uint64_t max_bytes;	/* refuse input beyond this */
+	uint64_t read_bytes;	/* of src so far */
+	bool is_delivery;	/* a code parsed: the file is a delivery */
 	/* the header, copied out of the input */
 	char number[64], release_order[64], date[40], transfer_date[40];
 	char sender_inn[16], receiver_inn[16], turnover[32];
@@ -426,10 +440,21 @@ list_line(struct st_import *im, const char *s, size_t n, int lineno,
 	n = unescape(s + ind, n - (size_t)ind, buf, sizeof(buf) - 1);
 	if (parse_code(buf, n > sizeof(buf) - 1 ? MARK_SCAN_MAX + 1 : n, &m,
 		       why, sizeof(why)) < 0) {
-		snprintf(im->why, sizeof(im->why), dgettext("sklad",
-			 "Line %d: %s"), lineno, why);
+		/* The parser's reason quotes what it found; until a code
+		 * showed this file is a delivery, that could be anyone's
+		 * secret (an /etc/shadow), so only the line and what was
+		 * expected are said. */
+		if (!im->is_delivery && m.kind != MARK_COMMAND)
+			snprintf(im->why, sizeof(im->why), dgettext("sklad",
+				 "Line %d: expected a marking code, an SSCC "
+				 "or a \"# \" header line; this file does not "
+				 "look like a delivery list."), lineno);
+		else
+			snprintf(im->why, sizeof(im->why), dgettext("sklad",
+				 "Line %d: %s"), lineno, why);
 		return 0;
 	}
+	im->is_delivery = true;
 	while (*depth > 0 && stack_ind[*depth - 1] >= ind)
 		(*depth)--;
 	if (ind > 0 && *depth == 0) {
@@ -459,44 +484,165 @@ list_line(struct st_import *im, const char *s, size_t n, int lineno,
 	return 1;
 }
 
+/* Offset of the first byte of s (n) that a text line cannot hold (NUL,
+ * a control character other than tab, CR and GS, bytes that are not
+ * UTF-8), or n. */
+static size_t
+not_text(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, len, k;
+
+	while (i < n) {
+		if (u[i] < 0x80) {
+			if ((u[i] < 0x20 && u[i] != '\t' && u[i] != '\r' &&
+			     u[i] != MARK_GS) || u[i] == 0x7f)
+				return i;
+			i++;
+			continue;
+		}
+		len = u[i] >= 0xc2 && u[i] <= 0xdf ? 2 :
+			u[i] >= 0xe0 && u[i] <= 0xef ? 3 :
+			u[i] >= 0xf0 && u[i] <= 0xf4 ? 4 : 0;
+		if (len == 0 || n - i < len)
+			return i;
+		for (k = 1; k < len; k++)
+			if ((u[i + k] & 0xc0) != 0x80)
+				return i;
+		i += len;
+	}
+	return n;
+}
+
+/* Read up to n bytes of the input into buf, counting them against the
+ * limit: the count, 0 at the end, -1 on a read error or over the limit
+ * (im->why set). */
+static ssize_t
+src_read(struct st_import *im, char *buf, size_t n)
+{
+	size_t got = fread(buf, 1, n, im->src);
+
+	if (got == 0 && ferror(im->src)) {
+		snprintf(im->why, sizeof(im->why), dgettext("sklad",
+			 "%s cannot be read: %s"), im->name, strerror(errno));
+		return -1;
+	}
+	im->read_bytes += got;
+	if (im->read_bytes > im->max_bytes) {
+		snprintf(im->why, sizeof(im->why), dgettext("sklad",
+			 "%s is larger than the import limit of %llu MB: "
+			 "nothing was imported."), im->name,
+			 (unsigned long long)(im->max_bytes >> 20));
+		return -1;
+	}
+	return (ssize_t)got;
+}
+
 static int
-import_list(struct st_import *im, const char *data, size_t len, struct err *e)
+import_list(struct st_import *im, struct err *e)
 {
 	int stack_ind[ST_MAX_DEPTH];
 	int64_t stack_id[ST_MAX_DEPTH];
 	int depth = 0, lineno = 0, rc = 1;
-	size_t at = 0;
+	char *buf = malloc(IMP_BUF);
+	size_t pos = 0, len = 0, bad;
+	ssize_t got;
+	bool eof = false;
 
-	/* Files saved by spreadsheet programs start with a byte order mark. */
-	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
-		at = 3;
+	if (buf == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	while (rc == 1) {
+		char *nl = memchr(buf + pos, '\n', len - pos), *s;
+		size_t n;
 
-	while (at < len && rc == 1) {
-		const char *nl = memchr(data + at, '\n', len - at);
-		size_t n = nl != NULL ? (size_t)(nl - (data + at)) : len - at;
-
-		rc = list_line(im, data + at, n, ++lineno, stack_ind,
-			       stack_id, &depth, e);
-		at += n + 1;
+		if (nl == NULL && !eof) {
+			/* keep the partial line, read more behind it */
+			memmove(buf, buf + pos, len - pos);
+			len -= pos;
+			pos = 0;
+			if (len == IMP_BUF) {
+				snprintf(im->why, sizeof(im->why), dgettext(
+					 "sklad", "Line %d is longer than %d "
+					 "bytes: a delivery list has one code "
+					 "a line."), lineno + 1,
+					 IMP_LINE_MAX);
+				rc = 0;
+				break;
+			}
+			if ((got = src_read(im, buf + len, IMP_BUF - len)) < 0) {
+				rc = 0;
+				break;
+			}
+			eof = got == 0;
+			len += (size_t)got;
+			continue;
+		}
+		if (nl == NULL && pos == len)
+			break;
+		s = buf + pos;
+		n = nl != NULL ? (size_t)(nl - s) : len - pos;
+		pos += n + (nl != NULL);
+		lineno++;
+		/* Files saved by spreadsheet programs start with a byte order
+		 * mark. */
+		if (lineno == 1 && n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+			s += 3;
+			n -= 3;
+		}
+		if (n > IMP_LINE_MAX) {
+			snprintf(im->why, sizeof(im->why), dgettext("sklad",
+				 "Line %d is longer than %d bytes: a delivery "
+				 "list has one code a line."), lineno,
+				 IMP_LINE_MAX);
+			rc = 0;
+		} else if ((bad = not_text(s, n)) < n) {
+			snprintf(im->why, sizeof(im->why), dgettext("sklad",
+				 "Line %d is not text (byte %zu): a delivery "
+				 "list is text, one code a line; this file is "
+				 "none."), lineno, bad + 1);
+			rc = 0;
+		} else {
+			rc = list_line(im, s, n, lineno, stack_ind, stack_id,
+				       &depth, e);
+		}
 	}
+	free(buf);
 	return rc;
 }
 
 /* --- JSON of /doc/{id}/info ---------------------------------------------- */
 
-/* The line of data where text first occurs, or 0. */
+/* The line of the input where text first occurs, or 0: the input read
+ * again from its start in blocks (for a refusal's words only). Newlines
+ * are counted as bytes leave the block; the last n - 1 bytes of a block
+ * stay, as the text may start there. */
 static int
 line_of(const struct st_import *im, const char *text, size_t n)
 {
-	const char *at = n > 0 ? memmem(im->data, im->len, text, n) : NULL;
-	const char *p;
+	char *buf = n > 0 && n < IMP_BUF / 2 ? malloc(IMP_BUF) : NULL;
+	size_t keep = 0, got, have, i;
+	const char *at;
 	int line = 1;
 
-	if (at == NULL)
+	if (buf == NULL || fseek(im->src, 0, SEEK_SET) != 0) {
+		free(buf);
 		return 0;
-	for (p = im->data; p < at; p++)
-		line += *p == '\n';
-	return line;
+	}
+	while ((got = fread(buf + keep, 1, IMP_BUF - keep, im->src)) > 0) {
+		have = keep + got;
+		if ((at = memmem(buf, have, text, n)) != NULL) {
+			for (i = 0; i < (size_t)(at - buf); i++)
+				line += buf[i] == '\n';
+			free(buf);
+			return line;
+		}
+		keep = n - 1 < have ? n - 1 : have;
+		for (i = 0; i < have - keep; i++)
+			line += buf[i] == '\n';
+		memmove(buf, buf + have - keep, keep);
+	}
+	free(buf);
+	return 0;
 }
 
 static void
@@ -601,14 +747,24 @@ either(const char *a, const char *b)
 	return a != NULL ? a : b;
 }
 
-/* The document object and its body (parsed if the body is a string). */
+/* jansson reads the input through this, within the size limit. */
+static size_t
+json_feed(void *buf, size_t n, void *arg)
+{
+	ssize_t got = src_read(arg, buf, n);
+
+	return got < 0 ? (size_t)-1 : (size_t)got;
+}
+
+/* The document object and its body (parsed if the body is a string),
+ * parsed from the input as it is read. */
 static json_t *
-json_doc(const char *data, size_t len, json_t **root, json_t **body)
+json_doc(struct st_import *im, json_t **root, json_t **body)
 {
 	json_t *doc, *b;
 
 	*body = NULL;
-	if ((*root = json_loadb(data, len, 0, NULL)) == NULL)
+	if ((*root = json_load_callback(json_feed, im, 0, NULL)) == NULL)
 		return NULL;
 	doc = json_is_array(*root) ? json_array_get(*root, 0) : *root;
 	if (!json_is_object(doc))
@@ -702,17 +858,20 @@ insert_delivery(struct st_import *im, struct err *e)
 	return 0;
 }
 
+/* Whether the input starts (after a byte order mark and blanks) with [
+ * or {; the input is back at its start after. */
 static bool
-looks_json(const char *data, size_t len)
+looks_json(FILE *f)
 {
-	size_t i = 0;
+	unsigned char bom[3];
+	int c;
 
-	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
-		i = 3;
-	while (i < len && (data[i] == ' ' || data[i] == '\t' ||
-			   data[i] == '\r' || data[i] == '\n'))
-		i++;
-	return i < len && (data[i] == '[' || data[i] == '{');
+	if (fread(bom, 1, 3, f) < 3 || memcmp(bom, "\xef\xbb\xbf", 3) != 0)
+		rewind(f);
+	while ((c = getc(f)) == ' ' || c == '\t' || c == '\r' || c == '\n')
+		;
+	rewind(f);
+	return c == '[' || c == '{';
 }
 
 /*
@@ -761,22 +920,26 @@ head_missing(struct st_import *im, bool list)
 	return 0;
 }
 
-/* Header and items into memory: 1, 0 refused (im->why), <0 error. */
+/* Header and items from im->src into memory: 1, 0 refused (im->why),
+ * <0 error. */
 static int
-parse_input(struct st_import *im, const char *name, const char *data,
-	    size_t len, struct err *e)
+parse_input(struct st_import *im, const char *name, struct err *e)
 {
 	struct imp_head h = { .number = name, .release_order = name,
 			      .turnover = "SELLING" };
 	json_t *root = NULL, *body = NULL, *doc = NULL;
+	bool json = looks_json(im->src);
 	int rc;
 
-	if (looks_json(data, len)) {
-		if ((doc = json_doc(data, len, &root, &body)) == NULL ||
+	snprintf(im->name, sizeof(im->name), "%s", name);
+	if (json) {
+		if ((doc = json_doc(im, &root, &body)) == NULL ||
 		    body == NULL) {
-			snprintf(im->why, sizeof(im->why), "%s", dgettext(
-				 "sklad", "Not a document answer: expected "
-				 "the JSON of /doc/{id}/info with its body."));
+			if (im->why[0] == '\0')
+				snprintf(im->why, sizeof(im->why), "%s",
+					 dgettext("sklad", "Not a document "
+					 "answer: expected the JSON of "
+					 "/doc/{id}/info with its body."));
 			rc = 0;
 			goto out;
 		}
@@ -788,12 +951,10 @@ parse_input(struct st_import *im, const char *name, const char *data,
 		h.number = h.release_order = NULL;
 	}
 	copy_head(im, name, &h);
-	im->data = data;
-	im->len = len;
 	rc = doc != NULL ?
 		json_products(im, json_object_get(body, "products"), -1,
 			      "products", 0, e) :
-		import_list(im, data, len, e);
+		import_list(im, e);
 	if (rc == 1 && im->count == 0) {
 		snprintf(im->why, sizeof(im->why), "%s", dgettext("sklad",
 			 "The delivery lists no codes."));
@@ -802,8 +963,6 @@ parse_input(struct st_import *im, const char *name, const char *data,
 	if (rc == 1 && head_missing(im, doc == NULL))
 		rc = 0;
 out:
-	im->data = NULL;
-	im->len = 0;
 	json_decref(body);
 	json_decref(root);
 	return rc;
@@ -940,10 +1099,12 @@ st_import_cleanup(struct st_db *db, int64_t stale_ms, int *removed,
 	}
 }
 
-int
-st_import_begin(struct st_db *db, const struct st_actor *who,
-		const char *name, const char *data, size_t len,
-		struct st_import **out, struct err *e)
+/* Parse src (max bytes at most) and, unless refused, write the delivery
+ * row: the job in *out. */
+static int
+begin_stream(struct st_db *db, const struct st_actor *who, const char *name,
+	     FILE *src, uint64_t max, const char *why, struct st_import **out,
+	     struct err *e)
 {
 	struct st_import *im = calloc(1, sizeof(*im));
 	int rc;
@@ -955,7 +1116,16 @@ st_import_begin(struct st_db *db, const struct st_actor *who,
 		name = "";
 	im->db = db;
 	im->who = *who;
-	if ((rc = parse_input(im, name, data, len, e)) < 0)
+	im->src = src;
+	im->max_bytes = max;
+	if (why != NULL) {
+		snprintf(im->why, sizeof(im->why), "%s", why);
+		rc = 0;
+	} else {
+		rc = parse_input(im, name, e);
+	}
+	im->src = NULL;
+	if (rc < 0)
 		goto fail;
 	if (rc == 0) {
 		/* Nothing of a refused file is written; the refusal is. */
@@ -979,6 +1149,89 @@ st_import_begin(struct st_db *db, const struct st_actor *who,
 	return 0;
 fail:
 	st_import_free(im);
+	return rc;
+}
+
+int
+st_import_begin(struct st_db *db, const struct st_actor *who,
+		const char *name, const char *data, size_t len,
+		struct st_import **out, struct err *e)
+{
+	static char empty[1];
+	FILE *f = fmemopen(len > 0 ? (void *)(uintptr_t)data : empty,
+			   len > 0 ? len : 1, "r");
+	int rc;
+
+	*out = NULL;
+	if (f == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	/* an empty input reads as one NUL-free empty line */
+	if (len == 0)
+		fseek(f, 1, SEEK_SET);
+	rc = begin_stream(db, who, name, f, UINT64_MAX, NULL, out, e);
+	fclose(f);
+	return rc;
+}
+
+/*
+ * Open path for import: a regular file (not a device such as /dev/zero,
+ * a FIFO, a directory or a socket) of at most max bytes. NULL with the
+ * reason in why (the file named, its content never quoted).
+ */
+static FILE *
+open_input(const char *path, uint64_t max, char *why, size_t n)
+{
+	struct stat sb;
+	FILE *f;
+	int fd;
+
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) <
+	    0) {
+		snprintf(why, n, dgettext("sklad", "Cannot open %s: %s."),
+			 path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		snprintf(why, n, dgettext("sklad", "%s is not a regular file "
+			 "(a device, FIFO or directory): a delivery is "
+			 "imported from a file."), path);
+		close(fd);
+		return NULL;
+	}
+	if ((uint64_t)sb.st_size > max) {
+		snprintf(why, n, dgettext("sklad", "%s has %llu MB, more than "
+			 "the import limit of %llu MB: nothing was imported."),
+			 path, (unsigned long long)((sb.st_size + (1 << 20) - 1) >> 20),
+			 (unsigned long long)(max >> 20));
+		close(fd);
+		return NULL;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	if ((f = fdopen(fd, "rb")) == NULL) {
+		snprintf(why, n, dgettext("sklad", "Cannot read %s: %s."),
+			 path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
+int
+st_import_begin_path(struct st_db *db, const struct st_actor *who,
+		     const char *path, uint64_t max_bytes,
+		     struct st_import **out, struct err *e)
+{
+	char why[ERR_MSG_MAX];
+	FILE *f;
+	int rc;
+
+	if (max_bytes == 0)
+		max_bytes = ST_IMPORT_MAX_BYTES;
+	f = open_input(path, max_bytes, why, sizeof(why));
+	rc = begin_stream(db, who, path, f, max_bytes, f == NULL ? why : NULL,
+			  out, e);
+	if (f != NULL)
+		fclose(f);
 	return rc;
 }
 
@@ -1139,20 +1392,16 @@ st_import_abort(struct st_import *im, struct err *e)
 	return rc;
 }
 
-/* Big jobs get a big page cache while they run (64 MiB instead of
- * SQLite's 2 MiB), and the memory goes back to normal afterwards. */
-int
-st_delivery_import(struct st_db *db, const struct st_actor *who,
-		   const char *name, const char *data, size_t len,
-		   struct st_delivery *out, struct err *e)
+/* Every step of an import that was begun. Big jobs get a big page cache
+ * while they run (64 MiB instead of SQLite's 2 MiB), and the memory goes
+ * back to normal afterwards. */
+static int
+import_all(struct st_db *db, struct st_import *im, struct st_delivery *out,
+	   struct err *e)
 {
-	struct st_import *im;
 	struct err e2;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	if ((rc = st_import_begin(db, who, name, data, len, &im, e)) < 0)
-		return rc;
 	db_cache_big(db, true);
 	while ((rc = st_import_step(im, IMP_STEP_ROWS, e)) > 0)
 		;
@@ -1162,4 +1411,33 @@ st_delivery_import(struct st_db *db, const struct st_actor *who,
 		st_import_abort(im, &e2);
 	db_cache_big(db, false);
 	return rc;
+}
+
+int
+st_delivery_import(struct st_db *db, const struct st_actor *who,
+		   const char *name, const char *data, size_t len,
+		   struct st_delivery *out, struct err *e)
+{
+	struct st_import *im;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = st_import_begin(db, who, name, data, len, &im, e)) < 0)
+		return rc;
+	return import_all(db, im, out, e);
+}
+
+int
+st_delivery_import_path(struct st_db *db, const struct st_actor *who,
+			const char *path, uint64_t max_bytes,
+			struct st_delivery *out, struct err *e)
+{
+	struct st_import *im;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = st_import_begin_path(db, who, path, max_bytes, &im,
+				       e)) < 0)
+		return rc;
+	return import_all(db, im, out, e);
 }

@@ -434,6 +434,26 @@ int st_delivery_import(struct st_db *db, const struct st_actor *who,
 		       const char *name, const char *data, size_t len,
 		       struct st_delivery *out, struct err *e);
 
+/*
+ * The default limit of an imported file: 500 000 codes of 536 bytes each
+ * (256 MiB). A list line of the longest scan a scanner gives (512 bytes)
+ * with its indentation and newline fits in that; a realistic one takes
+ * 40 to 150 bytes, a product of the /doc/{id}/info answer 100 to 400.
+ */
+#define ST_IMPORT_MAX_BYTES ((uint64_t)256 << 20)
+
+/*
+ * The same from the file at path, read as it is parsed (never whole
+ * into memory). Only a regular file of at most max_bytes (0: the default
+ * above) is read: a device (/dev/zero), FIFO or directory is refused
+ * at once, naming the file. A refusal never quotes a file that has not
+ * shown itself a delivery (no code parsed yet): it says the line and
+ * what was expected. Every refusal is audited (ERR_REFUSED).
+ */
+int st_delivery_import_path(struct st_db *db, const struct st_actor *who,
+			    const char *path, uint64_t max_bytes,
+			    struct st_delivery *out, struct err *e);
+
 struct st_accept_progress {
 	int64_t delivery_id;
 	int matched;		/* expected codes found (every level) */
@@ -477,7 +497,7 @@ int st_accept_finish(struct st_db *db, const struct st_actor *who,
 /*
  * The same import in steps, so that a big delivery never holds the write
  * lock for long (delivery.c). st_import_begin parses and checks the whole
- * input in memory without the write lock (a refusal is audited and
+ * input (its codes kept in memory) without the write lock (a refusal is audited and
  * returns ERR_REFUSED, nothing written), then writes the delivery row in
  * state 'importing', which acceptance and st_deliveries ignore; it first
  * removes what imports that crashed long ago left (st_import_cleanup).
@@ -489,6 +509,12 @@ struct st_import;
 int st_import_begin(struct st_db *db, const struct st_actor *who,
 		    const char *name, const char *data, size_t len,
 		    struct st_import **out, struct err *e);
+
+/* st_import_begin from the file at path, with st_delivery_import_path's
+ * checks and limit. */
+int st_import_begin_path(struct st_db *db, const struct st_actor *who,
+			 const char *path, uint64_t max_bytes,
+			 struct st_import **out, struct err *e);
 
 /* Insert the next rows (at most that many) in one short transaction: 1
  * more remain, 0 all are in, <0 failed (the step is undone; abort). */

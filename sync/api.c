@@ -182,7 +182,8 @@ token_load(struct sy_api *a)
 
 	if (a->token_file == NULL)
 		return;
-	fd = open(a->token_file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = open(a->token_file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+		  O_CLOEXEC);
 	if (fd < 0)
 		return;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||

@@ -5,11 +5,14 @@
  * open anything but the configuration file itself.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "sync/api.h"
 #include "sync/config.h"
@@ -145,15 +148,28 @@ sy_config_load(const char *path, struct sy_config *c, struct err *e)
 {
 	struct cfg_ctx x = { c, e, 0 };
 	struct err local;
-	int line;
+	struct stat sb;
+	FILE *f;
+	int line, fd;
 
 	memset(c, 0, sizeof(*c));
 	err_clear(&local);
 	x.e = &local;
-	line = ini_parse(path, on_value, &x);
-	if (line == -1)
+	/* A regular file only: a FIFO must not hang the run, nor /dev/zero
+	 * feed the parser forever. */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) <
+	    0)
 		return err_set(e, ERR_IO, "cannot open the configuration %s: "
 			       "%s", path, strerror(errno));
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    (f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return err_set(e, ERR_INVALID, "the configuration %s is not a "
+			       "regular file", path);
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	line = ini_parse_file(f, on_value, &x);
+	fclose(f);
 	if (line == -2)
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	if (line > 0)

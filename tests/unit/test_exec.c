@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <jansson.h>
@@ -448,6 +449,25 @@ test_bytes_refused_whole(void **state)
 	free(big);
 }
 
+/* A --pin-file that is a FIFO (or /dev/zero) is refused at once, never
+ * waited on: exec ends with status 1 and no answer. */
+static void
+test_pin_file_not_regular(void **state)
+{
+	char fifo[128], opts[160];
+
+	(void)state;
+	snprintf(fifo, sizeof(fifo), "%s/pin.fifo", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	snprintf(opts, sizeof(opts), "--pin-file %s 2>/dev/null", fifo);
+	run_opts("boss", opts, "box open\n");
+	assert_int_equal(json_array_size(out), 0);
+	assert_int_equal(last_status, 1);
+	run_opts("boss", "--pin-file /dev/zero 2>/dev/null", "box open\n");
+	assert_int_equal(json_array_size(out), 0);
+	assert_int_equal(last_status, 1);
+}
+
 static void
 test_command_barcodes(void **state)
 {
@@ -678,6 +698,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_bytes_refused_whole, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_pin_file_not_regular,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_put_capacity, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_where_during_acceptance,

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include "tests/site_fx.h"
 
@@ -304,6 +305,172 @@ test_many_gtins(void **state)
 	free(text);
 }
 
+/* Write len bytes of data to a new file name in the fixture's folder;
+ * its path (static, one at a time). */
+static const char *
+file_of(struct site_fx *f, const char *name, const void *data, size_t len)
+{
+	static char path[160];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", f->dir, name);
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+	return path;
+}
+
+/* Import path, expect a refusal holding want and none of the secret;
+ * the audit's reason must not hold the secret either. */
+static void
+refused_path(struct site_fx *f, const char *path, uint64_t max,
+	     const char *want, const char *secret)
+{
+	struct st_delivery d;
+	struct err e;
+	char sql[256];
+
+	assert_int_equal(st_delivery_import_path(f->db, &f->op, path, max, &d,
+						 &e), ERR_REFUSED);
+	if (strstr(e.msg, want) == NULL)
+		fail_msg("refusal \"%s\" does not say \"%s\"", e.msg, want);
+	if (secret != NULL && strstr(e.msg, secret) != NULL)
+		fail_msg("refusal \"%s\" quotes the file", e.msg);
+	if (secret != NULL) {
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit WHERE"
+			 " instr(reason, '%s') > 0", secret);
+		assert_int_equal(count(f, sql), 0);
+	}
+}
+
+/*
+ * Only regular files are read: /dev/zero, a FIFO nobody writes (opening
+ * it must not wait) and a directory are refused at once, naming the
+ * file; nothing is written but the audited refusal.
+ */
+static void
+test_path_not_regular(void **state)
+{
+	struct site_fx *f = *state;
+	char fifo[160];
+
+	refused_path(f, "/dev/zero", 0, "/dev/zero is not a regular file",
+		     NULL);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", f->dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	refused_path(f, fifo, 0, "fifo is not a regular file", NULL);
+	refused_path(f, f->dir, 0, "is not a regular file", NULL);
+	refused_path(f, "/nonexistent/d.txt", 0, "Cannot open "
+		     "/nonexistent/d.txt", NULL);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries"), 0);
+	assert_int_equal(count(f, "SELECT count(*) FROM audit WHERE"
+			       " action = 20 AND ok = 0"), 4);
+}
+
+/*
+ * A file that is not a delivery is refused by its line and what was
+ * expected, never quoted: a shadow-like text, a binary of 1 MB (its first
+ * bytes printable, then a NUL), a line beyond any code. Once codes showed
+ * the file a delivery, the parser's own reason comes back.
+ */
+static void
+test_path_not_a_delivery(void **state)
+{
+	struct site_fx *f = *state;
+	static const char shadow[] = "root:$y$j9T$SECRETHASH:19000:0:99999:7:::\n"
+		"daemon:*:19000:0:99999:7:::\n";
+	size_t big = 1 << 20, i;
+	char *bin = malloc(big), u[96], text[512];
+	uint32_t x = 2463534242u;
+
+	assert_non_null(bin);
+	refused_path(f, file_of(f, "shadow", shadow, strlen(shadow)), 0,
+		     "Line 1: expected a marking code, an SSCC", "SECRETHASH");
+	refused_path(f, file_of(f, "shadow", shadow, strlen(shadow)), 0,
+		     "does not look like a delivery list", "root");
+	memcpy(bin, "SECRETKEY", 9);
+	for (i = 9; i < big; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		bin[i] = (char)(x & 0xff);
+	}
+	bin[9] = '\0';
+	refused_path(f, file_of(f, "bin", bin, big), 0,
+		     "Line 1 is not text (byte 10)", "SECRETKEY");
+	memset(bin, 'S', 5000);
+	refused_path(f, file_of(f, "long", bin, 5000), 0,
+		     "Line 1 is longer than 4096 bytes", "SSSS");
+	free(bin);
+	/* a delivery whose third code is bad: the parser's reason */
+	unit(1, u, sizeof(u));
+	snprintf(text, sizeof(text), "%s%s\n0104600439931256\n",
+		 site_fx_list_head(), u);
+	refused_path(f, file_of(f, "d.txt", text, strlen(text)), 0,
+		     "Line 5: ", NULL);
+	assert_int_equal(count(f, "SELECT count(*) FROM deliveries"), 0);
+}
+
+/* A file over the limit is refused before a byte of it is parsed; one
+ * just within it imports. The default limit holds 500 000 codes of 536
+ * bytes. */
+static void
+test_path_size_limit(void **state)
+{
+	struct site_fx *f = *state;
+	struct st_delivery d;
+	struct err e;
+	size_t len;
+	char *data = big_list(1, 2000, &len);
+	const char *path = file_of(f, "big.txt", data, len);
+
+	refused_path(f, path, len - 1, "more than the import limit", NULL);
+	assert_int_equal(st_delivery_import_path(f->db, &f->op, path, len, &d,
+						 &e), 0);
+	assert_int_equal(d.expected, 2000 + 20);
+	assert_true(ST_IMPORT_MAX_BYTES >= (uint64_t)500000 * 536);
+	free(data);
+}
+
+/*
+ * Read as it is parsed, in blocks: a list of 20 000 codes (about 1 MB,
+ * lines across every block boundary) imports whole, and in a JSON
+ * answer of over 64 KiB a bad code far down is named by its line.
+ */
+static void
+test_path_streaming(void **state)
+{
+	struct site_fx *f = *state;
+	struct st_delivery d;
+	struct err e;
+	size_t len, at = 0, cap = 4 << 20;
+	char *data = big_list(1, BIG, &len), u[96];
+	int i;
+
+	assert_int_equal(st_delivery_import_path(f->db, &f->op,
+		file_of(f, "big.txt", data, len), 0, &d, &e), 0);
+	assert_int_equal(d.expected, BIG + BIG / 100);
+	free(data);
+	data = malloc(cap);
+	assert_non_null(data);
+	at += (size_t)sprintf(data, "[{\"number\":\"n\",\"senderInn\":"
+			      "\"7711111111\",\"docDate\":\"2026-11-30\","
+			      "\"body\":{\"products\":[\n");
+	for (i = 0; i < 3000; i++) {
+		unit(500000 + i, u, sizeof(u));
+		*strchr(u, GS[0]) = '\0';
+		if (i == 2500)	/* a wrong GTIN check digit */
+			u[15] = u[15] == '9' ? '0' : (char)(u[15] + 1);
+		at += (size_t)sprintf(data + at, "{\"uit_code\":\"%s\"},\n", u);
+	}
+	at += (size_t)sprintf(data + at, "{\"uit_code\":\"x\"}]}}]\n");
+	assert_true(at > 65536);
+	refused_path(f, file_of(f, "doc.json", data, at), 0,
+		     "Line 2502 (products[2500])", NULL);
+	free(data);
+}
+
 int
 main(void)
 {
@@ -315,6 +482,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_refused_writes_nothing,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_gtins, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_path_not_regular, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_path_not_a_delivery,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_path_size_limit, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_path_streaming, setup,
 						teardown),
 	};
 
