@@ -12,6 +12,7 @@
  * script, like an operator, never sees OK for something that is not on
  * disk.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,14 +180,18 @@ cmd_init(int argc, char **argv)
 		fprintf(stderr, "sklad: init: %s\n", e.msg);
 		return CLI_FAIL;
 	}
+	/* A failed init leaves no file behind (st_close_discard). */
 	if (st_open(path, true, &db, &e) < 0 ||
 	    st_site_init(db, &site, admin, pin, &e) < 0) {
 		explicit_bzero(pin, sizeof(pin));
 		fprintf(stderr, "sklad: %s\n", e.msg);
-		st_close(&db);
+		st_close_discard(&db);
 		return CLI_FAIL;
 	}
 	explicit_bzero(pin, sizeof(pin));
+	if (st_created(db) < 0)
+		fprintf(stderr, "sklad: init: cannot give %s mode 0660: %s\n",
+			path, strerror(errno));
 	st_close(&db);
 	printf("sklad: database %s ready; log in as %s\n", path, admin);
 	return CLI_OK;

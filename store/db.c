@@ -1,10 +1,13 @@
 /*
  * db: connection, migrations, statement cache, transactions (see db.h).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,6 +20,24 @@ db_fail(struct st_db *db, struct err *e, const char *what)
 	int code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? ERR_BUSY :
 		ERR_DB;
 
+	/* What the file or its disk did: say which file, and what to do. */
+	switch (rc) {
+	case SQLITE_FULL:
+		return err_set(e, ERR_IO, "the disk holding the database %s is "
+			       "full: nothing of this was stored; free space "
+			       "on it and do it again", db->path);
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return err_set(e, ERR_DB, "the database %s is damaged (%s: "
+			       "%s): restore it from a backup", db->path, what,
+			       sqlite3_errmsg(db->h));
+	case SQLITE_READONLY:
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+		return err_set(e, ERR_IO, "the database %s cannot be written "
+			       "(%s: %s): nothing of this was stored",
+			       db->path, what, sqlite3_errmsg(db->h));
+	}
 	return err_set(e, code, "database: %s: %s", what,
 		       sqlite3_errmsg(db->h));
 }
@@ -388,29 +409,262 @@ st_checkpoint(struct st_db *db)
 					 NULL) == SQLITE_OK ? 0 : ERR_BUSY;
 }
 
+/* Whether path names a file on disk (not ":memory:" or a "file:" URI,
+ * which tests and fuzzers use): only such a path gets the checks below. */
+static bool
+on_disk(const char *path)
+{
+	return path[0] != '\0' && strcmp(path, ":memory:") != 0 &&
+		strncmp(path, "file:", 5) != 0;
+}
+
+/* The folder of path into dir. */
+static void
+folder_of(const char *path, char *dir, size_t n)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		snprintf(dir, n, ".");
+	else if (slash == path)
+		snprintf(dir, n, "/");
+	else
+		snprintf(dir, n, "%.*s", (int)(slash - path), path);
+}
+
+/*
+ * Why path cannot be written, in words an admin can act on, into e; 0 if
+ * nothing is found (the caller says what SQLite said). A read-only mount,
+ * a file this user may not write, a folder where the -wal and -shm files
+ * cannot be made.
+ */
+static int
+why_not_writable(const char *path, struct err *e)
+{
+	char dir[4096];
+	struct statvfs vfs;
+
+	folder_of(path, dir, sizeof(dir));
+	if ((statvfs(path, &vfs) == 0 || statvfs(dir, &vfs) == 0) &&
+	    (vfs.f_flag & ST_RDONLY))
+		return err_set(e, ERR_IO, "the database %s is on a file system "
+			       "mounted read-only: sklad writes every scan "
+			       "into it; remount it read-write, or move the "
+			       "database to a writable disk", path);
+	if (access(path, W_OK) != 0 && errno != ENOENT)
+		return err_set(e, ERR_IO, "the database %s is read-only for "
+			       "this user (%s): sklad writes every scan into "
+			       "it; give it to the sklad group with mode 0660 "
+			       "(chgrp sklad, chmod 660)", path,
+			       strerror(errno));
+	if (access(dir, W_OK | X_OK) != 0)
+		return err_set(e, ERR_IO, "cannot create files in %s, "
+			       "the folder of the database %s (%s): its -wal "
+			       "and -shm files live beside it; make the folder "
+			       "writable for the sklad group", dir, path,
+			       strerror(errno));
+	return 0;
+}
+
+/* What SQLite's error rc at opening path means, into e. */
+static int
+open_failed(const char *path, sqlite3 *h, struct err *e)
+{
+	int rc = h != NULL ? sqlite3_errcode(h) : SQLITE_NOMEM;
+	const char *msg = h != NULL ? sqlite3_errmsg(h) : "out of memory";
+
+	switch (rc) {
+	case SQLITE_NOTADB:
+		return err_set(e, ERR_DB, "%s is not a sklad database, or its "
+			       "first page is damaged (%s): restore it from a "
+			       "backup", path, msg);
+	case SQLITE_CORRUPT:
+		return err_set(e, ERR_DB, "the database %s is damaged (%s): "
+			       "restore it from a backup", path, msg);
+	case SQLITE_FULL:
+		return err_set(e, ERR_IO, "the disk holding the database %s is "
+			       "full: free space on it, then start again",
+			       path);
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return err_set(e, ERR_BUSY, "the database %s is busy: %s",
+			       path, msg);
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_IOERR:
+	case SQLITE_PERM:
+		if (why_not_writable(path, e) < 0)
+			return e->code;
+		break;
+	}
+	return err_set(e, rc == SQLITE_NOMEM ? ERR_INTERNAL : ERR_IO,
+		       "cannot open the database %s: %s", path, msg);
+}
+
+/* Whether path is shorter than its header says (cut off by a copy or a
+ * full disk): without WAL frames beside it the file holds every page. */
+static int
+truncated(struct st_db *db, const char *path, off_t size, struct err *e)
+{
+	char wal[4200];
+	struct stat sb;
+	int64_t pages = 0, page_size = 0;
+	sqlite3_stmt *st;
+
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	if (stat(wal, &sb) == 0 && sb.st_size > 0)
+		return 0;
+	if (sqlite3_prepare_v2(db->h, "SELECT page_count, page_size FROM"
+			       " pragma_page_count, pragma_page_size", -1, &st,
+			       NULL) != SQLITE_OK)
+		return open_failed(path, db->h, e);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		pages = sqlite3_column_int64(st, 0);
+		page_size = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (pages * page_size > (int64_t)size)
+		return err_set(e, ERR_DB, "the database %s is damaged: it has "
+			       "%lld bytes, its header says %lld; it was cut "
+			       "off: restore it from a backup", path,
+			       (long long)size, (long long)(pages * page_size));
+	return 0;
+}
+
+/*
+ * What can be checked cheaply at open, so that damage is found now, with
+ * the file named, not by a query hours later: SQLite reads the header and
+ * the schema (any error there is the file's); a file up to
+ * ST_QUICK_CHECK_BYTES also gets PRAGMA quick_check, which reads every
+ * page; a bigger one is only checked for being cut short.
+ */
+static int
+sanity(struct st_db *db, const char *path, off_t size, struct err *e)
+{
+	sqlite3_stmt *st;
+	char first[200] = "";
+	int rc;
+
+	if (sqlite3_exec(db->h, "SELECT count(*) FROM sqlite_schema", NULL,
+			 NULL, NULL) != SQLITE_OK)
+		return open_failed(path, db->h, e);
+	if (size > ST_QUICK_CHECK_BYTES)
+		return truncated(db, path, size, e);
+	if (sqlite3_prepare_v2(db->h, "PRAGMA quick_check(1)", -1, &st,
+			       NULL) != SQLITE_OK)
+		return open_failed(path, db->h, e);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(first, sizeof(first), "%s",
+			 (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return open_failed(path, db->h, e);
+	for (char *p = first; *p != '\0'; p++)	/* one line */
+		if (*p == '\n')
+			*p = ' ';
+	if (strcmp(first, "ok") != 0)
+		return err_set(e, ERR_DB, "the database %s is damaged (%s): "
+			       "restore it from a backup", path, first);
+	return 0;
+}
+
+/*
+ * Before SQLite sees path: an existing database must be a non-empty
+ * regular file (SQLite would silently make a database of an empty one);
+ * init (create) makes a new file itself, O_EXCL and mode 0600 until it
+ * is set up, so that a failed init leaves nothing and no file is ever
+ * readable by others. *size gets the file's size, *made whether it was
+ * made here.
+ */
+static int
+check_file(const char *path, bool create, off_t *size, bool *made,
+	   struct err *e)
+{
+	struct stat sb;
+	int fd;
+
+	*size = 0;
+	*made = false;
+	if (create && (fd = open(path, O_WRONLY | O_CREAT | O_EXCL |
+				 O_NOFOLLOW | O_CLOEXEC, 0600)) >= 0) {
+		close(fd);
+		*made = true;
+		return 0;
+	}
+	if (stat(path, &sb) != 0) {
+		if (errno == ENOENT && !create)
+			return err_set(e, ERR_NOTFOUND, "no database at %s: "
+				       "create one with `sklad init`", path);
+		if (errno == EROFS || errno == EACCES || errno == EPERM ||
+		    (errno == ENOENT && create)) {
+			if (why_not_writable(path, e) < 0)
+				return e->code;
+		}
+		return err_set(e, ERR_IO, "cannot open the database %s: %s",
+			       path, strerror(errno));
+	}
+	if (!S_ISREG(sb.st_mode))
+		return err_set(e, ERR_INVALID, "%s is not a database file (it "
+			       "is a folder, device or FIFO)", path);
+	*size = sb.st_size;
+	if (sb.st_size == 0 && !create)
+		return err_set(e, ERR_INVALID, "%s is empty (0 bytes), not a "
+			       "sklad database: restore the file from a backup, "
+			       "or make a new one with `sklad init`", path);
+	return 0;
+}
+
+/* Remove path and what SQLite keeps beside it. */
+static void
+remove_files(const char *path)
+{
+	static const char *const tails[] = { "", "-wal", "-shm", "-journal" };
+	char p[4200];
+	size_t i;
+
+	for (i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, tails[i]);
+		unlink(p);
+	}
+}
+
 int
 st_open(const char *path, bool create, struct st_db **out, struct err *e)
 {
 	struct st_db *db;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	bool disk = on_disk(path), made = false;
+	off_t size = 0;
 	int rc;
 
 	*out = NULL;
 	if (create)
 		flags |= SQLITE_OPEN_CREATE;
-	else if (access(path, F_OK) != 0)
-		return err_set(e, ERR_NOTFOUND, "no database at %s: create "
-			       "one with `sklad init`", path);
+	if (disk && (rc = check_file(path, create, &size, &made, e)) < 0)
+		return rc;
 	db = calloc(1, sizeof(*db));
-	if (db == NULL)
-		return err_set(e, ERR_INTERNAL, "out of memory");
+	if (db == NULL) {
+		rc = err_set(e, ERR_INTERNAL, "out of memory");
+		goto fail;
+	}
+	snprintf(db->path, sizeof(db->path), "%s", path);
+	db->made = made;
 	if (sqlite3_open_v2(path, &db->h, flags, NULL) != SQLITE_OK) {
-		rc = err_set(e, ERR_IO, "cannot open %s: %s", path,
-			     db->h ? sqlite3_errmsg(db->h) : "out of memory");
+		rc = open_failed(path, db->h, e);
 		goto fail;
 	}
 	sqlite3_extended_result_codes(db->h, 0);
 	sqlite3_busy_timeout(db->h, ST_BUSY_MS);
+	/* SQLITE_OPEN_READWRITE quietly falls back to read-only on a file
+	 * it may not write: every scan would then fail, so say it now. */
+	if (disk && sqlite3_db_readonly(db->h, "main") == 1) {
+		if ((rc = why_not_writable(path, e)) == 0)
+			rc = err_set(e, ERR_IO, "the database %s can only be "
+				     "read here: sklad writes every scan into "
+				     "it", path);
+		goto fail;
+	}
 	/*
 	 * 1 KiB pages (only takes effect on a new file): a scan touches
 	 * about six pages (code row, its two indexes, the pack, the audit row
@@ -419,23 +673,62 @@ st_open(const char *path, bool create, struct st_db **out, struct err *e)
 	 * which is what the operator waits for and what wears a terminal's
 	 * flash; lookups stay well under a millisecond at 10M codes.
 	 */
-	if ((rc = db_exec(db, "PRAGMA page_size = 1024;"
-			  "PRAGMA journal_mode = WAL;"
-			  "PRAGMA synchronous = FULL;"
-			  "PRAGMA foreign_keys = ON;", e)) < 0)
+	if (sqlite3_exec(db->h, "PRAGMA page_size = 1024;"
+			 "PRAGMA journal_mode = WAL;"
+			 "PRAGMA synchronous = FULL;"
+			 "PRAGMA foreign_keys = ON;", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		rc = open_failed(path, db->h, e);
 		goto fail;
-	if ((rc = migrate(db, e)) < 0)
+	}
+	if (disk && size > 0 && (rc = sanity(db, path, size, e)) < 0)
 		goto fail;
+	if ((rc = migrate(db, e)) < 0) {
+		if (rc != ERR_VERSION && rc != ERR_BUSY && disk)
+			rc = open_failed(path, db->h, e);
+		goto fail;
+	}
 	sqlite3_wal_hook(db->h, wal_hook, NULL);
-	/* The site's records: readable by the owner and the sklad group
-	 * (operators' accounts), nobody else. */
-	if (create)
-		chmod(path, S_IRUSR | S_IWUSR | S_IRGRP | S_IWGRP);
 	*out = db;
 	return 0;
 fail:
+	if (db != NULL)
+		db->made = false;
 	st_close(&db);
+	if (made)
+		remove_files(path);
 	return rc;
+}
+
+int
+st_created(struct st_db *db)
+{
+	int rc = 0;
+
+	if (db == NULL || !db->made)
+		return 0;
+	/* The site's records: readable by the owner and the sklad group
+	 * (operators' accounts), nobody else; mode 0600 until set up. */
+	if (chmod(db->path, S_IRUSR | S_IWUSR | S_IRGRP | S_IWGRP) != 0)
+		rc = -1;
+	db->made = false;
+	return rc;
+}
+
+void
+st_close_discard(struct st_db **pdb)
+{
+	struct st_db *db = pdb != NULL ? *pdb : NULL;
+	char path[sizeof(db->path)];
+	bool made;
+
+	if (db == NULL)
+		return;
+	made = db->made;
+	snprintf(path, sizeof(path), "%s", db->path);
+	st_close(pdb);
+	if (made)
+		remove_files(path);
 }
 
 void

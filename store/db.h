@@ -44,6 +44,8 @@ struct st_db {
 	int64_t last_gtin_id;	/* 0: none cached */
 	char last_device[64];
 	int64_t last_device_id;	/* 0: none cached */
+	char path[4096];	/* as given to st_open, for messages */
+	bool made;		/* st_open made the file; init not done */
 };
 
 /* schema.c: the SQL of migration version (1-based), or NULL; and how many

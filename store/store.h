@@ -121,6 +121,15 @@ struct st_pack {
  * migrations, set WAL, synchronous=FULL, foreign_keys, busy timeout.
  * A file newer than this program is refused with ERR_VERSION. On success
  * *out owns the connection; free it with st_close.
+ *
+ * Every refusal names the file and says why: a read-only mount, a file
+ * or folder this user may not write, a damaged file (the header and
+ * schema are read at open; a file up to ST_QUICK_CHECK_BYTES is checked
+ * whole with PRAGMA quick_check), an empty file (only create takes one),
+ * something that is not a regular file. With create, a file that did not
+ * exist is made mode 0600 and removed again if the open fails; the
+ * caller finishes setting it up with st_created, or gives up with
+ * st_close_discard.
  */
 int st_open(const char *path, bool create, struct st_db **out,
 	    struct err *e);
@@ -135,6 +144,19 @@ int st_checkpoint(struct st_db *db);
 
 /* Close and free *db (NULL-safe); sets *db to NULL. */
 void st_close(struct st_db **db);
+
+/* A file up to this size (some 15 000 codes) gets PRAGMA quick_check at
+ * every open: it reads every page, 15 to 25 ms a megabyte here, too
+ * much for every start of a grown site. */
+#define ST_QUICK_CHECK_BYTES ((int64_t)2 << 20)
+
+/* The file st_open made is set up: mode 0660 (owner and the sklad
+ * group). 0, or -1 if the mode could not be set. */
+int st_created(struct st_db *db);
+
+/* st_close, and if st_open made the file and st_created was not called,
+ * remove it (and its -wal, -shm): a failed init leaves nothing behind. */
+void st_close_discard(struct st_db **db);
 
 /* --- site and users ----------------------------------------------------- */
 

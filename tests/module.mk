@@ -33,3 +33,4 @@ unit-tests += test_sy_codes
 unit-tests += test_accounts
 fuzz-targets += fuzz_exec
 $(O)/fuzz/fuzz_exec: console/exec_line.c console/workflow.c
+unit-tests += test_st_open
