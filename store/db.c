@@ -457,6 +457,9 @@ why_not_writable(const char *path, struct err *e)
 			       "it; give it to the sklad group with mode 0660 "
 			       "(chgrp sklad, chmod 660)", path,
 			       strerror(errno));
+	if (access(dir, F_OK) != 0 && errno == ENOENT)
+		return err_set(e, ERR_IO, "the folder %s of the database %s "
+			       "does not exist", dir, path);
 	if (access(dir, W_OK | X_OK) != 0)
 		return err_set(e, ERR_IO, "cannot create files in %s, "
 			       "the folder of the database %s (%s): its -wal "

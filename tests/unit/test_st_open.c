@@ -127,6 +127,8 @@ test_empty_and_not_sqlite(void **state)
 	open_refused(path, false, "is not a sklad database");
 	snprintf(path, sizeof(path), "%s/none.db", dir);
 	open_refused(path, false, "no database at");
+	snprintf(path, sizeof(path), "%s/no/such.db", dir);
+	open_refused(path, true, "does not exist");
 }
 
 /* Damage in the middle of a small file is found at open (quick_check),
