@@ -38,6 +38,10 @@ static const struct cli_command commands[] = {
 	  "--pack SSCC) [--json]",
 	  "ask True API about the codes of a delivery or a pack (status, "
 	  "owner, aggregate) and record the problems", cmd_codes_check },
+	{ "stock load", "FILE --db PATH [--user NAME] [--pin-file FILE] "
+	  "[--json]",
+	  "load the codes the site owns already (CSV or JSON: code, parent "
+	  "SSCC) into stock, all or nothing (supervisor)", cmd_stock_load },
 	{ "mark parse", "[--json] [SCAN...]",
 	  "parse scans (arguments, or one per line on stdin)",
 	  cmd_mark_parse },

@@ -35,6 +35,9 @@ action_name(int a)
 	case ST_ACT_SHIP_SCAN: return "ship_scan";
 	case ST_ACT_SHIP_FINISH: return "ship_finish";
 	case ST_ACT_SCAN_REFUSED: return "scan_refused";
+	case ST_ACT_STOCK_LOAD: return "stock_load";
+	case ST_ACT_CATALOGUE: return "catalogue";
+	case ST_ACT_STOCK_COUNT: return "stock_count";
 	}
 	return "unknown";
 }

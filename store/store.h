@@ -54,6 +54,9 @@ enum st_action {
 	ST_ACT_SHIP_FINISH = 32,
 	ST_ACT_SCAN_REFUSED = 40,	/* unparsable, or nothing open */
 	ST_ACT_OUTBOX_RETRY = 50,	/* a person sends a document again */
+	ST_ACT_STOCK_LOAD = 60,		/* codes owned already, loaded */
+	ST_ACT_CATALOGUE = 61,		/* product names imported */
+	ST_ACT_STOCK_COUNT = 62,	/* a stock count by scanning */
 };
 
 /* A user or device name: ST_USER_CHARS characters of up to 4 bytes. */
@@ -651,6 +654,70 @@ int st_ship_turnover(struct st_db *db, const struct st_actor *who,
 int st_ship_finish(struct st_db *db, const struct st_actor *who, int64_t id,
 		   struct st_shipment *out, struct err *e);
 
+
+/* --- stock on hand (stock.c) -------------------------------------------- */
+
+/*
+ * The codes a site owns already (from the ERP's file, or from the state
+ * system's /cises/search), loaded into stock like received goods: units
+ * loose or in their packs (SSCC), packs confirmed. Parse first (no lock,
+ * everything checked, line numbers in the refusals), then commit in one
+ * transaction; a code already stored refuses the whole load.
+ */
+#define ST_STOCK_MAX_CODES 1000000	/* codes in one load */
+#define ST_STOCK_FILE_MAX (256u << 20)	/* bytes of one stock file */
+
+struct st_stock;
+
+/* What a load stored. */
+struct st_stock_result {
+	int units;		/* codes that are no boxes or pallets */
+	int packs;		/* boxes and pallets (SSCC) */
+	int top;		/* loose units and top-level packs */
+	int64_t origin;		/* the STOCK_LOAD outbox row they point at */
+};
+
+/* A new, empty set of codes to load, named name (a file, "cises/search")
+ * in the audit; NULL if out of memory. Free with st_stock_free. */
+struct st_stock *st_stock_new(const char *name);
+void st_stock_free(struct st_stock *s);
+
+/* How many codes s holds. */
+size_t st_stock_count(const struct st_stock *s);
+
+/*
+ * Add one code (len bytes: a КИ or full scan, GS as 0x1D or the text
+ * \x1d, or an SSCC) inside the pack parent (an SSCC added too, before or
+ * after; NULL or "" for loose / top level). line numbers the refusal
+ * (0: none). ERR_INVALID with "Line N: why" for a bad code, a code listed
+ * twice, a parent that is no SSCC.
+ */
+int st_stock_add(struct st_stock *s, const char *code, size_t len,
+		 const char *parent, int line, struct err *e);
+
+/*
+ * Parse a stock file (CSV with a header naming columns code and parent,
+ * or JSON [{"code", "parent", "children"}], see stock.c) into s, and
+ * check the tree (every parent listed, no cycles). ERR_INVALID naming the
+ * line.
+ */
+int st_stock_parse(struct st_stock *s, const char *data, size_t len,
+		   struct err *e);
+
+/*
+ * Store every code of s in one transaction: a supervisor or admin only
+ * (ERR_DENIED, audited). ERR_REFUSED naming the line if a code is stored
+ * already; then nothing was loaded. Audited per top-level code
+ * (stock_load). Fills *out.
+ */
+int st_stock_commit(struct st_db *db, const struct st_actor *who,
+		    struct st_stock *s, struct st_stock_result *out,
+		    struct err *e);
+
+/* st_stock_parse and st_stock_commit of the bytes of a file named name. */
+int st_stock_load(struct st_db *db, const struct st_actor *who,
+		  const char *name, const char *data, size_t len,
+		  struct st_stock_result *out, struct err *e);
 
 /* --- outbox (outbox.c) -------------------------------------------------- */
 
