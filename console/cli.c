@@ -42,6 +42,13 @@ static const struct cli_command commands[] = {
 	  "[--json]",
 	  "load the codes the site owns already (CSV or JSON: code, parent "
 	  "SSCC) into stock, all or nothing (supervisor)", cmd_stock_load },
+	{ "catalogue import", "FILE --db PATH [--user NAME] [--pin-file FILE] "
+	  "[--json]",
+	  "import product names from the ERP (CSV or JSON: gtin, name, unit, "
+	  "product_group; supervisor)", cmd_catalogue_import },
+	{ "catalogue list", "--db PATH [--json]",
+	  "the product catalogue: GTIN, name, unit, product group",
+	  cmd_catalogue_list },
 	{ "mark parse", "[--json] [SCAN...]",
 	  "parse scans (arguments, or one per line on stdin)",
 	  cmd_mark_parse },

@@ -182,6 +182,8 @@ st_where(struct st_db *db, const struct mark *m, struct st_where *out,
 		return err_set(e, ERR_NOTFOUND, dgettext("sklad",
 			       "%s has never been scanned here."), k.text);
 	snprintf(out->code, sizeof(out->code), "%s", k.text);
+	snprintf(out->gtin, sizeof(out->gtin), "%s", k.gtin);
+	st_product_name(db, k.gtin, out->product, sizeof(out->product));
 	snprintf(out->kind, sizeof(out->kind), "%s", kind_name(c.kind));
 	snprintf(out->state, sizeof(out->state), "%s",
 		 c.shipped ? "shipped" : "in_stock");

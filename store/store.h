@@ -327,6 +327,8 @@ struct st_where {
 	char code[ST_CODE_MAX];	/* as documents write it */
 	char kind[12];		/* unit group set pack box pallet */
 	char state[16];		/* in_stock, shipped, or the pack state */
+	char gtin[MARK_GTIN_LEN + 1];	/* "" for an SSCC */
+	char product[256];	/* the catalogue's name of gtin, or "" */
 	int nparents;
 	char parents[ST_MAX_DEPTH][MARK_SSCC_LEN + 1];	/* nearest first */
 	int children;		/* direct children, for packs */
@@ -654,6 +656,76 @@ int st_ship_turnover(struct st_db *db, const struct st_actor *who,
 int st_ship_finish(struct st_db *db, const struct st_actor *who, int64_t id,
 		   struct st_shipment *out, struct err *e);
 
+
+/* --- product catalogue (catalogue.c) ------------------------------------ */
+
+#define ST_CATALOGUE_MAX 200000	/* products in one import */
+
+/* One product: what the operator reads beside a GTIN. */
+struct st_product {
+	char gtin[MARK_GTIN_LEN + 1];	/* 14 digits */
+	char name[256];			/* UTF-8, no control characters */
+	char unit[32];			/* unit of measure, "" if unknown */
+	char product_group[32];		/* "milk", ...; "" if unknown */
+	char source[64];		/* the file, or "product/info" */
+	char updated_at[32];
+};
+
+/*
+ * The name of the product with this GTIN (14 digits) into out (n bytes,
+ * "" if unknown): 1 known, 0 unknown or the lookup failed. For showing
+ * beside a GTIN on screens, labels and exports: it never fails loudly.
+ * One primary-key read, no transaction.
+ */
+int st_product_name(struct st_db *db, const char *gtin, char *out, size_t n);
+
+/* The whole row of gtin into *out: 1 found, 0 not, <0 error. */
+int st_product_get(struct st_db *db, const char *gtin, struct st_product *out,
+		   struct err *e);
+
+/*
+ * Check and normalise one product into *out: a GTIN of 14 digits with a
+ * valid check digit (8, 12, 13 digits are padded), a name of plain text;
+ * unit and pg may be NULL. ERR_INVALID naming the GTIN.
+ */
+int st_product_check(const char *gtin, const char *name, const char *unit,
+		     const char *pg, struct st_product *out, struct err *e);
+
+/*
+ * Parse a catalogue file: CSV with a header naming columns gtin, name
+ * and optionally unit (or uom), product_group (or pg), separated by ',',
+ * ';' or tab; or JSON [{"gtin", "name", "unit", "product_group"}] (or
+ * {"products": [...]}). *out malloc'd (*n rows). ERR_INVALID "Line N: ..."
+ * for the first bad row.
+ */
+int st_catalogue_parse(const char *data, size_t len, struct st_product **out,
+		       size_t *n, struct err *e);
+
+/*
+ * Store n checked products (st_product_check) from source in one
+ * transaction: new GTINs added, known ones renamed (an empty unit or
+ * group keeps the known one). Audited once. For every module that learns
+ * names (УПД lines, /product/info).
+ */
+int st_catalogue_store(struct st_db *db, const struct st_actor *who,
+		       const char *source, const struct st_product *p, size_t n,
+		       struct err *e);
+
+/* Parse and store a catalogue file named name; a supervisor or admin
+ * only (ERR_DENIED). *count gets how many products. */
+int st_catalogue_import(struct st_db *db, const struct st_actor *who,
+			const char *name, const char *data, size_t len,
+			size_t *count, struct err *e);
+
+/* Every product by GTIN through fn (stop by non-zero). */
+int st_products(struct st_db *db,
+		int (*fn)(void *arg, const struct st_product *p), void *arg,
+		struct err *e);
+
+/* Up to max GTINs of codes stored here that the catalogue has no name
+ * for, into gtins (*n of them): what to ask /product/info about. */
+int st_products_missing(struct st_db *db, char (*gtins)[MARK_GTIN_LEN + 1],
+			int max, int *n, struct err *e);
 
 /* --- stock on hand (stock.c) -------------------------------------------- */
 
