@@ -33,3 +33,4 @@ unit-tests += test_sy_codes
 unit-tests += test_accounts
 unit-tests += test_st_stock
 benches += bench_stock
+unit-tests += test_st_catalogue
