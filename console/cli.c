@@ -42,6 +42,15 @@ static const struct cli_command commands[] = {
 	  "[--json]",
 	  "load the codes the site owns already (CSV or JSON: code, parent "
 	  "SSCC) into stock, all or nothing (supervisor)", cmd_stock_load },
+	{ "stock fetch", "--db PATH [--config FILE] [--user NAME] "
+	  "[--pin-file FILE] [--json]",
+	  "load the codes this site owns on the state system (cises/search, "
+	  "at most 10 000) that sklad does not know yet (supervisor)",
+	  cmd_stock_fetch },
+	{ "catalogue fetch", "--db PATH [--config FILE] [--user NAME] "
+	  "[--pin-file FILE] [--json]",
+	  "ask True API (product/info) for the names of GTINs in stock that "
+	  "the catalogue lacks", cmd_catalogue_fetch },
 	{ "catalogue import", "FILE --db PATH [--user NAME] [--pin-file FILE] "
 	  "[--json]",
 	  "import product names from the ERP (CSV or JSON: gtin, name, unit, "
