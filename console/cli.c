@@ -42,6 +42,17 @@ static const struct cli_command commands[] = {
 	  "[--json]",
 	  "load the codes the site owns already (CSV or JSON: code, parent "
 	  "SSCC) into stock, all or nothing (supervisor)", cmd_stock_load },
+	{ "stock count", "--db PATH [--pack SSCC] [--user NAME] "
+	  "[--pin-file FILE] [--json]",
+	  "count stock by scanning (scans on stdin): the pack SSCC, or all "
+	  "stock; lists missing units and extra scans", cmd_stock_count },
+	{ "stock report", "--db PATH [--by gtin|pack|state] "
+	  "[--format csv|json] [--json]",
+	  "what is in stock, by GTIN (with names), by pack, or by state",
+	  cmd_stock_report },
+	{ "export stock", "--db PATH [--by gtin|pack|state] "
+	  "[--format csv|json] [--json]",
+	  "the same as stock report, for the ERP", cmd_stock_report },
 	{ "stock fetch", "--db PATH [--config FILE] [--user NAME] "
 	  "[--pin-file FILE] [--json]",
 	  "load the codes this site owns on the state system (cises/search, "

@@ -143,7 +143,7 @@ cmd_stock_fetch(int argc, char **argv)
 	    sy_api_owned_codes(x.api, &codes, &n, &more, &e) < 0 ||
 	    (s = st_stock_new("cises/search")) == NULL ||
 	    fill(x.db, s, codes, n, &skipped, &e) < 0 ||
-	    (st_stock_count(s) > 0 &&
+	    (st_stock_size(s) > 0 &&
 	     st_stock_commit(x.db, &x.who, s, &r, &e) < 0)) {
 		if (s == NULL && e.code == 0)
 			err_set(&e, ERR_INTERNAL, "out of memory");

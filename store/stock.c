@@ -96,7 +96,7 @@ st_stock_free(struct st_stock *s)
 }
 
 size_t
-st_stock_count(const struct st_stock *s)
+st_stock_size(const struct st_stock *s)
 {
 	return s->n;
 }

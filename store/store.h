@@ -755,7 +755,7 @@ struct st_stock *st_stock_new(const char *name);
 void st_stock_free(struct st_stock *s);
 
 /* How many codes s holds. */
-size_t st_stock_count(const struct st_stock *s);
+size_t st_stock_size(const struct st_stock *s);
 
 /*
  * Add one code (len bytes: a КИ or full scan, GS as 0x1D or the text
@@ -785,6 +785,67 @@ int st_stock_parse(struct st_stock *s, const char *data, size_t len,
 int st_stock_commit(struct st_db *db, const struct st_actor *who,
 		    struct st_stock *s, struct st_stock_result *out,
 		    struct err *e);
+
+/* --- stock report and count (stock_report.c) --- */
+
+enum st_stock_by { ST_STOCK_BY_GTIN, ST_STOCK_BY_PACK, ST_STOCK_BY_STATE };
+
+/* One row of a stock report; which fields mean something depends on
+ * the grouping (see st_stock_report). */
+struct st_stock_row {
+	char key[ST_CODE_MAX];	/* the GTIN, or the pack's SSCC */
+	char name[256];		/* by GTIN: the catalogue's name, or "" */
+	char kind[8];		/* by pack: box, pallet; by state: unit,
+				 * box, pallet */
+	char state[16];		/* by pack: its state; by state: loose,
+				 * packed, shipped, or a pack state */
+	char parent[MARK_SSCC_LEN + 1];	/* by pack: the pack it is on */
+	int children;		/* by pack: codes directly in it */
+	int units;		/* by GTIN, pack: units in stock (every
+				 * level); by state: codes */
+};
+
+/*
+ * What the store holds, through fn (stop by non-zero): by GTIN, units in
+ * stock per GTIN with the catalogue's name; by pack, every pack in stock
+ * (not disbanded) with its level, state, parent, direct children and
+ * units inside at every level; by state, codes counted per (state, kind).
+ * Reads only.
+ */
+int st_stock_report(struct st_db *db, enum st_stock_by by,
+		    int (*fn)(void *arg, const struct st_stock_row *r),
+		    void *arg, struct err *e);
+
+/* One line of a count: a missing unit (and the pack it should be in) or
+ * an extra scan (and why it is extra). */
+struct st_count_line {
+	bool missing;
+	char code[ST_CODE_MAX];
+	char pack[MARK_SSCC_LEN + 1];	/* missing: its pack, or "" */
+	char why[160];			/* extra: where it is instead */
+};
+
+struct st_count_result {
+	int scanned;		/* scans inside the counted scope */
+	int expected;		/* units in stock in the scope */
+	int found;		/* of those, covered by a scan */
+	int missing;
+	int extra;		/* scans outside the scope or not in stock */
+};
+
+/*
+ * A stock count by scanning: scans[0..n) against the pack sscc (all
+ * levels inside it) or, with sscc NULL, the whole stock. A scanned pack
+ * covers everything inside it. Each extra scan (unknown, shipped, in
+ * another pack) and then each missing unit go through fn (may be NULL;
+ * stop listing by returning non-zero, the counts go on); *out gets the
+ * counts. Changes no stock; the count is audited (stock_count).
+ * ERR_NOTFOUND if sscc is not a pack in stock.
+ */
+int st_stock_count(struct st_db *db, const struct st_actor *who,
+		   const char *sscc, const struct mark *scans, size_t n,
+		   int (*fn)(void *arg, const struct st_count_line *l),
+		   void *arg, struct st_count_result *out, struct err *e);
 
 /* st_stock_parse and st_stock_commit of the bytes of a file named name. */
 int st_stock_load(struct st_db *db, const struct st_actor *who,
