@@ -281,6 +281,154 @@ test_operator_denied(void **state)
 			   " AND ok = 0"), 1);
 }
 
+struct lines {
+	int missing, extra;
+	char first_extra[160];
+	char missing_pack[19];
+};
+
+static int
+on_line(void *arg, const struct st_count_line *l)
+{
+	struct lines *x = arg;
+
+	if (l->missing) {
+		x->missing++;
+		snprintf(x->missing_pack, sizeof(x->missing_pack), "%s",
+			 l->pack);
+	} else if (x->extra++ == 0) {
+		snprintf(x->first_extra, sizeof(x->first_extra), "%s",
+			 l->why);
+	}
+	return 0;
+}
+
+struct rows {
+	int n;
+	struct st_stock_row r[8];
+};
+
+static int
+on_row(void *arg, const struct st_stock_row *r)
+{
+	struct rows *x = arg;
+
+	if (x->n < 8)
+		x->r[x->n] = *r;
+	x->n++;
+	return 0;
+}
+
+static void
+test_report_and_count(void **state)
+{
+	struct site_fx *f = *state;
+	struct st_count_result r;
+	struct st_stock_result sr;
+	struct st_shipment s;
+	char *data = csv(2, 3, 4, 2), pal[19], box[19], other[19], code[64];
+	struct mark scans[8], m;
+	struct lines l = { 0 };
+	struct rows rows = { 0 };
+	const char *cat = "gtin,name\n" GTIN13 "6,Milk\n";
+	struct err e;
+	size_t prod;
+
+	/* 2 pallets x 3 boxes x 4 units, 2 loose; pallet 2 shipped */
+	assert_int_equal(st_stock_load(f->db, &f->sup, "s.csv", data,
+				       strlen(data), &sr, &e), 0);
+	free(data);
+	assert_int_equal(st_catalogue_import(f->db, &f->sup, "c.csv", cat,
+					     strlen(cat), &prod, &e), 0);
+	sscc(1000, pal);
+	m = site_fx_parsed(pal);
+	assert_int_equal(st_ship_open(f->db, &f->op, "7711111111", "R-1", &s,
+				      &e), 0);
+	assert_int_equal(st_ship_scan(f->db, &f->op, s.id, &m, &s, &e), 0);
+	assert_int_equal(st_ship_finish(f->db, &f->op, s.id, &s, &e), 0);
+
+	assert_int_equal(st_stock_report(f->db, ST_STOCK_BY_GTIN, on_row,
+					 &rows, &e), 0);
+	assert_int_equal(rows.n, 1);
+	assert_string_equal(rows.r[0].key, GTIN13 "6");
+	assert_string_equal(rows.r[0].name, "Milk");
+	assert_int_equal(rows.r[0].units, 14);
+	rows.n = 0;
+	assert_int_equal(st_stock_report(f->db, ST_STOCK_BY_PACK, on_row,
+					 &rows, &e), 0);
+	assert_int_equal(rows.n, 4);	/* pallet 1 and its 3 boxes */
+	sscc(0, pal);
+	assert_string_equal(rows.r[0].key, pal);
+	assert_string_equal(rows.r[0].kind, "pallet");
+	assert_int_equal(rows.r[0].children, 3);
+	assert_int_equal(rows.r[0].units, 12);
+	assert_string_equal(rows.r[1].parent, pal);
+	assert_int_equal(rows.r[1].units, 4);
+	rows.n = 0;
+	assert_int_equal(st_stock_report(f->db, ST_STOCK_BY_STATE, on_row,
+					 &rows, &e), 0);
+	{
+		int i, shipped = 0, loose = 0;
+
+		for (i = 0; i < rows.n && i < 8; i++) {
+			if (strcmp(rows.r[i].kind, "unit") == 0 &&
+			    strcmp(rows.r[i].state, "shipped") == 0)
+				shipped = rows.r[i].units;
+			if (strcmp(rows.r[i].state, "loose") == 0)
+				loose = rows.r[i].units;
+		}
+		assert_int_equal(shipped, 12);
+		assert_int_equal(loose, 2);
+	}
+
+	/* Count pallet 1: box 1 scanned whole, two units of box 2 one by
+	 * one, box 3 not at all; a loose unit, a shipped unit and an
+	 * unknown code are extra. */
+	sscc(1, box);
+	scans[0] = site_fx_parsed(box);
+	ki(4, code);
+	scans[1] = site_fx_parsed(code);
+	ki(5, code);
+	scans[2] = site_fx_parsed(code);
+	ki(100000, code);
+	scans[3] = site_fx_parsed(code);
+	ki(12, code);
+	scans[4] = site_fx_parsed(code);
+	ki(99999, code);
+	scans[5] = site_fx_parsed(code);
+	assert_int_equal(st_stock_count(f->db, &f->op, pal, scans, 6, on_line,
+					 &l, &r, &e), 0);
+	assert_int_equal(r.expected, 12);
+	assert_int_equal(r.found, 6);
+	assert_int_equal(r.missing, 6);
+	assert_int_equal(r.extra, 3);
+	assert_int_equal(l.missing, 6);
+	assert_int_equal(l.extra, 3);
+	assert_non_null(strstr(l.first_extra, "loose stock"));
+	sscc(3, other);
+	assert_string_equal(l.missing_pack, other);
+	/* The whole stock: pallet 1 and the two loose units scanned; the
+	 * shipped one is extra. */
+	memset(&l, 0, sizeof(l));
+	scans[0] = site_fx_parsed(pal);
+	ki(100000, code);
+	scans[1] = site_fx_parsed(code);
+	ki(100001, code);
+	scans[2] = site_fx_parsed(code);
+	ki(12, code);
+	scans[3] = site_fx_parsed(code);
+	assert_int_equal(st_stock_count(f->db, &f->op, NULL, scans, 4, on_line,
+					 &l, &r, &e), 0);
+	assert_int_equal(r.expected, 14);
+	assert_int_equal(r.missing, 0);
+	assert_int_equal(r.extra, 1);
+	assert_non_null(strstr(l.first_extra, "shipped"));
+	/* A shipped pack is no scope for a count. */
+	sscc(1000, other);
+	assert_int_equal(st_stock_count(f->db, &f->op, other, scans, 1, NULL,
+					 NULL, &r, &e), ERR_NOTFOUND);
+}
+
 static int
 sh(const struct site_fx *f, const char *fmt, ...)
 {
@@ -338,6 +486,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_input, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_operator_denied, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_report_and_count, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_cli_regular_files_only,
 						setup, teardown),
