@@ -18,7 +18,7 @@
  * first (codes listed twice, unknown or non-SSCC parents, cycles), then
  * everything goes in one transaction (st_stock_commit): codes (an SSCC
  * holding SSCCs becomes a pallet, else a box), pack rows 'confirmed',
- * one audit record per top-level code, and one outbox row of type
+ * one audit record per code (its pack named), and one outbox row of type
  * STOCK_LOAD, state confirmed, never sent: the origin the packs point at,
  * so that disbanding or changing a loaded pack makes its document (the
  * pack exists on the state system). A code already stored refuses the
@@ -773,10 +773,11 @@ insert_item(struct st_db *db, struct st_stock *s, struct stk_item *it,
 		if ((rc = db_done(db, st, e, "stock pack")) < 0)
 			return rc;
 	}
-	if (it->parent < 0)
-		return db_audit(db, who, ST_ACT_STOCK_LOAD, true, it->id, 0,
-				s->name, strlen(s->name), NULL, e);
-	return 0;
+	/* every code's history starts here: `where` tells support where
+	 * it came from */
+	return db_audit(db, who, ST_ACT_STOCK_LOAD, true, it->id,
+			it->parent >= 0 ? s->items[it->parent].id : 0,
+			s->name, strlen(s->name), NULL, e);
 }
 
 static int

@@ -779,7 +779,7 @@ int st_stock_parse(struct st_stock *s, const char *data, size_t len,
 /*
  * Store every code of s in one transaction: a supervisor or admin only
  * (ERR_DENIED, audited). ERR_REFUSED naming the line if a code is stored
- * already; then nothing was loaded. Audited per top-level code
+ * already; then nothing was loaded. Audited per code
  * (stock_load). Fills *out.
  */
 int st_stock_commit(struct st_db *db, const struct st_actor *who,

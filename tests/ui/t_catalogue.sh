@@ -23,6 +23,7 @@ wait_for "Scan, or type a code"
 scan "$(unit 11)"
 wait_for "Product: Молоко 3,2%, 1 л (GTIN 04600439931256)"
 wait_for "In $box"
+wait_for "loaded into stock"
 key Escape
 wait_for "main menu\|Главное меню"
 key 1

@@ -108,6 +108,23 @@ csv(int pallets, int boxes, int units, int loose)
 	return s;
 }
 
+struct hist {
+	int n;
+	char action[32], pack[19];
+};
+
+static int
+on_event(void *arg, const struct st_event *ev)
+{
+	struct hist *h = arg;
+
+	if (h->n++ == 0) {
+		snprintf(h->action, sizeof(h->action), "%s", ev->action);
+		snprintf(h->pack, sizeof(h->pack), "%s", ev->pack);
+	}
+	return 0;
+}
+
 static void
 test_csv_then_ship_by_sscc(void **state)
 {
@@ -130,8 +147,25 @@ test_csv_then_ship_by_sscc(void **state)
 	assert_int_equal(q(f, "SELECT count(*) FROM packs WHERE level ="
 			   " 'pallet' AND state = 'confirmed' AND count = 10"),
 			 2);
+	/* every code's history starts with the load, naming its pack */
 	assert_int_equal(q(f, "SELECT count(*) FROM audit WHERE action = 60"
-			   " AND ok = 1"), 9);
+			   " AND ok = 1"), 1029);
+	assert_int_equal(q(f, "SELECT count(*) FROM audit WHERE action = 60"
+			   " AND pack_id IS NOT NULL"), 1020);
+	/* where: the unit's history starts with the load, in its box */
+	{
+		struct hist h = { 0 };
+		struct st_where w;
+		char box[19];
+
+		ki(3, code);
+		m = site_fx_parsed(code);
+		assert_int_equal(st_where(f->db, &m, &w, on_event, &h, &e), 0);
+		assert_string_equal(h.action, "stock_load");
+		sscc(1, box);
+		assert_string_equal(h.pack, box);
+		assert_string_equal(w.parents[0], box);
+	}
 	/* The pallet ships whole, like one packed here. */
 	sscc(1000, pal);
 	m = site_fx_parsed(pal);
