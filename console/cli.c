@@ -38,6 +38,37 @@ static const struct cli_command commands[] = {
 	  "--pack SSCC) [--json]",
 	  "ask True API about the codes of a delivery or a pack (status, "
 	  "owner, aggregate) and record the problems", cmd_codes_check },
+	{ "stock load", "FILE --db PATH [--user NAME] [--pin-file FILE] "
+	  "[--json]",
+	  "load the codes the site owns already (CSV or JSON: code, parent "
+	  "SSCC) into stock, all or nothing (supervisor)", cmd_stock_load },
+	{ "stock count", "--db PATH [--pack SSCC] [--user NAME] "
+	  "[--pin-file FILE] [--json]",
+	  "count stock by scanning (scans on stdin): the pack SSCC, or all "
+	  "stock; lists missing units and extra scans", cmd_stock_count },
+	{ "stock report", "--db PATH [--by gtin|pack|state] "
+	  "[--format csv|json] [--json]",
+	  "what is in stock, by GTIN (with names), by pack, or by state",
+	  cmd_stock_report },
+	{ "export stock", "--db PATH [--by gtin|pack|state] "
+	  "[--format csv|json] [--json]",
+	  "the same as stock report, for the ERP", cmd_stock_report },
+	{ "stock fetch", "--db PATH [--config FILE] [--user NAME] "
+	  "[--pin-file FILE] [--json]",
+	  "load the codes this site owns on the state system (cises/search, "
+	  "at most 10 000) that sklad does not know yet (supervisor)",
+	  cmd_stock_fetch },
+	{ "catalogue fetch", "--db PATH [--config FILE] [--user NAME] "
+	  "[--pin-file FILE] [--json]",
+	  "ask True API (product/info) for the names of GTINs in stock that "
+	  "the catalogue lacks", cmd_catalogue_fetch },
+	{ "catalogue import", "FILE --db PATH [--user NAME] [--pin-file FILE] "
+	  "[--json]",
+	  "import product names from the ERP (CSV or JSON: gtin, name, unit, "
+	  "product_group; supervisor)", cmd_catalogue_import },
+	{ "catalogue list", "--db PATH [--json]",
+	  "the product catalogue: GTIN, name, unit, product group",
+	  cmd_catalogue_list },
 	{ "mark parse", "[--json] [SCAN...]",
 	  "parse scans (arguments, or one per line on stdin)",
 	  cmd_mark_parse },

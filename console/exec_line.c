@@ -171,6 +171,8 @@ add_where(json_t *o, const struct st_where *w)
 		json_array_append_new(parents, json_string(w->parents[i]));
 	json_object_set_new(o, "code", json_string(w->code));
 	json_object_set_new(o, "kind", json_string(w->kind));
+	json_object_set_new(o, "gtin", nullable_text(w->gtin));
+	json_object_set_new(o, "product", nullable_text(w->product));
 	json_object_set_new(o, "state", json_string(w->state));
 	json_object_set_new(o, "parents", parents);
 	json_object_set_new(o, "children", json_integer(w->children));

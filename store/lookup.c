@@ -35,6 +35,9 @@ action_name(int a)
 	case ST_ACT_SHIP_SCAN: return "ship_scan";
 	case ST_ACT_SHIP_FINISH: return "ship_finish";
 	case ST_ACT_SCAN_REFUSED: return "scan_refused";
+	case ST_ACT_STOCK_LOAD: return "stock_load";
+	case ST_ACT_CATALOGUE: return "catalogue";
+	case ST_ACT_STOCK_COUNT: return "stock_count";
 	}
 	return "unknown";
 }
@@ -232,6 +235,8 @@ st_where(struct st_db *db, const struct mark *m, struct st_where *out,
 	if (rc == 0)
 		return where_acceptance(db, &k, out, on_event, arg, e);
 	snprintf(out->code, sizeof(out->code), "%s", k.text);
+	snprintf(out->gtin, sizeof(out->gtin), "%s", k.gtin);
+	st_product_name(db, k.gtin, out->product, sizeof(out->product));
 	snprintf(out->kind, sizeof(out->kind), "%s", kind_name(c.kind));
 	snprintf(out->state, sizeof(out->state), "%s",
 		 c.shipped ? "shipped" : "in_stock");

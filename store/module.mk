@@ -10,3 +10,4 @@ store-y += store/doc_deps.o store/doc_check.o
 # Delivery import is fuzzed straight from source with the store around it.
 fuzz-extra-src += $(store-y:.o=.c)
 fuzz-extra-libs += -lsqlite3 -lcrypt
+store-y += store/stock.o store/catalogue.o store/stock_report.o

@@ -29,6 +29,8 @@
  *               SSCC extension digit and serial counter, defaults.
  *  audit        append-only (triggers refuse UPDATE and DELETE): every scan
  *               and action, accepted or refused, with user, device, reason.
+ *  products     the product catalogue: GTIN -> name, unit, product
+ *               group (migration 4).
  *  code_checks  the state system's last answer about a code (status,
  *               owner, aggregate) and the problem it makes for acceptance
  *               or aggregation, for showing while scanning offline.
@@ -290,6 +292,18 @@ static const char *const migrations[] = {
 	"  DEFAULT 0;"
 	"ALTER TABLE users ADD COLUMN locked_until_ms INTEGER NOT NULL"
 	"  DEFAULT 0;",
+
+	/* 4: the product catalogue (catalogue.c): what a GTIN is called,
+	 * its unit of measure and product group, from the ERP's file or
+	 * the state system's /product/info; source says which. Keyed by
+	 * the GTIN's text so names may come before any code of it. */
+	"CREATE TABLE products ("
+	"  gtin TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  unit TEXT,"
+	"  product_group TEXT,"
+	"  source TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL) WITHOUT ROWID;",
 };
 
 const char *

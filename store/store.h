@@ -54,6 +54,9 @@ enum st_action {
 	ST_ACT_SHIP_FINISH = 32,
 	ST_ACT_SCAN_REFUSED = 40,	/* unparsable, or nothing open */
 	ST_ACT_OUTBOX_RETRY = 50,	/* a person sends a document again */
+	ST_ACT_STOCK_LOAD = 60,		/* codes owned already, loaded */
+	ST_ACT_CATALOGUE = 61,		/* product names imported */
+	ST_ACT_STOCK_COUNT = 62,	/* a stock count by scanning */
 };
 
 /* A user or device name: ST_USER_CHARS characters of up to 4 bytes. */
@@ -346,6 +349,8 @@ struct st_where {
 	char code[ST_CODE_MAX];	/* as documents write it */
 	char kind[12];		/* unit group set pack box pallet */
 	char state[16];		/* in_stock, shipped, or the pack state */
+	char gtin[MARK_GTIN_LEN + 1];	/* "" for an SSCC */
+	char product[256];	/* the catalogue's name of gtin, or "" */
 	int nparents;
 	char parents[ST_MAX_DEPTH][MARK_SSCC_LEN + 1];	/* nearest first */
 	int children;		/* direct children, for packs */
@@ -706,6 +711,201 @@ int st_ship_turnover(struct st_db *db, const struct st_actor *who,
 int st_ship_finish(struct st_db *db, const struct st_actor *who, int64_t id,
 		   struct st_shipment *out, struct err *e);
 
+
+/* --- product catalogue (catalogue.c) ------------------------------------ */
+
+#define ST_CATALOGUE_MAX 200000	/* products in one import */
+
+/* One product: what the operator reads beside a GTIN. */
+struct st_product {
+	char gtin[MARK_GTIN_LEN + 1];	/* 14 digits */
+	char name[256];			/* UTF-8, no control characters */
+	char unit[32];			/* unit of measure, "" if unknown */
+	char product_group[32];		/* "milk", ...; "" if unknown */
+	char source[64];		/* the file, or "product/info" */
+	char updated_at[32];
+};
+
+/*
+ * The name of the product with this GTIN (14 digits) into out (n bytes,
+ * "" if unknown): 1 known, 0 unknown or the lookup failed. For showing
+ * beside a GTIN on screens, labels and exports: it never fails loudly.
+ * One primary-key read, no transaction.
+ */
+int st_product_name(struct st_db *db, const char *gtin, char *out, size_t n);
+
+/* The whole row of gtin into *out: 1 found, 0 not, <0 error. */
+int st_product_get(struct st_db *db, const char *gtin, struct st_product *out,
+		   struct err *e);
+
+/*
+ * Check and normalise one product into *out: a GTIN of 14 digits with a
+ * valid check digit (8, 12, 13 digits are padded), a name of plain text;
+ * unit and pg may be NULL. ERR_INVALID naming the GTIN.
+ */
+int st_product_check(const char *gtin, const char *name, const char *unit,
+		     const char *pg, struct st_product *out, struct err *e);
+
+/*
+ * Parse a catalogue file: CSV with a header naming columns gtin, name
+ * and optionally unit (or uom), product_group (or pg), separated by ',',
+ * ';' or tab; or JSON [{"gtin", "name", "unit", "product_group"}] (or
+ * {"products": [...]}). *out malloc'd (*n rows). ERR_INVALID "Line N: ..."
+ * for the first bad row.
+ */
+int st_catalogue_parse(const char *data, size_t len, struct st_product **out,
+		       size_t *n, struct err *e);
+
+/*
+ * Store n checked products (st_product_check) from source in one
+ * transaction: new GTINs added, known ones renamed (an empty unit or
+ * group keeps the known one). Audited once. For every module that learns
+ * names (УПД lines, /product/info).
+ */
+int st_catalogue_store(struct st_db *db, const struct st_actor *who,
+		       const char *source, const struct st_product *p, size_t n,
+		       struct err *e);
+
+/* Parse and store a catalogue file named name; a supervisor or admin
+ * only (ERR_DENIED). *count gets how many products. */
+int st_catalogue_import(struct st_db *db, const struct st_actor *who,
+			const char *name, const char *data, size_t len,
+			size_t *count, struct err *e);
+
+/* Every product by GTIN through fn (stop by non-zero). */
+int st_products(struct st_db *db,
+		int (*fn)(void *arg, const struct st_product *p), void *arg,
+		struct err *e);
+
+/* Up to max GTINs of codes stored here that the catalogue has no name
+ * for, into gtins (*n of them): what to ask /product/info about. */
+int st_products_missing(struct st_db *db, char (*gtins)[MARK_GTIN_LEN + 1],
+			int max, int *n, struct err *e);
+
+/* --- stock on hand (stock.c) -------------------------------------------- */
+
+/*
+ * The codes a site owns already (from the ERP's file, or from the state
+ * system's /cises/search), loaded into stock like received goods: units
+ * loose or in their packs (SSCC), packs confirmed. Parse first (no lock,
+ * everything checked, line numbers in the refusals), then commit in one
+ * transaction; a code already stored refuses the whole load.
+ */
+#define ST_STOCK_MAX_CODES 1000000	/* codes in one load */
+#define ST_STOCK_FILE_MAX (256u << 20)	/* bytes of one stock file */
+
+struct st_stock;
+
+/* What a load stored. */
+struct st_stock_result {
+	int units;		/* codes that are no boxes or pallets */
+	int packs;		/* boxes and pallets (SSCC) */
+	int top;		/* loose units and top-level packs */
+	int64_t origin;		/* the STOCK_LOAD outbox row they point at */
+};
+
+/* A new, empty set of codes to load, named name (a file, "cises/search")
+ * in the audit; NULL if out of memory. Free with st_stock_free. */
+struct st_stock *st_stock_new(const char *name);
+void st_stock_free(struct st_stock *s);
+
+/* How many codes s holds. */
+size_t st_stock_size(const struct st_stock *s);
+
+/*
+ * Add one code (len bytes: a КИ or full scan, GS as 0x1D or the text
+ * \x1d, or an SSCC) inside the pack parent (an SSCC added too, before or
+ * after; NULL or "" for loose / top level). line numbers the refusal
+ * (0: none). ERR_INVALID with "Line N: why" for a bad code, a code listed
+ * twice, a parent that is no SSCC.
+ */
+int st_stock_add(struct st_stock *s, const char *code, size_t len,
+		 const char *parent, int line, struct err *e);
+
+/*
+ * Parse a stock file (CSV with a header naming columns code and parent,
+ * or JSON [{"code", "parent", "children"}], see stock.c) into s, and
+ * check the tree (every parent listed, no cycles). ERR_INVALID naming the
+ * line.
+ */
+int st_stock_parse(struct st_stock *s, const char *data, size_t len,
+		   struct err *e);
+
+/*
+ * Store every code of s in one transaction: a supervisor or admin only
+ * (ERR_DENIED, audited). ERR_REFUSED naming the line if a code is stored
+ * already; then nothing was loaded. Audited per code
+ * (stock_load). Fills *out.
+ */
+int st_stock_commit(struct st_db *db, const struct st_actor *who,
+		    struct st_stock *s, struct st_stock_result *out,
+		    struct err *e);
+
+/* --- stock report and count (stock_report.c) --- */
+
+enum st_stock_by { ST_STOCK_BY_GTIN, ST_STOCK_BY_PACK, ST_STOCK_BY_STATE };
+
+/* One row of a stock report; which fields mean something depends on
+ * the grouping (see st_stock_report). */
+struct st_stock_row {
+	char key[ST_CODE_MAX];	/* the GTIN, or the pack's SSCC */
+	char name[256];		/* by GTIN: the catalogue's name, or "" */
+	char kind[8];		/* by pack: box, pallet; by state: unit,
+				 * box, pallet */
+	char state[16];		/* by pack: its state; by state: loose,
+				 * packed, shipped, or a pack state */
+	char parent[MARK_SSCC_LEN + 1];	/* by pack: the pack it is on */
+	int children;		/* by pack: codes directly in it */
+	int units;		/* by GTIN, pack: units in stock (every
+				 * level); by state: codes */
+};
+
+/*
+ * What the store holds, through fn (stop by non-zero): by GTIN, units in
+ * stock per GTIN with the catalogue's name; by pack, every pack in stock
+ * (not disbanded) with its level, state, parent, direct children and
+ * units inside at every level; by state, codes counted per (state, kind).
+ * Reads only.
+ */
+int st_stock_report(struct st_db *db, enum st_stock_by by,
+		    int (*fn)(void *arg, const struct st_stock_row *r),
+		    void *arg, struct err *e);
+
+/* One line of a count: a missing unit (and the pack it should be in) or
+ * an extra scan (and why it is extra). */
+struct st_count_line {
+	bool missing;
+	char code[ST_CODE_MAX];
+	char pack[MARK_SSCC_LEN + 1];	/* missing: its pack, or "" */
+	char why[160];			/* extra: where it is instead */
+};
+
+struct st_count_result {
+	int scanned;		/* scans inside the counted scope */
+	int expected;		/* units in stock in the scope */
+	int found;		/* of those, covered by a scan */
+	int missing;
+	int extra;		/* scans outside the scope or not in stock */
+};
+
+/*
+ * A stock count by scanning: scans[0..n) against the pack sscc (all
+ * levels inside it) or, with sscc NULL, the whole stock. A scanned pack
+ * covers everything inside it. Each extra scan (unknown, shipped, in
+ * another pack) and then each missing unit go through fn (may be NULL;
+ * stop listing by returning non-zero, the counts go on); *out gets the
+ * counts. Changes no stock; the count is audited (stock_count).
+ * ERR_NOTFOUND if sscc is not a pack in stock.
+ */
+int st_stock_count(struct st_db *db, const struct st_actor *who,
+		   const char *sscc, const struct mark *scans, size_t n,
+		   int (*fn)(void *arg, const struct st_count_line *l),
+		   void *arg, struct st_count_result *out, struct err *e);
+
+/* st_stock_parse and st_stock_commit of the bytes of a file named name. */
+int st_stock_load(struct st_db *db, const struct st_actor *who,
+		  const char *name, const char *data, size_t len,
+		  struct st_stock_result *out, struct err *e);
 
 /* --- outbox (outbox.c) -------------------------------------------------- */
 
