@@ -30,6 +30,7 @@
 #include "store/db.h"
 #include "store/doc.h"
 #include "store/pack.h"
+#include "store/upd.h"
 
 /* Rows per step of the one-call import: it blocks its caller anyway,
  * and each commit costs a sync (bench_import: 5 000 a step doubles the
@@ -74,9 +75,12 @@ struct st_import {
 	const char *data;	/* JSON: the whole input, for line numbers */
 	size_t len;
 	/* the header, copied out of the input */
-	char number[64], release_order[64], date[40], transfer_date[40];
+	char number[64], release_order[256], date[40], transfer_date[40];
 	char sender_inn[16], receiver_inn[16], turnover[32];
 	bool has_release_order;
+	/* a УПД's lines (GTIN, name, quantity) for delivery_lines */
+	struct upd_line *lines;
+	int nlines;
 };
 
 /* The header of the transfer document. */
@@ -622,6 +626,15 @@ bind_or_null(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 }
 
+static void
+bind_or_null_t(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v[0] != '\0')
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
 /* The delivery row, in state 'importing' that acceptance ignores. */
 static int
 insert_delivery(struct st_import *im, struct err *e)
@@ -717,6 +730,119 @@ head_missing(struct st_import *im, bool list)
 	return 0;
 }
 
+/* --- УПД (upd_read.c) ------------------------------------------------------ */
+
+/*
+ * A supplier's seller title: its header (upd.md §4.1), the receiver
+ * checked against this site's INN, the codes of its marking block as the
+ * expected tree. 1, 0 refused (im->why), <0 error.
+ */
+static int
+import_upd(struct st_import *im, const char *data, size_t len,
+	   struct imp_head *h, struct err *e)
+{
+	struct upd_doc d;
+	struct st_site site;
+	struct err ignored;
+	size_t i;
+	int rc;
+
+	if ((rc = upd_parse(data, len, &d, im->why, sizeof(im->why))) <= 0)
+		return rc < 0 ? err_set(e, ERR_INTERNAL, "out of memory") : 0;
+	rc = 1;
+	if (strcmp(d.knd, "1115132") == 0) {
+		snprintf(im->why, sizeof(im->why), "%s", dgettext("sklad",
+			 "This is a buyer's title (КНД 1115132), not the "
+			 "seller's УПД: it lists no goods to accept."));
+		rc = 0;
+	} else if (strcmp(d.function, "СЧФ") == 0) {
+		snprintf(im->why, sizeof(im->why), "%s", dgettext("sklad",
+			 "This УПД is an invoice only (Функция СЧФ): it "
+			 "transfers no goods to accept."));
+		rc = 0;
+	} else if (d.receiver_inn[0] == '\0') {
+		snprintf(im->why, sizeof(im->why), "%s", dgettext("sklad",
+			 "The УПД names no buyer's INN (СвПокуп): it cannot "
+			 "be checked to be for this site."));
+		rc = 0;
+	} else if (st_site_get(im->db, &site, &ignored) == 0 &&
+		   site.inn[0] && strcmp(site.inn, d.receiver_inn) != 0) {
+		snprintf(im->why, sizeof(im->why), dgettext("sklad", "This "
+			 "УПД is for another receiver: buyer INN %s, this "
+			 "site's INN is %s."), d.receiver_inn, site.inn);
+		rc = 0;
+	}
+	for (i = 0; rc == 1 && i < d.ncodes; i++) {
+		const struct upd_code *c = &d.codes[i];
+		const char *text = d.arena + c->text;
+		char why[ERR_MSG_MAX];
+		struct mark m;
+		int64_t id;
+
+		if (parse_code(text, strlen(text), &m, why, sizeof(why)) < 0) {
+			snprintf(im->why, sizeof(im->why), dgettext("sklad",
+				 "Line %d: %s"), c->lineno, why);
+			rc = 0;
+			break;
+		}
+		if ((rc = add_item(im, &m, c->parent, &id, e)) == 0) {
+			snprintf(why, sizeof(why), "%s", im->why);
+			snprintf(im->why, sizeof(im->why), dgettext("sklad",
+				 "Line %d: %s"), c->lineno, why);
+		}
+	}
+	if (rc == 1) {
+		/* the header lives in im once copied; d's strings go */
+		h->number = h->release_order = h->date = h->transfer_date =
+			h->sender_inn = h->receiver_inn = NULL;
+		h->turnover = "SELLING";
+		copy_head(im, im->name, h);
+		snprintf(im->number, sizeof(im->number), "%s", d.number);
+		snprintf(im->release_order, sizeof(im->release_order), "%s",
+			 d.file_id[0] ? d.file_id : d.number);
+		im->has_release_order = true;
+		snprintf(im->date, sizeof(im->date), "%s", d.date);
+		snprintf(im->transfer_date, sizeof(im->transfer_date), "%s",
+			 d.transfer_date);
+		snprintf(im->sender_inn, sizeof(im->sender_inn), "%s",
+			 d.sender_inn);
+		snprintf(im->receiver_inn, sizeof(im->receiver_inn), "%s",
+			 d.receiver_inn);
+		im->lines = d.lines;
+		im->nlines = d.nlines;
+		d.lines = NULL;
+	}
+	upd_free(&d);
+	return rc;
+}
+
+/* The lines of a УПД (GTIN -> name) beside the delivery, so that the
+ * product catalogue and exports can name what a GTIN is. */
+static int
+insert_lines(struct st_import *im, struct err *e)
+{
+	static const char sql[] =
+		"INSERT OR REPLACE INTO delivery_lines(delivery_id, line, gtin,"
+		" name, quantity) VALUES (?1, ?2, ?3, ?4, ?5)";
+	sqlite3_stmt *st;
+	int i, rc;
+
+	for (i = 0; i < im->nlines; i++) {
+		const struct upd_line *l = &im->lines[i];
+
+		if ((st = db_stmt(im->db, sql, e)) == NULL)
+			return e->code;
+		sqlite3_bind_int64(st, 1, im->delivery);
+		sqlite3_bind_int(st, 2, l->num);
+		bind_or_null_t(st, 3, l->gtin);
+		bind_or_null_t(st, 4, l->name);
+		bind_or_null_t(st, 5, l->qty);
+		if ((rc = db_done(im->db, st, e, "delivery line")) < 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* Header and items into memory: 1, 0 refused (im->why), <0 error. */
 static int
 parse_input(struct st_import *im, const char *name, const char *data,
@@ -727,6 +853,20 @@ parse_input(struct st_import *im, const char *name, const char *data,
 	json_t *root = NULL, *body = NULL, *doc = NULL;
 	int rc;
 
+	snprintf(im->name, sizeof(im->name), "%s", name);
+	if (!looks_json(data, len) && upd_looks(data, len)) {
+		rc = import_upd(im, data, len, &h, e);
+		if (rc == 1 && im->count == 0) {
+			snprintf(im->why, sizeof(im->why), "%s", dgettext(
+				 "sklad", "The УПД lists no marking codes "
+				 "(НомСредИдентТов): there is nothing to scan "
+				 "against."));
+			rc = 0;
+		}
+		if (rc == 1 && head_missing(im, false))
+			rc = 0;
+		return rc;
+	}
 	if (looks_json(data, len)) {
 		if ((doc = json_doc(data, len, &root, &body)) == NULL ||
 		    body == NULL) {
@@ -801,6 +941,7 @@ st_import_free(struct st_import *im)
 	free(im->arena);
 	free(im->gtins);
 	free(im->hash);
+	free(im->lines);
 	free(im);
 }
 
@@ -831,6 +972,9 @@ delete_partial(struct st_db *db, int64_t id, struct err *e)
 		" delivery_items WHERE delivery_id = ?1 LIMIT ?2)";
 	static const char row[] =
 		"DELETE FROM deliveries WHERE id = ?1 AND state = 'importing'";
+	static const char lines[] =
+		"DELETE FROM delivery_lines WHERE delivery_id = ?1 AND"
+		" (SELECT state FROM deliveries WHERE id = ?1) = 'importing'";
 	sqlite3_stmt *st;
 	int rc, n;
 
@@ -847,6 +991,13 @@ delete_partial(struct st_db *db, int64_t id, struct err *e)
 			goto fail;
 		n = sqlite3_changes(db->h);
 		if (n == 0) {
+			if ((st = db_stmt(db, lines, e)) == NULL) {
+				rc = e->code;
+				goto fail;
+			}
+			sqlite3_bind_int64(st, 1, id);
+			if ((rc = db_done(db, st, e, "delete lines")) < 0)
+				goto fail;
 			if ((st = db_stmt(db, row, e)) == NULL) {
 				rc = e->code;
 				goto fail;
@@ -926,6 +1077,7 @@ st_import_begin(struct st_db *db, const struct st_actor *who,
 	if ((rc = db_begin(db, e)) < 0)
 		goto fail;
 	if ((rc = insert_delivery(im, e)) < 0 ||
+	    (rc = insert_lines(im, e)) < 0 ||
 	    (rc = db_commit(db, e)) < 0) {
 		db_rollback(db);
 		goto fail;
