@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "console/export_fmt.h"
+#include "store/db.h"
 #include "tests/site_fx.h"
 
 #define GS "\x1d"
@@ -524,6 +525,63 @@ test_exported_state(void **state)
 	st_export_free(x);
 }
 
+/* A file of schema 3 (before 'exported'): the outbox is rebuilt, what
+ * sync gave up as kept for export waits to be exported, nothing that
+ * refers to the outbox is lost, foreign keys hold. */
+static void
+test_migration(void **state)
+{
+	struct fx *f = *state;
+	char path[160], q[256];
+	struct st_db *db = NULL;
+	struct err e;
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	int v;
+
+	(void)f;
+	snprintf(path, sizeof(path), "%s/old.db", f->a.dir);
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	for (v = 1; v <= 3; v++)
+		assert_int_equal(sqlite3_exec(h, st_schema_migration(v), NULL,
+					      NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h,
+		"PRAGMA user_version = 3;"
+		"INSERT INTO outbox(id, type, product_group, body, codes, state,"
+		" last_error, created_at, updated_at, sendable) VALUES"
+		" (1, 'LP_SHIP_GOODS', 'milk', '{}', 1, 'failed', 'kept for"
+		" export', 'x', 'x', 0), (2, 'AGGREGATION_DOCUMENT', 'milk',"
+		" '{}', 1, 'confirmed', NULL, 'x', 'x', 1);"
+		"INSERT INTO codes(id, gtin_id, serial, kind) VALUES"
+		" (1, 0, '046100000000000052', 5);"
+		"INSERT INTO packs(code_id, level, state, opened_at, document_id)"
+		" VALUES (1, 'box', 'confirmed', 'x', 2);"
+		"INSERT INTO doc_codes(code_id, doc_id) VALUES (1, 2);",
+		NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	assert_int_equal(st_open(path, false, &db, &e), 0);
+	st_close(&db);
+	assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+	snprintf(q, sizeof(q), "SELECT (SELECT state || coalesce(last_error,"
+		 " '') FROM outbox WHERE id = 1), (SELECT count(*) FROM packs p"
+		 " JOIN outbox o ON o.id = p.document_id), (SELECT count(*)"
+		 " FROM doc_codes), (SELECT sql LIKE '%%exported%%' FROM"
+		 " sqlite_master WHERE name = 'outbox')");
+	assert_int_equal(sqlite3_prepare_v2(h, q, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0),
+			    "pending");
+	assert_int_equal(sqlite3_column_int(st, 1), 1);
+	assert_int_equal(sqlite3_column_int(st, 2), 1);
+	assert_int_equal(sqlite3_column_int(st, 3), 1);
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA foreign_key_check", -1,
+					    &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+}
+
 int
 main(void)
 {
@@ -535,6 +593,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exported_state, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_migration, setup,
 						teardown),
 	};
 
