@@ -225,13 +225,35 @@ xml_party(struct xw *w, const char *elem, const char *inn)
 			"</%s>\n", elem, inn, elem);
 }
 
+void
+xf_upd_id(const struct st_export *x, const struct xf_opts *o, char *out,
+	  size_t n)
+{
+	char date[11], ymd[9];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	ru_date(x->date, date);
+	if (date[0] == '\0') {
+		localtime_r(&t, &tm);
+		strftime(date, sizeof(date), "%d.%m.%Y", &tm);
+	}
+	snprintf(ymd, sizeof(ymd), "%.4s%.2s%.2s", date + 6, date + 3, date);
+	/* the file name must equal ИдФайл (upd.md §2.3); the GUID's place
+	 * holds sklad's own unique name of the document */
+	snprintf(out, n, "%s_%s_%s_%s_sklad-%s-%lld%s",
+		 o->v501 ? "ON_NSCHFDOPPRMARK" : "ON_NSCHFDOPPR",
+		 x->receiver_inn, x->sender_inn, ymd, x->what,
+		 (long long)x->id, o->v501 ? "" : "_0_1_0_0_0_00");
+}
+
 /* A whole seller title (upd.md §2.1, §2.2) around the lines. */
 static void
 xml_upd(struct xw *w)
 {
 	const struct st_export *x = w->x;
 	bool v501 = w->o->v501;
-	char id[160], ymd[9], date[11], now_d[11], now_t[9];
+	char id[160], date[11], now_d[11], now_t[9];
 	time_t t = time(NULL);
 	struct tm tm;
 
@@ -241,12 +263,7 @@ xml_upd(struct xw *w)
 	ru_date(x->date, date);
 	if (date[0] == '\0')
 		snprintf(date, sizeof(date), "%s", now_d);
-	snprintf(ymd, sizeof(ymd), "%.4s%.2s%.2s", date + 6, date + 3, date);
-	/* the file name must equal ИдФайл (upd.md §2.3) */
-	snprintf(id, sizeof(id), "%s_%s_%s_%s_sklad-%s-%lld%s",
-		 v501 ? "ON_NSCHFDOPPRMARK" : "ON_NSCHFDOPPR",
-		 x->receiver_inn, x->sender_inn, ymd, x->what,
-		 (long long)x->id, v501 ? "" : "_0_1_0_0_0_00");
+	xf_upd_id(x, w->o, id, sizeof(id));
 	fprintf(w->f, "<?xml version=\"1.0\" encoding=\"%s\"?>\n",
 		w->o->cp1251 ? "windows-1251" : "UTF-8");
 	fprintf(w->f, "<Файл ИдФайл=\"%s\" ВерсФорм=\"%s\" ВерсПрог=\"sklad\">"
@@ -621,8 +638,14 @@ xf_write_atomic(const char *path, const char *buf, size_t len,
 	int fd, dfd;
 	size_t at = 0;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid()) >=
-	    (int)sizeof(tmp))
+	char base[4096];
+	const char *slash = strrchr(path, '/');
+
+	/* hidden, so that whoever reads the folder skips it meanwhile */
+	snprintf(base, sizeof(base), "%s", slash ? slash + 1 : path);
+	if (snprintf(tmp, sizeof(tmp), "%.*s.%s.tmp-%ld",
+		     slash ? (int)(slash - path + 1) : 0, path, base,
+		     (long)getpid()) >= (int)sizeof(tmp))
 		return err_set(e, ERR_INVALID, "the path %s is too long", path);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) <
 	    0)

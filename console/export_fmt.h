@@ -43,6 +43,11 @@ int xf_format_parse(const char *name, enum xf_format *out);
 int xf_write(FILE *f, const struct st_export *x, const struct xf_opts *o,
 	     struct err *e);
 
+/* The ИдФайл of the seller title XF_UPD writes for x, which is also its
+ * file's name without ".xml" (upd.md §2.3). */
+void xf_upd_id(const struct st_export *x, const struct xf_opts *o,
+	       char *out, size_t n);
+
 /* The audit as CSV (header first) or JSON lines: a writer to feed with
  * st_audit_each. xf_audit_begin writes the header / opening. */
 struct xf_audit {

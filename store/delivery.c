@@ -792,11 +792,8 @@ import_upd(struct st_import *im, const char *data, size_t len,
 		}
 	}
 	if (rc == 1) {
-		/* the header lives in im once copied; d's strings go */
-		h->number = h->release_order = h->date = h->transfer_date =
-			h->sender_inn = h->receiver_inn = NULL;
-		h->turnover = "SELLING";
-		copy_head(im, im->name, h);
+		(void)h;
+		snprintf(im->turnover, sizeof(im->turnover), "SELLING");
 		snprintf(im->number, sizeof(im->number), "%s", d.number);
 		snprintf(im->release_order, sizeof(im->release_order), "%s",
 			 d.file_id[0] ? d.file_id : d.number);

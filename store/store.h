@@ -896,6 +896,34 @@ int st_audit_each(struct st_db *db, const char *from, const char *to,
 /* The audit's name of action a ("pack_scan"), "unknown" if none. */
 const char *st_action_name(int a);
 
+/* --- the exchange folder's incoming files (inbox.c) -------------------- */
+
+struct st_inbox_entry {
+	char name[256];		/* the file's name when it was seen */
+	char state[12];		/* importing, done, failed; "" unknown */
+	int64_t delivery_id;	/* done: the delivery it became */
+	char reason[512];	/* failed: why */
+};
+
+/*
+ * What is known of the file with content hash (SHA-256, hex): 1 it is
+ * settled (done or failed; a delivery imported from it that was not
+ * recorded yet counts as done), 2 an import of it began and did not
+ * end, 0 never seen; *out filled. <0 error.
+ */
+int st_inbox_get(struct st_db *db, const char *hash,
+		 struct st_inbox_entry *out, struct err *e);
+
+/* Record the file's state (importing, done with delivery_id, failed
+ * with reason) in one transaction. */
+int st_inbox_put(struct st_db *db, const char *hash, const char *name,
+		 const char *state, int64_t delivery_id, const char *reason,
+		 struct err *e);
+
+/* The source a delivery imported from content hash carries, by which
+ * st_inbox_get finds it after a crash. */
+void st_inbox_source(const char *hash, char *out, size_t n);
+
 /* --- code checks (code_check.c) ----------------------------------------- */
 
 /*
