@@ -69,6 +69,25 @@ static const struct cli_command commands[] = {
 	{ "catalogue list", "--db PATH [--json]",
 	  "the product catalogue: GTIN, name, unit, product group",
 	  cmd_catalogue_list },
+	{ "export shipment", "N --db PATH [--format xml|upd|csv|json] "
+	  "[--json] [--tree] [--version 5.03|5.01] [--encoding "
+	  "windows-1251|utf-8] [--out FILE]",
+	  "the marking block of a shipment's УПД, per line (GTIN); marks "
+	  "its document exported", cmd_export_shipment },
+	{ "export acceptance", "N --db PATH [--format xml|csv|json] "
+	  "[--json] [--out FILE]",
+	  "accepted, missing, rejected and surplus codes of a delivery; "
+	  "marks its document exported", cmd_export_acceptance },
+	{ "export pack", "SSCC --db PATH [--format csv|json] [--json] "
+	  "[--out FILE]", "the tree of a pack", cmd_export_pack },
+	{ "export audit", "--db PATH [--from DATE] [--to DATE] "
+	  "[--format csv|json] [--json] [--out FILE]",
+	  "the audit log of a period", cmd_export_audit },
+	{ "exchange", "--db PATH --inbox DIR --outbox DIR [--user NAME] "
+	  "[--pin-file FILE] [--once] [--interval SECONDS] [--format "
+	  "xml|upd|csv|json] [--tree]",
+	  "import each УПД dropped into the inbox once, write exports of "
+	  "finished shipments and acceptances into the outbox", cmd_exchange },
 	{ "mark parse", "[--json] [SCAN...]",
 	  "parse scans (arguments, or one per line on stdin)",
 	  cmd_mark_parse },

@@ -125,12 +125,15 @@ static int
 collect_doc(void *arg, const struct st_doc *d)
 {
 	json_array_append_new((json_t *)arg, json_pack("{s:I, s:s, s:s, s:i,"
-		" s:o, s:i, s:o, s:o, s:o, s:b}", "id", (json_int_t)d->id,
+		" s:o, s:i, s:o, s:o, s:o, s:b, s:o, s:o}", "id",
+		(json_int_t)d->id,
 		"type", d->type, "state", d->state, "codes", d->codes,
 		"server_id", nullable_text(d->server_id), "attempts",
 		d->attempts, "last_error", nullable_text(d->last_error),
 		"depends_on", nullable_id(d->depends_on), "waits_for",
-		nullable_id(d->waits_for), "held", d->held));
+		nullable_id(d->waits_for), "held", d->held, "exported_at",
+		nullable_text(d->exported_at), "export_file",
+		nullable_text(d->export_file)));
 	return 0;
 }
 

@@ -184,6 +184,7 @@ static const struct {
 	{ "pending", N_("waiting to be sent") },
 	{ "rejected", N_("rejected: needs a person") },
 	{ "failed", N_("failed: needs a person") },
+	{ "exported", N_("exported") },
 	{ "login", N_("logged in") }, { "user_add", N_("user added") },
 	{ "pack_open", N_("pack opened") }, { "pack_scan", N_("packed") },
 	{ "pack_close", N_("pack closed") },

@@ -423,7 +423,9 @@ struct st_doc {
 	char created_at[32];
 	int64_t depends_on;	/* the first document it waits for, or 0 */
 	int64_t waits_for;	/* the first of those not confirmed yet */
-	bool held;		/* never sent here: kept for export */
+	bool held;		/* never sent here: to export (a УПД) */
+	char exported_at[32];	/* when it was exported, "" if not yet */
+	char export_file[160];	/* into which file ("-": stdout) */
 	int64_t blocked_by;	/* a document it waits for that was
 				 * rejected or failed, or 0 */
 	/* what it is about, from its body: the pack's SSCC, or the transfer
@@ -947,8 +949,10 @@ struct st_outbox_counts {
 	int submitted;		/* accepted, status not final yet */
 	int confirmed;
 	int rejected;
-	int failed;		/* sync gave up (not counting held ones) */
-	int held;		/* never sent here: kept for export */
+	int failed;		/* sync gave up */
+	int held;		/* never sent here: to export (a УПД),
+				 * not counted in pending; nobody's task */
+	int exported;		/* ... and exported (st_outbox_exported) */
 };
 
 /* One document that needs a person (st_outbox_attention). */
@@ -956,7 +960,8 @@ struct st_outbox_issue {
 	int64_t id;
 	char type[40];
 	char state[12];		/* rejected, failed or pending */
-	bool held;		/* kept for export, never sent here */
+	bool held;		/* never sent here (always false now: one
+				 * to export needs nobody) */
 	char reason[512];	/* the server's or sync's words */
 	int64_t blocked_by;	/* pending: the rejected/failed document it
 				 * waits behind; else 0 */
@@ -965,8 +970,8 @@ struct st_outbox_issue {
 };
 
 /* Each document needing a person, oldest first, through fn (stop by
- * non-zero): rejected, failed, held, and pending ones blocked behind
- * those. */
+ * non-zero): rejected, failed, and pending ones blocked behind those.
+ * One kept for export is not among them. */
 int st_outbox_attention(struct st_db *db,
 			int (*fn)(void *arg, const struct st_outbox_issue *it),
 			void *arg, struct err *e);
@@ -1036,6 +1041,143 @@ int st_outbox_result(struct st_db *db, int64_t id, enum st_outbox_end end,
 /* Count the outbox by state (struct st_outbox_counts). */
 int st_outbox_count(struct st_db *db, struct st_outbox_counts *out,
 		    struct err *e);
+
+/*
+ * Document id, kept for export (sendable = 0), was written to file
+ * (NULL: stdout, recorded as "-"): state exported with the time and the
+ * file. ERR_NOTFOUND if it is no such document.
+ */
+int st_outbox_exported(struct st_db *db, int64_t id, const char *file,
+		       struct err *e);
+
+/* Each finished shipment and acceptance whose document waits to be
+ * exported, oldest first, through fn (stop by non-zero): kind
+ * "shipment" or "acceptance", its id, its document. */
+int st_outbox_each_to_export(struct st_db *db,
+			     int (*fn)(void *arg, const char *kind,
+				       int64_t id, int64_t doc),
+			     void *arg, struct err *e);
+
+/* --- exports for the ERP and the УПД (export.c) ------------------------- */
+
+/* One line of an export: one GTIN, one СведТов of the УПД. */
+struct st_xline {
+	char gtin[MARK_GTIN_LEN + 1];	/* "" for packs of unknown content */
+	char name[256];		/* from an imported УПД's line, or "" */
+	int count;		/* units the line's top codes stand for */
+	int nsscc, npack, nki;	/* its top codes by kind */
+};
+
+/* One code of an export. Nodes come line by line, each top code
+ * followed by its subtree (parent always before child). */
+struct st_xnode {
+	char code[ST_CODE_MAX];	/* as documents write it: КИ without GS or
+				 * crypto tail, SSCC as 18 digits */
+	char gtin[MARK_GTIN_LEN + 1];	/* its own GTIN, "" for an SSCC */
+	int kind;		/* codes.kind: 1 unit ... 5 box, 6 pallet */
+	int parent;		/* index of the enclosing node, -1 top */
+	int line;		/* index into lines */
+	int units;		/* units it stands for */
+	char list[12];		/* acceptance: accepted missing rejected
+				 * surplus; pack: in_stock shipped */
+};
+
+struct st_export {
+	char what[16];		/* shipment, acceptance, pack */
+	int64_t id;
+	char number[64];	/* document number (pack: its SSCC) */
+	char date[40];		/* document date as stored */
+	char state[16];
+	char finished_at[32];
+	char sender_inn[16], receiver_inn[16];
+	char turnover[32];
+	char file_id[256];	/* acceptance: the seller title's ИдФайл or
+				 * release order */
+	int64_t document_id;	/* its outbox document, 0 if none */
+	int accepted, missing, rejected, surplus;	/* acceptance */
+	int result_code;	/* acceptance: КодИтога 1, 2 or 3 */
+	struct st_xline *lines;
+	int nlines;
+	size_t lines_cap;
+	struct st_xnode *nodes;
+	size_t n;
+};
+
+/*
+ * What shipment id takes away, by line (GTIN): every code scanned onto
+ * it and what is inside, a homogeneous pack whole under its GTIN, a
+ * mixed one split into its contents (upd.md §4.2). *out is malloc'd:
+ * st_export_free. ERR_NOTFOUND if there is no such shipment. Reads only.
+ */
+int st_export_shipment(struct st_db *db, int64_t id,
+		       struct st_export **out, struct err *e);
+
+/*
+ * The result of accepting delivery id by line: each expected code
+ * accepted (found), missing (not found yet) or rejected (not found, the
+ * acceptance finished in part), and each scan not in the document
+ * (surplus, wrong item) as surplus; with the КодИтога it proposes.
+ */
+int st_export_acceptance(struct st_db *db, int64_t id,
+			 struct st_export **out, struct err *e);
+
+/* The tree of pack sscc (list: in_stock or shipped). ERR_NOTFOUND. */
+int st_export_pack(struct st_db *db, const char *sscc,
+		   struct st_export **out, struct err *e);
+
+void st_export_free(struct st_export *x);
+
+/* One audit record for export. */
+struct st_audit_row {
+	int64_t id;
+	char at[32];
+	char user[ST_NAME_MAX];
+	char device[ST_NAME_MAX];
+	const char *action;	/* static name */
+	bool ok;
+	char code[ST_CODE_MAX];	/* the code it is about, or "" */
+	char pack[ST_CODE_MAX];	/* the pack, or "" */
+	const char *scan;	/* raw bytes (may hold GS), valid in fn */
+	size_t scan_len;
+	char reason[512];
+};
+
+/* Each audit record with from <= at < to (UTC ISO 8601 prefixes, e.g.
+ * "2026-11-01"; NULL: open end), oldest first, through fn. */
+int st_audit_each(struct st_db *db, const char *from, const char *to,
+		  int (*fn)(void *arg, const struct st_audit_row *r),
+		  void *arg, struct err *e);
+
+/* The audit's name of action a ("pack_scan"), "unknown" if none. */
+const char *st_action_name(int a);
+
+/* --- the exchange folder's incoming files (inbox.c) -------------------- */
+
+struct st_inbox_entry {
+	char name[256];		/* the file's name when it was seen */
+	char state[12];		/* importing, done, failed; "" unknown */
+	int64_t delivery_id;	/* done: the delivery it became */
+	char reason[512];	/* failed: why */
+};
+
+/*
+ * What is known of the file with content hash (SHA-256, hex): 1 it is
+ * settled (done or failed; a delivery imported from it that was not
+ * recorded yet counts as done), 2 an import of it began and did not
+ * end, 0 never seen; *out filled. <0 error.
+ */
+int st_inbox_get(struct st_db *db, const char *hash,
+		 struct st_inbox_entry *out, struct err *e);
+
+/* Record the file's state (importing, done with delivery_id, failed
+ * with reason) in one transaction. */
+int st_inbox_put(struct st_db *db, const char *hash, const char *name,
+		 const char *state, int64_t delivery_id, const char *reason,
+		 struct err *e);
+
+/* The source a delivery imported from content hash carries, by which
+ * st_inbox_get finds it after a crash. */
+void st_inbox_source(const char *hash, char *out, size_t n);
 
 /* --- code checks (code_check.c) ----------------------------------------- */
 

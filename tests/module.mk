@@ -38,3 +38,4 @@ unit-tests += test_st_stock
 benches += bench_stock
 unit-tests += test_st_catalogue
 unit-tests += test_sy_stock
+unit-tests += test_upd test_exchange
