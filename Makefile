@@ -36,7 +36,7 @@ COMMIT := $(shell git describe --always --dirty 2>/dev/null)
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wundef -Wformat=2
-PKGS := ncursesw libevdev sqlite3 libcurl jansson libdmtx openssl inih
+PKGS := ncursesw libevdev sqlite3 libcurl jansson libdmtx openssl inih libxml-2.0
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)

@@ -38,6 +38,56 @@ static const struct cli_command commands[] = {
 	  "--pack SSCC) [--json]",
 	  "ask True API about the codes of a delivery or a pack (status, "
 	  "owner, aggregate) and record the problems", cmd_codes_check },
+	{ "stock load", "FILE --db PATH [--user NAME] [--pin-file FILE] "
+	  "[--json]",
+	  "load the codes the site owns already (CSV or JSON: code, parent "
+	  "SSCC) into stock, all or nothing (supervisor)", cmd_stock_load },
+	{ "stock count", "--db PATH [--pack SSCC] [--user NAME] "
+	  "[--pin-file FILE] [--json]",
+	  "count stock by scanning (scans on stdin): the pack SSCC, or all "
+	  "stock; lists missing units and extra scans", cmd_stock_count },
+	{ "stock report", "--db PATH [--by gtin|pack|state] "
+	  "[--format csv|json] [--json]",
+	  "what is in stock, by GTIN (with names), by pack, or by state",
+	  cmd_stock_report },
+	{ "export stock", "--db PATH [--by gtin|pack|state] "
+	  "[--format csv|json] [--json]",
+	  "the same as stock report, for the ERP", cmd_stock_report },
+	{ "stock fetch", "--db PATH [--config FILE] [--user NAME] "
+	  "[--pin-file FILE] [--json]",
+	  "load the codes this site owns on the state system (cises/search, "
+	  "at most 10 000) that sklad does not know yet (supervisor)",
+	  cmd_stock_fetch },
+	{ "catalogue fetch", "--db PATH [--config FILE] [--user NAME] "
+	  "[--pin-file FILE] [--json]",
+	  "ask True API (product/info) for the names of GTINs in stock that "
+	  "the catalogue lacks", cmd_catalogue_fetch },
+	{ "catalogue import", "FILE --db PATH [--user NAME] [--pin-file FILE] "
+	  "[--json]",
+	  "import product names from the ERP (CSV or JSON: gtin, name, unit, "
+	  "product_group; supervisor)", cmd_catalogue_import },
+	{ "catalogue list", "--db PATH [--json]",
+	  "the product catalogue: GTIN, name, unit, product group",
+	  cmd_catalogue_list },
+	{ "export shipment", "N --db PATH [--format xml|upd|csv|json] "
+	  "[--json] [--tree] [--version 5.03|5.01] [--encoding "
+	  "windows-1251|utf-8] [--out FILE]",
+	  "the marking block of a shipment's УПД, per line (GTIN); marks "
+	  "its document exported", cmd_export_shipment },
+	{ "export acceptance", "N --db PATH [--format xml|csv|json] "
+	  "[--json] [--out FILE]",
+	  "accepted, missing, rejected and surplus codes of a delivery; "
+	  "marks its document exported", cmd_export_acceptance },
+	{ "export pack", "SSCC --db PATH [--format csv|json] [--json] "
+	  "[--out FILE]", "the tree of a pack", cmd_export_pack },
+	{ "export audit", "--db PATH [--from DATE] [--to DATE] "
+	  "[--format csv|json] [--json] [--out FILE]",
+	  "the audit log of a period", cmd_export_audit },
+	{ "exchange", "--db PATH --inbox DIR --outbox DIR [--user NAME] "
+	  "[--pin-file FILE] [--once] [--interval SECONDS] [--format "
+	  "xml|upd|csv|json] [--tree]",
+	  "import each УПД dropped into the inbox once, write exports of "
+	  "finished shipments and acceptances into the outbox", cmd_exchange },
 	{ "mark parse", "[--json] [SCAN...]",
 	  "parse scans (arguments, or one per line on stdin)",
 	  cmd_mark_parse },

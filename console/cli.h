@@ -63,6 +63,15 @@ void cli_locale_init(void);
 int cli_pin_read(const char *pin_file, bool ask, char *out, size_t cap,
 		 struct err *e);
 
+/*
+ * Read the file at path whole into *data (malloc'd, NUL after *len
+ * bytes): a regular file of at most max bytes. ERR_IO (cannot open or
+ * read), ERR_INVALID (not a regular file, too big), with the path and the
+ * reason in e.
+ */
+int cli_read_file(const char *path, size_t max, char **data, size_t *len,
+		  struct err *e);
+
 /* Subcommands (cmd_*.c). */
 int cmd_mark_parse(int argc, char **argv);
 int cmd_sscc_check(int argc, char **argv);
@@ -73,9 +82,21 @@ int cmd_sync(int argc, char **argv);
 int cmd_deliveries(int argc, char **argv);
 int cmd_deliveries_fetch(int argc, char **argv);
 int cmd_codes_check(int argc, char **argv);
+int cmd_export_shipment(int argc, char **argv);
+int cmd_export_acceptance(int argc, char **argv);
+int cmd_export_pack(int argc, char **argv);
+int cmd_export_audit(int argc, char **argv);
+int cmd_exchange(int argc, char **argv);
 int cmd_set_pin(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
+int cmd_stock_load(int argc, char **argv);
+int cmd_stock_fetch(int argc, char **argv);
+int cmd_stock_count(int argc, char **argv);
+int cmd_stock_report(int argc, char **argv);
+int cmd_catalogue_import(int argc, char **argv);
+int cmd_catalogue_list(int argc, char **argv);
+int cmd_catalogue_fetch(int argc, char **argv);
 /* The console: `sklad` with no command, or with options only. */
 int cmd_console(int argc, char **argv);
 

@@ -6,9 +6,9 @@
  * code an admin can act on (documented in sklad(1), EXIT STATUS of sklad
  * sync):
  *   0  everything is done; nothing needs a person
- *   1  a document needs a person: rejected, given up, held for
- *      export, or blocked behind one of those (each is printed on
- *      stderr with its reason); with --dry-run: a pending document
+ *   1  a document needs a person: rejected, given up, or blocked
+ *      behind one of those (each is printed on stderr with its
+ *      reason; one kept for export is not); with --dry-run: a pending document
  *      the state system would refuse
  *   2  the command line is wrong
  *   3  another sklad sync is running on this database (lock held)
@@ -76,9 +76,6 @@ print_issue(void *ctx, const struct st_outbox_issue *it, bool invalid)
 	else if (it->blocked_by)
 		fprintf(stderr, _("blocked: it waits for document %lld, which "
 				  "needs a person"), (long long)it->blocked_by);
-	else if (it->held)
-		fprintf(stderr, _("held for export, not sent: %s"),
-			it->reason);
 	else if (strcmp(it->state, "rejected") == 0)
 		fprintf(stderr, _("rejected by the state system: %s"),
 			it->reason);

@@ -125,12 +125,15 @@ static int
 collect_doc(void *arg, const struct st_doc *d)
 {
 	json_array_append_new((json_t *)arg, json_pack("{s:I, s:s, s:s, s:i,"
-		" s:o, s:i, s:o, s:o, s:o, s:b}", "id", (json_int_t)d->id,
+		" s:o, s:i, s:o, s:o, s:o, s:b, s:o, s:o}", "id",
+		(json_int_t)d->id,
 		"type", d->type, "state", d->state, "codes", d->codes,
 		"server_id", nullable_text(d->server_id), "attempts",
 		d->attempts, "last_error", nullable_text(d->last_error),
 		"depends_on", nullable_id(d->depends_on), "waits_for",
-		nullable_id(d->waits_for), "held", d->held));
+		nullable_id(d->waits_for), "held", d->held, "exported_at",
+		nullable_text(d->exported_at), "export_file",
+		nullable_text(d->export_file)));
 	return 0;
 }
 
@@ -171,6 +174,8 @@ add_where(json_t *o, const struct st_where *w)
 		json_array_append_new(parents, json_string(w->parents[i]));
 	json_object_set_new(o, "code", json_string(w->code));
 	json_object_set_new(o, "kind", json_string(w->kind));
+	json_object_set_new(o, "gtin", nullable_text(w->gtin));
+	json_object_set_new(o, "product", nullable_text(w->product));
 	json_object_set_new(o, "state", json_string(w->state));
 	json_object_set_new(o, "parents", parents);
 	json_object_set_new(o, "children", json_integer(w->children));

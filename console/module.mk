@@ -18,3 +18,6 @@ console-y += console/view_lookup.o console/view_outbox.o
 console-y += console/view_scanners.o console/view_site.o console/view_help.o
 console-y += console/cmd_deliveries.o
 console-y += console/cmd_codes.o
+console-y += console/cli_file.o console/cmd_stock.o console/cmd_catalogue.o \
+	console/cmd_fetch.o
+console-y += console/export_fmt.o console/cmd_export.o console/cmd_exchange.o

@@ -39,6 +39,7 @@ struct ui;
 struct ui_recent {
 	bool ok;
 	char code[80];		/* shortened for the screen */
+	char product[96];	/* the catalogue's name of its GTIN, or "" */
 	char note[160];		/* verdict or reason */
 };
 
@@ -307,7 +308,8 @@ void view_offer_pack(struct ui *ui);
 void view_goto_pack(struct ui *ui);
 
 /* Add r to the front of a view's list of recent scans. */
-void view_recent_add(struct ui_recent *list, int *n, bool ok,
+void view_recent_add(struct st_db *db, struct ui_recent *list, int *n,
+		     bool ok,
 		     const struct scan *s, const char *note);
 
 /* Draw a recent-scans list from row y; returns the next row. */

@@ -310,7 +310,8 @@ accept_scan(struct ui *ui, void *p, const struct scan *s)
 	}
 	wf_scan(&ui->wf, s->bytes, s->len, &r);
 	if (r.rc < 0) {
-		view_recent_add(a->recent, &a->nrecent, false, s, r.err.msg);
+		view_recent_add(ui->db, a->recent, &a->nrecent,
+				false, s, r.err.msg);
 		ui_error(ui, r.err.msg);
 		return;
 	}
@@ -330,7 +331,7 @@ accept_scan(struct ui *ui, void *p, const struct scan *s)
 	else
 		snprintf(note, sizeof(note), "%s",
 			 verdict_text(r.accept.verdict));
-	view_recent_add(a->recent, &a->nrecent,
+	view_recent_add(ui->db, a->recent, &a->nrecent,
 			strcmp(r.accept.verdict, "matched") == 0, s, note);
 	if (strcmp(r.accept.verdict, "matched") == 0) {
 		ui_ok(ui, ngettext("Matched: %d code.", "Matched: %d codes.",

@@ -53,13 +53,20 @@ view_goto_pack(struct ui *ui)
 }
 
 void
-view_recent_add(struct ui_recent *list, int *n, bool ok,
+view_recent_add(struct st_db *db, struct ui_recent *list, int *n, bool ok,
 		const struct scan *s, const char *note)
 {
+	struct mark m;
+
 	memmove(list + 1, list, sizeof(*list) * (UI_RECENT_MAX - 1));
 	list[0].ok = ok;
 	ui_short_code(s->bytes, s->len, list[0].code, sizeof(list[0].code),
 		      31);
+	/* What the code is, beside it: the operator reads names. */
+	list[0].product[0] = '\0';
+	if (mark_parse(s->bytes, s->len, &m) == 0 && m.gtin[0] != '\0')
+		st_product_name(db, m.gtin, list[0].product,
+				sizeof(list[0].product));
 	snprintf(list[0].note, sizeof(list[0].note), "%s", note);
 	if (*n < UI_RECENT_MAX)
 		(*n)++;
@@ -77,6 +84,9 @@ view_recent_draw(const struct ui_recent *list, int n, int y, int rows,
 
 		x += ui_put(y, x + 1, cols - x - 1, UI_NORMAL, false,
 			    list[i].code) + 2;
+		if (list[i].product[0] != '\0' && x < cols)
+			x += ui_put(y, x, cols - x < 24 ? cols - x : 24,
+				    UI_NORMAL, false, list[i].product) + 2;
 		if (x < cols)
 			ui_put(y, x, cols - x, list[i].ok ? UI_DIM : UI_BOLD,
 			       false, list[i].note);
@@ -174,6 +184,7 @@ static const struct {
 	{ "pending", N_("waiting to be sent") },
 	{ "rejected", N_("rejected: needs a person") },
 	{ "failed", N_("failed: needs a person") },
+	{ "exported", N_("exported") },
 	{ "login", N_("logged in") }, { "user_add", N_("user added") },
 	{ "pack_open", N_("pack opened") }, { "pack_scan", N_("packed") },
 	{ "pack_close", N_("pack closed") },
@@ -187,6 +198,9 @@ static const struct {
 	{ "ship_scan", N_("scanned for shipment") },
 	{ "ship_finish", N_("shipment finished") },
 	{ "scan_refused", N_("scan refused") },
+	{ "stock_load", N_("loaded into stock") },
+	{ "stock_count", N_("stock counted") },
+	{ "catalogue", N_("catalogue imported") },
 	{ "matched", N_("matched") },
 	{ "duplicate", N_("scanned twice") },
 	{ "surplus", N_("surplus, not in the delivery") },

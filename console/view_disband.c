@@ -139,13 +139,14 @@ disband_run(struct ui *ui, struct disband *d, const struct scan *s,
 	struct wf_result r;
 
 	if (ui_command(ui, cmd, &r, NULL, NULL, NULL) < 0) {
-		view_recent_add(d->recent, &d->nrecent, false, s, r.err.msg);
+		view_recent_add(ui->db, d->recent, &d->nrecent,
+				false, s, r.err.msg);
 		return;
 	}
 	d->cur = r.pack;
 	snprintf(line, sizeof(line), d->mode == D_FULL ?
 		 _("taken apart") : _("%d left in the pack"), r.pack.count);
-	view_recent_add(d->recent, &d->nrecent, true, s, line);
+	view_recent_add(ui->db, d->recent, &d->nrecent, true, s, line);
 	if (d->mode == D_FULL)
 		ui_ok(ui, _("Pack %s taken apart."), r.pack.sscc);
 	else

@@ -174,6 +174,10 @@ lookup_draw(struct ui *ui, void *p, int rows, int cols)
 	if (!l->have)
 		return;
 	ui_putf(y++, 2, cols - 4, UI_BOLD, "%s", l->where.code);
+	if (l->where.gtin[0] != '\0')
+		ui_putf(y++, 2, cols - 4, UI_NORMAL, _("Product: %s (GTIN %s)"),
+			l->where.product[0] != '\0' ? l->where.product :
+			_("not in the catalogue"), l->where.gtin);
 	ui_putf(y++, 2, cols - 4, UI_NORMAL, _("Kind: %s  State: %s"),
 		view_word(l->where.kind), view_word(l->where.state));
 	if (l->where.children > 0)

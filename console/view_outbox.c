@@ -104,13 +104,13 @@ outbox_req(struct ui *ui, void *p, enum req r)
 	}
 }
 
-/* Its state as the operator reads it: held and blocked are states of
- * their own here, though the store keeps them as failed and pending. */
+/* Its state as the operator reads it: "to export" and blocked are
+ * states of their own here, though the store keeps them as pending. */
 static const char *
 state_text(const struct st_doc *d)
 {
-	if (d->held)
-		return _("held for export: needs a person");
+	if (d->held && strcmp(d->state, "pending") == 0)
+		return _("to export");
 	if (strcmp(d->state, "pending") == 0 && d->blocked_by != 0)
 		return _("blocked: needs a person");
 	return view_word(d->state);
@@ -120,7 +120,7 @@ state_text(const struct st_doc *d)
 static bool
 needs_person(const struct st_doc *d)
 {
-	return d->held || d->blocked_by != 0 ||
+	return d->blocked_by != 0 ||
 		strcmp(d->state, "rejected") == 0 ||
 		strcmp(d->state, "failed") == 0;
 }
@@ -129,10 +129,14 @@ needs_person(const struct st_doc *d)
 static const char *
 waits_for(const struct st_doc *d, char *buf, size_t n)
 {
-	if (d->held)
-		snprintf(buf, n, "%s", _("Held: the state system does not "
-			 "take this document from sklad for this product "
-			 "group; it is kept for export (a УПД)."));
+	if (d->held && strcmp(d->state, "exported") == 0)
+		snprintf(buf, n, _("Exported into %s at %s: the ERP puts "
+			 "the codes into its УПД."), d->export_file,
+			 d->exported_at);
+	else if (d->held)
+		snprintf(buf, n, "%s", _("To export: for this product group "
+			 "the goods pass with a УПД through an EDO operator; "
+			 "`sklad export` writes its codes for the ERP."));
 	else if (strcmp(d->state, "pending") == 0 && d->blocked_by != 0)
 		snprintf(buf, n, _("Blocked: it waits for document %lld, "
 			 "which needs a person."), (long long)d->blocked_by);

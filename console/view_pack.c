@@ -185,7 +185,8 @@ pack_scan(struct ui *ui, void *p, const struct scan *s)
 		return;
 	wf_scan(&ui->wf, s->bytes, s->len, &r);
 	if (r.rc < 0) {
-		view_recent_add(k->recent, &k->nrecent, false, s, r.err.msg);
+		view_recent_add(ui->db, k->recent, &k->nrecent,
+				false, s, r.err.msg);
 		ui_error(ui, r.err.msg);
 		pack_refresh(ui, k);
 		return;
@@ -201,7 +202,7 @@ pack_scan(struct ui *ui, void *p, const struct scan *s)
 		snprintf(note, sizeof(note), "%s", r.command);
 		ui_ok(ui, _("Done: %s"), r.command);
 	}
-	view_recent_add(k->recent, &k->nrecent, true, s, note);
+	view_recent_add(ui->db, k->recent, &k->nrecent, true, s, note);
 	pack_refresh(ui, k);
 }
 

@@ -174,7 +174,8 @@ ship_scan(struct ui *ui, void *p, const struct scan *sc)
 	}
 	wf_scan(&ui->wf, sc->bytes, sc->len, &r);
 	if (r.rc < 0) {
-		view_recent_add(s->recent, &s->nrecent, false, sc, r.err.msg);
+		view_recent_add(ui->db, s->recent, &s->nrecent,
+				false, sc, r.err.msg);
 		ui_error(ui, r.err.msg);
 		return;
 	}
@@ -192,7 +193,7 @@ ship_scan(struct ui *ui, void *p, const struct scan *sc)
 	/* This scan's own units: the shipment's count grew by them. */
 	snprintf(note, sizeof(note), ngettext("%d unit", "%d units",
 		 r.ship.units - before), r.ship.units - before);
-	view_recent_add(s->recent, &s->nrecent, true, sc, note);
+	view_recent_add(ui->db, s->recent, &s->nrecent, true, sc, note);
 	ui_ok(ui, _("OK: %d on the shipment"), s->cur.codes);
 }
 

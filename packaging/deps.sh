@@ -14,7 +14,7 @@ libncurses-dev libevdev-dev libsqlite3-dev sqlite3 libcurl4-openssl-dev
 libjansson-dev libdmtx-dev libcrypt-dev libssl-dev gettext
 libcmocka-dev clang libclang-rt-14-dev tmux
 qemu-system-x86 linux-image-amd64 busybox-static
-python3 libengine-gost-openssl libinih-dev
+python3 libengine-gost-openssl libinih-dev libxml2-dev
 cpio curl
 "
 

@@ -346,6 +346,30 @@ db_audit(struct st_db *db, const struct st_actor *who, enum st_action action,
 	return db_done(db, st, e, "audit");
 }
 
+/* ERR_DB if migration v left a row referring to one that is not there. */
+static int
+fk_check(struct st_db *db, int v, struct err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->h, "PRAGMA foreign_key_check", -1, &st,
+			       NULL) != SQLITE_OK)
+		return db_fail(db, e, "foreign_key_check");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		char table[64];
+
+		snprintf(table, sizeof(table), "%s",
+			 (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		return err_set(e, ERR_DB, "migration %d would leave rows of "
+			       "table %s referring to nothing", v, table);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(db, e, "foreign_key_check");
+}
+
 /* Apply every migration the file lacks, each in its own transaction. */
 static int
 migrate(struct st_db *db, struct err *e)
@@ -364,6 +388,13 @@ migrate(struct st_db *db, struct err *e)
 			       "version %d but this sklad knows only up to %d: "
 			       "it was written by a newer sklad; install that "
 			       "version", have, want);
+	if (have == want)
+		return 0;
+	/* A migration may rebuild a table others refer to (SQLite's way to
+	 * change a CHECK): foreign keys are off while it runs and checked
+	 * before its commit. The pragma is a no-op inside a transaction. */
+	if ((rc = db_exec(db, "PRAGMA foreign_keys = OFF", e)) < 0)
+		return rc;
 	for (v = have + 1; v <= want; v++) {
 		char pragma[64];
 
@@ -372,6 +403,7 @@ migrate(struct st_db *db, struct err *e)
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
 			 v);
 		if ((rc = db_exec(db, st_schema_migration(v), e)) < 0 ||
+		    (rc = fk_check(db, v, e)) < 0 ||
 		    (rc = db_exec(db, pragma, e)) < 0) {
 			db_rollback(db);
 			return rc;
@@ -379,7 +411,7 @@ migrate(struct st_db *db, struct err *e)
 		if ((rc = db_commit(db, e)) < 0)
 			return rc;
 	}
-	return 0;
+	return db_exec(db, "PRAGMA foreign_keys = ON", e);
 }
 
 /*

@@ -39,6 +39,7 @@
 #include "store/db.h"
 #include "store/doc.h"
 #include "store/pack.h"
+#include "store/upd.h"
 
 /* Rows per step of the one-call import: it blocks its caller anyway,
  * and each commit costs a sync (bench_import: 5 000 a step doubles the
@@ -90,9 +91,12 @@ struct st_import {
 	uint64_t read_bytes;	/* of src so far */
 	bool is_delivery;	/* a code parsed: the file is a delivery */
 	/* the header, copied out of the input */
-	char number[64], release_order[64], date[40], transfer_date[40];
+	char number[64], release_order[256], date[40], transfer_date[40];
 	char sender_inn[16], receiver_inn[16], turnover[32];
 	bool has_release_order;
+	/* a УПД's lines (GTIN, name, quantity) for delivery_lines */
+	struct upd_line *lines;
+	int nlines;
 };
 
 /* The header of the transfer document. */
@@ -822,6 +826,15 @@ bind_or_null(sqlite3_stmt *st, int i, const char *v)
 		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 }
 
+static void
+bind_or_null_t(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v[0] != '\0')
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
 /* The delivery row, in state 'importing' that acceptance ignores. */
 static int
 insert_delivery(struct st_import *im, struct err *e)
@@ -858,10 +871,11 @@ insert_delivery(struct st_import *im, struct err *e)
 	return 0;
 }
 
-/* Whether the input starts (after a byte order mark and blanks) with [
- * or {; the input is back at its start after. */
-static bool
-looks_json(FILE *f)
+/* The input's first character after a byte order mark and blanks
+ * (EOF if none): '[' or '{' is JSON, '<' a УПД. The input is back at its
+ * start after. */
+static int
+first_char(FILE *f)
 {
 	unsigned char bom[3];
 	int c;
@@ -871,7 +885,7 @@ looks_json(FILE *f)
 	while ((c = getc(f)) == ' ' || c == '\t' || c == '\r' || c == '\n')
 		;
 	rewind(f);
-	return c == '[' || c == '{';
+	return c;
 }
 
 /*
@@ -920,6 +934,146 @@ head_missing(struct st_import *im, bool list)
 	return 0;
 }
 
+/* --- УПД (upd_read.c) ------------------------------------------------------ */
+
+/*
+ * A supplier's seller title: its header (upd.md §4.1), the receiver
+ * checked against this site's INN, the codes of its marking block as the
+ * expected tree. 1, 0 refused (im->why), <0 error.
+ */
+static int
+import_upd(struct st_import *im, const char *data, size_t len,
+	   struct imp_head *h, struct err *e)
+{
+	struct upd_doc d;
+	struct st_site site;
+	struct err ignored;
+	size_t i;
+	int rc;
+
+	if ((rc = upd_parse(data, len, &d, im->why, sizeof(im->why))) <= 0)
+		return rc < 0 ? err_set(e, ERR_INTERNAL, "out of memory") : 0;
+	rc = 1;
+	if (strcmp(d.knd, "1115132") == 0) {
+		snprintf(im->why, sizeof(im->why), "%s", dgettext("sklad",
+			 "This is a buyer's title (КНД 1115132), not the "
+			 "seller's УПД: it lists no goods to accept."));
+		rc = 0;
+	} else if (strcmp(d.function, "СЧФ") == 0) {
+		snprintf(im->why, sizeof(im->why), "%s", dgettext("sklad",
+			 "This УПД is an invoice only (Функция СЧФ): it "
+			 "transfers no goods to accept."));
+		rc = 0;
+	} else if (d.receiver_inn[0] == '\0') {
+		snprintf(im->why, sizeof(im->why), "%s", dgettext("sklad",
+			 "The УПД names no buyer's INN (СвПокуп): it cannot "
+			 "be checked to be for this site."));
+		rc = 0;
+	} else if (st_site_get(im->db, &site, &ignored) == 0 &&
+		   site.inn[0] && strcmp(site.inn, d.receiver_inn) != 0) {
+		snprintf(im->why, sizeof(im->why), dgettext("sklad", "This "
+			 "УПД is for another receiver: buyer INN %s, this "
+			 "site's INN is %s."), d.receiver_inn, site.inn);
+		rc = 0;
+	}
+	for (i = 0; rc == 1 && i < d.ncodes; i++) {
+		const struct upd_code *c = &d.codes[i];
+		const char *text = d.arena + c->text;
+		char why[ERR_MSG_MAX];
+		struct mark m;
+		int64_t id;
+
+		if (parse_code(text, strlen(text), &m, why, sizeof(why)) < 0) {
+			snprintf(im->why, sizeof(im->why), dgettext("sklad",
+				 "Line %d: %s"), c->lineno, why);
+			rc = 0;
+			break;
+		}
+		if ((rc = add_item(im, &m, c->parent, &id, e)) == 0) {
+			snprintf(why, sizeof(why), "%s", im->why);
+			snprintf(im->why, sizeof(im->why), dgettext("sklad",
+				 "Line %d: %s"), c->lineno, why);
+		}
+	}
+	if (rc == 1) {
+		(void)h;
+		snprintf(im->turnover, sizeof(im->turnover), "SELLING");
+		snprintf(im->number, sizeof(im->number), "%s", d.number);
+		snprintf(im->release_order, sizeof(im->release_order), "%s",
+			 d.file_id[0] ? d.file_id : d.number);
+		im->has_release_order = true;
+		snprintf(im->date, sizeof(im->date), "%s", d.date);
+		snprintf(im->transfer_date, sizeof(im->transfer_date), "%s",
+			 d.transfer_date);
+		snprintf(im->sender_inn, sizeof(im->sender_inn), "%s",
+			 d.sender_inn);
+		snprintf(im->receiver_inn, sizeof(im->receiver_inn), "%s",
+			 d.receiver_inn);
+		im->lines = d.lines;
+		im->nlines = d.nlines;
+		d.lines = NULL;
+	}
+	upd_free(&d);
+	return rc;
+}
+
+/* The lines of a УПД (GTIN -> name) beside the delivery, so that the
+ * product catalogue and exports can name what a GTIN is. */
+static int
+insert_lines(struct st_import *im, struct err *e)
+{
+	static const char sql[] =
+		"INSERT OR REPLACE INTO delivery_lines(delivery_id, line, gtin,"
+		" name, quantity) VALUES (?1, ?2, ?3, ?4, ?5)";
+	sqlite3_stmt *st;
+	int i, rc;
+
+	for (i = 0; i < im->nlines; i++) {
+		const struct upd_line *l = &im->lines[i];
+
+		if ((st = db_stmt(im->db, sql, e)) == NULL)
+			return e->code;
+		sqlite3_bind_int64(st, 1, im->delivery);
+		sqlite3_bind_int(st, 2, l->num);
+		bind_or_null_t(st, 3, l->gtin);
+		bind_or_null_t(st, 4, l->name);
+		bind_or_null_t(st, 5, l->qty);
+		if ((rc = db_done(im->db, st, e, "delivery line")) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The whole input (a УПД is read into memory: its GS references are
+ * rewritten before libxml2 sees them), within the import limit: the
+ * bytes (free them), NULL with im->why set or on no memory. */
+static char *
+slurp_src(struct st_import *im, size_t *len)
+{
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap), *grown;
+	ssize_t got;
+
+	while (buf != NULL) {
+		if (n == cap) {
+			if ((grown = realloc(buf, cap * 2)) == NULL)
+				break;
+			buf = grown;
+			cap *= 2;
+		}
+		if ((got = src_read(im, buf + n, cap - n)) <= 0) {
+			if (got == 0) {
+				*len = n;
+				return buf;
+			}
+			break;
+		}
+		n += (size_t)got;
+	}
+	free(buf);
+	return NULL;
+}
+
 /* Header and items from im->src into memory: 1, 0 refused (im->why),
  * <0 error. */
 static int
@@ -928,10 +1082,31 @@ parse_input(struct st_import *im, const char *name, struct err *e)
 	struct imp_head h = { .number = name, .release_order = name,
 			      .turnover = "SELLING" };
 	json_t *root = NULL, *body = NULL, *doc = NULL;
-	bool json = looks_json(im->src);
+	int first = first_char(im->src);
+	bool json = first == '[' || first == '{';
 	int rc;
 
 	snprintf(im->name, sizeof(im->name), "%s", name);
+	if (first == '<') {
+		size_t len = 0;
+		char *data = slurp_src(im, &len);
+
+		if (data == NULL)
+			return im->why[0] != '\0' ? 0 :
+				err_set(e, ERR_INTERNAL, "out of memory");
+		rc = import_upd(im, data, len, &h, e);
+		free(data);
+		if (rc == 1 && im->count == 0) {
+			snprintf(im->why, sizeof(im->why), "%s", dgettext(
+				 "sklad", "The УПД lists no marking codes "
+				 "(НомСредИдентТов): there is nothing to scan "
+				 "against."));
+			rc = 0;
+		}
+		if (rc == 1 && head_missing(im, false))
+			rc = 0;
+		return rc;
+	}
 	if (json) {
 		if ((doc = json_doc(im, &root, &body)) == NULL ||
 		    body == NULL) {
@@ -1005,6 +1180,7 @@ st_import_free(struct st_import *im)
 	free(im->gtins);
 	free(im->hash);
 	free(im->ghash);
+	free(im->lines);
 	free(im);
 }
 
@@ -1035,6 +1211,9 @@ delete_partial(struct st_db *db, int64_t id, struct err *e)
 		" delivery_items WHERE delivery_id = ?1 LIMIT ?2)";
 	static const char row[] =
 		"DELETE FROM deliveries WHERE id = ?1 AND state = 'importing'";
+	static const char lines[] =
+		"DELETE FROM delivery_lines WHERE delivery_id = ?1 AND"
+		" (SELECT state FROM deliveries WHERE id = ?1) = 'importing'";
 	sqlite3_stmt *st;
 	int rc, n;
 
@@ -1051,6 +1230,13 @@ delete_partial(struct st_db *db, int64_t id, struct err *e)
 			goto fail;
 		n = sqlite3_changes(db->h);
 		if (n == 0) {
+			if ((st = db_stmt(db, lines, e)) == NULL) {
+				rc = e->code;
+				goto fail;
+			}
+			sqlite3_bind_int64(st, 1, id);
+			if ((rc = db_done(db, st, e, "delete lines")) < 0)
+				goto fail;
 			if ((st = db_stmt(db, row, e)) == NULL) {
 				rc = e->code;
 				goto fail;
@@ -1141,6 +1327,7 @@ begin_stream(struct st_db *db, const struct st_actor *who, const char *name,
 	if ((rc = db_begin(db, e)) < 0)
 		goto fail;
 	if ((rc = insert_delivery(im, e)) < 0 ||
+	    (rc = insert_lines(im, e)) < 0 ||
 	    (rc = db_commit(db, e)) < 0) {
 		db_rollback(db);
 		goto fail;

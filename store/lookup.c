@@ -10,8 +10,9 @@
 
 #include "store/pack.h"
 
-static const char *
-action_name(int a)
+/* The audit's name of action a ("pack_scan"), "unknown" if none. */
+const char *
+st_action_name(int a)
 {
 	switch (a) {
 	case ST_ACT_LOGIN: return "login";
@@ -35,6 +36,10 @@ action_name(int a)
 	case ST_ACT_SHIP_SCAN: return "ship_scan";
 	case ST_ACT_SHIP_FINISH: return "ship_finish";
 	case ST_ACT_SCAN_REFUSED: return "scan_refused";
+	case ST_ACT_STOCK_LOAD: return "stock_load";
+	case ST_ACT_CATALOGUE: return "catalogue";
+	case ST_ACT_STOCK_COUNT: return "stock_count";
+	case ST_ACT_OUTBOX_RETRY: return "outbox_retry";
 	}
 	return "unknown";
 }
@@ -98,7 +103,7 @@ history(struct st_db *db, int64_t id, const char *text, bool pallet,
 		db_text(st, 0, ev.at, sizeof(ev.at));
 		db_text(st, 1, ev.user, sizeof(ev.user));
 		db_text(st, 2, ev.device, sizeof(ev.device));
-		ev.action = action_name(sqlite3_column_int(st, 3));
+		ev.action = st_action_name(sqlite3_column_int(st, 3));
 		ev.ok = sqlite3_column_int(st, 4) != 0;
 		db_text(st, 5, ev.pack, sizeof(ev.pack));
 		ev.reason = (const char *)sqlite3_column_text(st, 6);
@@ -232,6 +237,8 @@ st_where(struct st_db *db, const struct mark *m, struct st_where *out,
 	if (rc == 0)
 		return where_acceptance(db, &k, out, on_event, arg, e);
 	snprintf(out->code, sizeof(out->code), "%s", k.text);
+	snprintf(out->gtin, sizeof(out->gtin), "%s", k.gtin);
+	st_product_name(db, k.gtin, out->product, sizeof(out->product));
 	snprintf(out->kind, sizeof(out->kind), "%s", kind_name(c.kind));
 	snprintf(out->state, sizeof(out->state), "%s",
 		 c.shipped ? "shipped" : "in_stock");
@@ -307,7 +314,8 @@ st_docs(struct st_db *db, int (*fn)(void *arg, const struct st_doc *d),
 		" CAST(substr(o.body, 1, 2048) AS TEXT),"
 		" (SELECT min(x.waits_for) FROM outbox_deps x JOIN outbox d"
 		"  ON d.id = x.waits_for WHERE x.doc_id = o.id"
-		"  AND d.state IN ('rejected', 'failed'))"
+		"  AND d.state IN ('rejected', 'failed')),"
+		" o.exported_at, o.export_file"
 		" FROM outbox o ORDER BY o.id";
 	sqlite3_stmt *st = db_stmt(db, sql, e);
 	struct st_doc d;
@@ -331,6 +339,8 @@ st_docs(struct st_db *db, int (*fn)(void *arg, const struct st_doc *d),
 		doc_subject((const char *)sqlite3_column_text(st, 11),
 			    d.subject, sizeof(d.subject));
 		d.blocked_by = sqlite3_column_int64(st, 12);
+		db_text(st, 13, d.exported_at, sizeof(d.exported_at));
+		db_text(st, 14, d.export_file, sizeof(d.export_file));
 		if (fn(arg, &d) != 0)
 			break;
 	}

@@ -122,7 +122,7 @@ st_outbox_next(struct st_db *db, int64_t now_ms, const int64_t *busy,
 	static const char sql[] =
 		"SELECT " OUTBOX_COLS " FROM outbox o"
 		" WHERE o.state = 'submitted' OR (o.state = 'pending' AND"
-		" NOT EXISTS (SELECT 1 FROM outbox_deps x JOIN outbox d"
+		" o.sendable AND NOT EXISTS (SELECT 1 FROM outbox_deps x JOIN outbox d"
 		" ON d.id = x.waits_for WHERE x.doc_id = o.id"
 		" AND d.state <> 'confirmed'))"
 		" ORDER BY o.next_at_ms, o.id";
@@ -359,22 +359,22 @@ st_outbox_count(struct st_db *db, struct st_outbox_counts *out,
 		int n = sqlite3_column_int(st, 4);
 
 		db_text(st, 0, state, sizeof(state));
-		if (strcmp(state, "pending") == 0) {
+		if (strcmp(state, "pending") == 0 && !sendable) {
+			out->held += n;		/* to export: nobody's task */
+		} else if (strcmp(state, "pending") == 0) {
 			out->pending += n;
 			if (unknown)
 				out->sending += n;
 			if (blocked)
 				out->blocked += n;
-			if (!sendable)
-				out->held += n;
+		} else if (strcmp(state, "exported") == 0) {
+			out->exported += n;
 		} else if (strcmp(state, "submitted") == 0) {
 			out->submitted += n;
 		} else if (strcmp(state, "confirmed") == 0) {
 			out->confirmed += n;
 		} else if (strcmp(state, "rejected") == 0) {
 			out->rejected += n;
-		} else if (!sendable) {
-			out->held += n;
 		} else {
 			out->failed += n;
 		}
@@ -385,7 +385,8 @@ st_outbox_count(struct st_db *db, struct st_outbox_counts *out,
 
 /*
  * Every document that needs a person, through fn: each rejected or
- * failed one (held ones too: kept for export), and each pending one that
+ * failed one (not one to export: that waits for `sklad export`, nobody
+ * has to fix it), and each pending one that
  * is blocked behind such a one, with the root that blocks it. Oldest
  * first. Reads only.
  */
@@ -548,4 +549,60 @@ fail_e:
 fail:
 	db_rollback(db);
 	return rc;
+}
+
+/*
+ * Document id, one sync keeps for export (sendable = 0), was written to
+ * file: state exported, with the time and the file (re-exporting it
+ * records the newer ones). ERR_NOTFOUND if there is no such document or
+ * sync sends it (it is not for export).
+ */
+int
+st_outbox_exported(struct st_db *db, int64_t id, const char *file,
+		   struct err *e)
+{
+	static const char sql[] =
+		"UPDATE outbox SET state = 'exported', exported_at = ?2,"
+		" export_file = ?3, last_error = NULL, updated_at = ?2"
+		" WHERE id = ?1 AND NOT sendable"
+		" AND state IN ('pending', 'exported', 'failed')";
+
+	return update_one(db, sql, id, file ? file : "-", NULL, 0, 0, NULL,
+			  e);
+}
+
+/*
+ * Each finished shipment and acceptance whose document waits to be
+ * exported (pending, sendable = 0), oldest first, through fn (stop by
+ * non-zero): kind "shipment" or "acceptance", the shipment's or
+ * delivery's id, and the document. Reads only.
+ */
+int
+st_outbox_each_to_export(struct st_db *db,
+			 int (*fn)(void *arg, const char *kind, int64_t id,
+				   int64_t doc),
+			 void *arg, struct err *e)
+{
+	static const char sql[] =
+		"SELECT 'shipment', s.id, o.id FROM outbox o JOIN shipments s"
+		" ON s.document_id = o.id WHERE o.state = 'pending'"
+		" AND NOT o.sendable"
+		" UNION ALL SELECT 'acceptance', d.id, o.id FROM outbox o"
+		" JOIN deliveries d ON d.document_id = o.id"
+		" WHERE o.state = 'pending' AND NOT o.sendable ORDER BY 3";
+	sqlite3_stmt *st = db_stmt(db, sql, e);
+	int rc;
+
+	if (st == NULL)
+		return e->code;
+	while ((rc = db_row(db, st, e, "documents to export")) == 1) {
+		char kind[16];
+
+		db_text(st, 0, kind, sizeof(kind));
+		if (fn(arg, kind, sqlite3_column_int64(st, 1),
+		       sqlite3_column_int64(st, 2)) != 0)
+			break;
+	}
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
 }

@@ -29,6 +29,8 @@
  *               SSCC extension digit and serial counter, defaults.
  *  audit        append-only (triggers refuse UPDATE and DELETE): every scan
  *               and action, accepted or refused, with user, device, reason.
+ *  products     the product catalogue: GTIN -> name, unit, product
+ *               group (migration 4).
  *  code_checks  the state system's last answer about a code (status,
  *               owner, aggregate) and the problem it makes for acceptance
  *               or aggregation, for showing while scanning offline.
@@ -290,6 +292,84 @@ static const char *const migrations[] = {
 	"  DEFAULT 0;"
 	"ALTER TABLE users ADD COLUMN locked_until_ms INTEGER NOT NULL"
 	"  DEFAULT 0;",
+
+	/* 4: the product catalogue (catalogue.c): what a GTIN is called,
+	 * its unit of measure and product group, from the ERP's file or
+	 * the state system's /product/info; source says which. Keyed by
+	 * the GTIN's text so names may come before any code of it. */
+	"CREATE TABLE products ("
+	"  gtin TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  unit TEXT,"
+	"  product_group TEXT,"
+	"  source TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL) WITHOUT ROWID;",
+
+	/* 5: documents other than furs pass goods on with a УПД (export.c,
+	 * upd_read.c). A document sync never sends (sendable = 0) waits
+	 * 'pending' to be exported and then is 'exported', with when and
+	 * into which file: not 'failed', nothing for a person. The CHECK
+	 * on state needs the table rebuilt (db.c migrates with foreign
+	 * keys off and checks them before commit). delivery_lines: the
+	 * lines (GTIN, name, quantity) of an imported УПД, for the product
+	 * catalogue. upd_inbox: each incoming file of the exchange folder
+	 * by content hash, so it is imported once even across crashes. */
+	"CREATE TABLE outbox_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  type TEXT NOT NULL,"
+	"  product_group TEXT NOT NULL,"
+	"  body BLOB NOT NULL,"
+	"  codes INTEGER NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('pending', 'submitted',"
+	"    'confirmed', 'rejected', 'failed', 'exported')),"
+	"  server_id TEXT,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT,"
+	"  depends_on INTEGER REFERENCES outbox(id),"
+	"  created_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL,"
+	"  signature TEXT,"
+	"  sent_at TEXT,"
+	"  first_sent_ms INTEGER,"
+	"  last_sent_ms INTEGER,"
+	"  next_at_ms INTEGER NOT NULL DEFAULT 0,"
+	"  polls INTEGER NOT NULL DEFAULT 0,"
+	"  fate_unknown INTEGER NOT NULL DEFAULT 0,"
+	"  sendable INTEGER NOT NULL DEFAULT 1,"
+	"  absent_looks INTEGER NOT NULL DEFAULT 0,"
+	"  exported_at TEXT,"
+	"  export_file TEXT);"
+	"INSERT INTO outbox_new(id, type, product_group, body, codes, state,"
+	"  server_id, attempts, last_error, depends_on, created_at,"
+	"  updated_at, signature, sent_at, first_sent_ms, last_sent_ms,"
+	"  next_at_ms, polls, fate_unknown, sendable, absent_looks)"
+	"  SELECT id, type, product_group, body, codes, state, server_id,"
+	"  attempts, last_error, depends_on, created_at, updated_at,"
+	"  signature, sent_at, first_sent_ms, last_sent_ms, next_at_ms,"
+	"  polls, fate_unknown, sendable, absent_looks FROM outbox;"
+	"DROP TABLE outbox;"
+	"ALTER TABLE outbox_new RENAME TO outbox;"
+	"CREATE INDEX outbox_state ON outbox(state);"
+	/* what sync gave up as 'kept for export' waits for its export */
+	"UPDATE outbox SET state = 'pending', last_error = NULL"
+	"  WHERE sendable = 0 AND state = 'failed';"
+	"CREATE TABLE delivery_lines ("
+	"  delivery_id INTEGER NOT NULL REFERENCES deliveries(id),"
+	"  line INTEGER NOT NULL,"
+	"  gtin TEXT,"
+	"  name TEXT,"
+	"  quantity TEXT,"
+	"  PRIMARY KEY (delivery_id, line)) WITHOUT ROWID;"
+	"CREATE INDEX delivery_lines_gtin ON delivery_lines(gtin)"
+	"  WHERE gtin IS NOT NULL;"
+	"CREATE TABLE upd_inbox ("
+	"  hash TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('importing', 'done',"
+	"    'failed')),"
+	"  delivery_id INTEGER REFERENCES deliveries(id),"
+	"  reason TEXT,"
+	"  at TEXT NOT NULL) WITHOUT ROWID;",
 };
 
 const char *

@@ -54,6 +54,9 @@ enum st_action {
 	ST_ACT_SHIP_FINISH = 32,
 	ST_ACT_SCAN_REFUSED = 40,	/* unparsable, or nothing open */
 	ST_ACT_OUTBOX_RETRY = 50,	/* a person sends a document again */
+	ST_ACT_STOCK_LOAD = 60,		/* codes owned already, loaded */
+	ST_ACT_CATALOGUE = 61,		/* product names imported */
+	ST_ACT_STOCK_COUNT = 62,	/* a stock count by scanning */
 };
 
 /* A user or device name: ST_USER_CHARS characters of up to 4 bytes. */
@@ -346,6 +349,8 @@ struct st_where {
 	char code[ST_CODE_MAX];	/* as documents write it */
 	char kind[12];		/* unit group set pack box pallet */
 	char state[16];		/* in_stock, shipped, or the pack state */
+	char gtin[MARK_GTIN_LEN + 1];	/* "" for an SSCC */
+	char product[256];	/* the catalogue's name of gtin, or "" */
 	int nparents;
 	char parents[ST_MAX_DEPTH][MARK_SSCC_LEN + 1];	/* nearest first */
 	int children;		/* direct children, for packs */
@@ -418,7 +423,9 @@ struct st_doc {
 	char created_at[32];
 	int64_t depends_on;	/* the first document it waits for, or 0 */
 	int64_t waits_for;	/* the first of those not confirmed yet */
-	bool held;		/* never sent here: kept for export */
+	bool held;		/* never sent here: to export (a УПД) */
+	char exported_at[32];	/* when it was exported, "" if not yet */
+	char export_file[160];	/* into which file ("-": stdout) */
 	int64_t blocked_by;	/* a document it waits for that was
 				 * rejected or failed, or 0 */
 	/* what it is about, from its body: the pack's SSCC, or the transfer
@@ -707,6 +714,201 @@ int st_ship_finish(struct st_db *db, const struct st_actor *who, int64_t id,
 		   struct st_shipment *out, struct err *e);
 
 
+/* --- product catalogue (catalogue.c) ------------------------------------ */
+
+#define ST_CATALOGUE_MAX 200000	/* products in one import */
+
+/* One product: what the operator reads beside a GTIN. */
+struct st_product {
+	char gtin[MARK_GTIN_LEN + 1];	/* 14 digits */
+	char name[256];			/* UTF-8, no control characters */
+	char unit[32];			/* unit of measure, "" if unknown */
+	char product_group[32];		/* "milk", ...; "" if unknown */
+	char source[64];		/* the file, or "product/info" */
+	char updated_at[32];
+};
+
+/*
+ * The name of the product with this GTIN (14 digits) into out (n bytes,
+ * "" if unknown): 1 known, 0 unknown or the lookup failed. For showing
+ * beside a GTIN on screens, labels and exports: it never fails loudly.
+ * One primary-key read, no transaction.
+ */
+int st_product_name(struct st_db *db, const char *gtin, char *out, size_t n);
+
+/* The whole row of gtin into *out: 1 found, 0 not, <0 error. */
+int st_product_get(struct st_db *db, const char *gtin, struct st_product *out,
+		   struct err *e);
+
+/*
+ * Check and normalise one product into *out: a GTIN of 14 digits with a
+ * valid check digit (8, 12, 13 digits are padded), a name of plain text;
+ * unit and pg may be NULL. ERR_INVALID naming the GTIN.
+ */
+int st_product_check(const char *gtin, const char *name, const char *unit,
+		     const char *pg, struct st_product *out, struct err *e);
+
+/*
+ * Parse a catalogue file: CSV with a header naming columns gtin, name
+ * and optionally unit (or uom), product_group (or pg), separated by ',',
+ * ';' or tab; or JSON [{"gtin", "name", "unit", "product_group"}] (or
+ * {"products": [...]}). *out malloc'd (*n rows). ERR_INVALID "Line N: ..."
+ * for the first bad row.
+ */
+int st_catalogue_parse(const char *data, size_t len, struct st_product **out,
+		       size_t *n, struct err *e);
+
+/*
+ * Store n checked products (st_product_check) from source in one
+ * transaction: new GTINs added, known ones renamed (an empty unit or
+ * group keeps the known one). Audited once. For every module that learns
+ * names (УПД lines, /product/info).
+ */
+int st_catalogue_store(struct st_db *db, const struct st_actor *who,
+		       const char *source, const struct st_product *p, size_t n,
+		       struct err *e);
+
+/* Parse and store a catalogue file named name; a supervisor or admin
+ * only (ERR_DENIED). *count gets how many products. */
+int st_catalogue_import(struct st_db *db, const struct st_actor *who,
+			const char *name, const char *data, size_t len,
+			size_t *count, struct err *e);
+
+/* Every product by GTIN through fn (stop by non-zero). */
+int st_products(struct st_db *db,
+		int (*fn)(void *arg, const struct st_product *p), void *arg,
+		struct err *e);
+
+/* Up to max GTINs of codes stored here that the catalogue has no name
+ * for, into gtins (*n of them): what to ask /product/info about. */
+int st_products_missing(struct st_db *db, char (*gtins)[MARK_GTIN_LEN + 1],
+			int max, int *n, struct err *e);
+
+/* --- stock on hand (stock.c) -------------------------------------------- */
+
+/*
+ * The codes a site owns already (from the ERP's file, or from the state
+ * system's /cises/search), loaded into stock like received goods: units
+ * loose or in their packs (SSCC), packs confirmed. Parse first (no lock,
+ * everything checked, line numbers in the refusals), then commit in one
+ * transaction; a code already stored refuses the whole load.
+ */
+#define ST_STOCK_MAX_CODES 1000000	/* codes in one load */
+#define ST_STOCK_FILE_MAX (256u << 20)	/* bytes of one stock file */
+
+struct st_stock;
+
+/* What a load stored. */
+struct st_stock_result {
+	int units;		/* codes that are no boxes or pallets */
+	int packs;		/* boxes and pallets (SSCC) */
+	int top;		/* loose units and top-level packs */
+	int64_t origin;		/* the STOCK_LOAD outbox row they point at */
+};
+
+/* A new, empty set of codes to load, named name (a file, "cises/search")
+ * in the audit; NULL if out of memory. Free with st_stock_free. */
+struct st_stock *st_stock_new(const char *name);
+void st_stock_free(struct st_stock *s);
+
+/* How many codes s holds. */
+size_t st_stock_size(const struct st_stock *s);
+
+/*
+ * Add one code (len bytes: a КИ or full scan, GS as 0x1D or the text
+ * \x1d, or an SSCC) inside the pack parent (an SSCC added too, before or
+ * after; NULL or "" for loose / top level). line numbers the refusal
+ * (0: none). ERR_INVALID with "Line N: why" for a bad code, a code listed
+ * twice, a parent that is no SSCC.
+ */
+int st_stock_add(struct st_stock *s, const char *code, size_t len,
+		 const char *parent, int line, struct err *e);
+
+/*
+ * Parse a stock file (CSV with a header naming columns code and parent,
+ * or JSON [{"code", "parent", "children"}], see stock.c) into s, and
+ * check the tree (every parent listed, no cycles). ERR_INVALID naming the
+ * line.
+ */
+int st_stock_parse(struct st_stock *s, const char *data, size_t len,
+		   struct err *e);
+
+/*
+ * Store every code of s in one transaction: a supervisor or admin only
+ * (ERR_DENIED, audited). ERR_REFUSED naming the line if a code is stored
+ * already; then nothing was loaded. Audited per code
+ * (stock_load). Fills *out.
+ */
+int st_stock_commit(struct st_db *db, const struct st_actor *who,
+		    struct st_stock *s, struct st_stock_result *out,
+		    struct err *e);
+
+/* --- stock report and count (stock_report.c) --- */
+
+enum st_stock_by { ST_STOCK_BY_GTIN, ST_STOCK_BY_PACK, ST_STOCK_BY_STATE };
+
+/* One row of a stock report; which fields mean something depends on
+ * the grouping (see st_stock_report). */
+struct st_stock_row {
+	char key[ST_CODE_MAX];	/* the GTIN, or the pack's SSCC */
+	char name[256];		/* by GTIN: the catalogue's name, or "" */
+	char kind[8];		/* by pack: box, pallet; by state: unit,
+				 * box, pallet */
+	char state[16];		/* by pack: its state; by state: loose,
+				 * packed, shipped, or a pack state */
+	char parent[MARK_SSCC_LEN + 1];	/* by pack: the pack it is on */
+	int children;		/* by pack: codes directly in it */
+	int units;		/* by GTIN, pack: units in stock (every
+				 * level); by state: codes */
+};
+
+/*
+ * What the store holds, through fn (stop by non-zero): by GTIN, units in
+ * stock per GTIN with the catalogue's name; by pack, every pack in stock
+ * (not disbanded) with its level, state, parent, direct children and
+ * units inside at every level; by state, codes counted per (state, kind).
+ * Reads only.
+ */
+int st_stock_report(struct st_db *db, enum st_stock_by by,
+		    int (*fn)(void *arg, const struct st_stock_row *r),
+		    void *arg, struct err *e);
+
+/* One line of a count: a missing unit (and the pack it should be in) or
+ * an extra scan (and why it is extra). */
+struct st_count_line {
+	bool missing;
+	char code[ST_CODE_MAX];
+	char pack[MARK_SSCC_LEN + 1];	/* missing: its pack, or "" */
+	char why[160];			/* extra: where it is instead */
+};
+
+struct st_count_result {
+	int scanned;		/* scans inside the counted scope */
+	int expected;		/* units in stock in the scope */
+	int found;		/* of those, covered by a scan */
+	int missing;
+	int extra;		/* scans outside the scope or not in stock */
+};
+
+/*
+ * A stock count by scanning: scans[0..n) against the pack sscc (all
+ * levels inside it) or, with sscc NULL, the whole stock. A scanned pack
+ * covers everything inside it. Each extra scan (unknown, shipped, in
+ * another pack) and then each missing unit go through fn (may be NULL;
+ * stop listing by returning non-zero, the counts go on); *out gets the
+ * counts. Changes no stock; the count is audited (stock_count).
+ * ERR_NOTFOUND if sscc is not a pack in stock.
+ */
+int st_stock_count(struct st_db *db, const struct st_actor *who,
+		   const char *sscc, const struct mark *scans, size_t n,
+		   int (*fn)(void *arg, const struct st_count_line *l),
+		   void *arg, struct st_count_result *out, struct err *e);
+
+/* st_stock_parse and st_stock_commit of the bytes of a file named name. */
+int st_stock_load(struct st_db *db, const struct st_actor *who,
+		  const char *name, const char *data, size_t len,
+		  struct st_stock_result *out, struct err *e);
+
 /* --- outbox (outbox.c) -------------------------------------------------- */
 
 /*
@@ -747,8 +949,10 @@ struct st_outbox_counts {
 	int submitted;		/* accepted, status not final yet */
 	int confirmed;
 	int rejected;
-	int failed;		/* sync gave up (not counting held ones) */
-	int held;		/* never sent here: kept for export */
+	int failed;		/* sync gave up */
+	int held;		/* never sent here: to export (a УПД),
+				 * not counted in pending; nobody's task */
+	int exported;		/* ... and exported (st_outbox_exported) */
 };
 
 /* One document that needs a person (st_outbox_attention). */
@@ -756,7 +960,8 @@ struct st_outbox_issue {
 	int64_t id;
 	char type[40];
 	char state[12];		/* rejected, failed or pending */
-	bool held;		/* kept for export, never sent here */
+	bool held;		/* never sent here (always false now: one
+				 * to export needs nobody) */
 	char reason[512];	/* the server's or sync's words */
 	int64_t blocked_by;	/* pending: the rejected/failed document it
 				 * waits behind; else 0 */
@@ -765,8 +970,8 @@ struct st_outbox_issue {
 };
 
 /* Each document needing a person, oldest first, through fn (stop by
- * non-zero): rejected, failed, held, and pending ones blocked behind
- * those. */
+ * non-zero): rejected, failed, and pending ones blocked behind those.
+ * One kept for export is not among them. */
 int st_outbox_attention(struct st_db *db,
 			int (*fn)(void *arg, const struct st_outbox_issue *it),
 			void *arg, struct err *e);
@@ -836,6 +1041,143 @@ int st_outbox_result(struct st_db *db, int64_t id, enum st_outbox_end end,
 /* Count the outbox by state (struct st_outbox_counts). */
 int st_outbox_count(struct st_db *db, struct st_outbox_counts *out,
 		    struct err *e);
+
+/*
+ * Document id, kept for export (sendable = 0), was written to file
+ * (NULL: stdout, recorded as "-"): state exported with the time and the
+ * file. ERR_NOTFOUND if it is no such document.
+ */
+int st_outbox_exported(struct st_db *db, int64_t id, const char *file,
+		       struct err *e);
+
+/* Each finished shipment and acceptance whose document waits to be
+ * exported, oldest first, through fn (stop by non-zero): kind
+ * "shipment" or "acceptance", its id, its document. */
+int st_outbox_each_to_export(struct st_db *db,
+			     int (*fn)(void *arg, const char *kind,
+				       int64_t id, int64_t doc),
+			     void *arg, struct err *e);
+
+/* --- exports for the ERP and the УПД (export.c) ------------------------- */
+
+/* One line of an export: one GTIN, one СведТов of the УПД. */
+struct st_xline {
+	char gtin[MARK_GTIN_LEN + 1];	/* "" for packs of unknown content */
+	char name[256];		/* from an imported УПД's line, or "" */
+	int count;		/* units the line's top codes stand for */
+	int nsscc, npack, nki;	/* its top codes by kind */
+};
+
+/* One code of an export. Nodes come line by line, each top code
+ * followed by its subtree (parent always before child). */
+struct st_xnode {
+	char code[ST_CODE_MAX];	/* as documents write it: КИ without GS or
+				 * crypto tail, SSCC as 18 digits */
+	char gtin[MARK_GTIN_LEN + 1];	/* its own GTIN, "" for an SSCC */
+	int kind;		/* codes.kind: 1 unit ... 5 box, 6 pallet */
+	int parent;		/* index of the enclosing node, -1 top */
+	int line;		/* index into lines */
+	int units;		/* units it stands for */
+	char list[12];		/* acceptance: accepted missing rejected
+				 * surplus; pack: in_stock shipped */
+};
+
+struct st_export {
+	char what[16];		/* shipment, acceptance, pack */
+	int64_t id;
+	char number[64];	/* document number (pack: its SSCC) */
+	char date[40];		/* document date as stored */
+	char state[16];
+	char finished_at[32];
+	char sender_inn[16], receiver_inn[16];
+	char turnover[32];
+	char file_id[256];	/* acceptance: the seller title's ИдФайл or
+				 * release order */
+	int64_t document_id;	/* its outbox document, 0 if none */
+	int accepted, missing, rejected, surplus;	/* acceptance */
+	int result_code;	/* acceptance: КодИтога 1, 2 or 3 */
+	struct st_xline *lines;
+	int nlines;
+	size_t lines_cap;
+	struct st_xnode *nodes;
+	size_t n;
+};
+
+/*
+ * What shipment id takes away, by line (GTIN): every code scanned onto
+ * it and what is inside, a homogeneous pack whole under its GTIN, a
+ * mixed one split into its contents (upd.md §4.2). *out is malloc'd:
+ * st_export_free. ERR_NOTFOUND if there is no such shipment. Reads only.
+ */
+int st_export_shipment(struct st_db *db, int64_t id,
+		       struct st_export **out, struct err *e);
+
+/*
+ * The result of accepting delivery id by line: each expected code
+ * accepted (found), missing (not found yet) or rejected (not found, the
+ * acceptance finished in part), and each scan not in the document
+ * (surplus, wrong item) as surplus; with the КодИтога it proposes.
+ */
+int st_export_acceptance(struct st_db *db, int64_t id,
+			 struct st_export **out, struct err *e);
+
+/* The tree of pack sscc (list: in_stock or shipped). ERR_NOTFOUND. */
+int st_export_pack(struct st_db *db, const char *sscc,
+		   struct st_export **out, struct err *e);
+
+void st_export_free(struct st_export *x);
+
+/* One audit record for export. */
+struct st_audit_row {
+	int64_t id;
+	char at[32];
+	char user[ST_NAME_MAX];
+	char device[ST_NAME_MAX];
+	const char *action;	/* static name */
+	bool ok;
+	char code[ST_CODE_MAX];	/* the code it is about, or "" */
+	char pack[ST_CODE_MAX];	/* the pack, or "" */
+	const char *scan;	/* raw bytes (may hold GS), valid in fn */
+	size_t scan_len;
+	char reason[512];
+};
+
+/* Each audit record with from <= at < to (UTC ISO 8601 prefixes, e.g.
+ * "2026-11-01"; NULL: open end), oldest first, through fn. */
+int st_audit_each(struct st_db *db, const char *from, const char *to,
+		  int (*fn)(void *arg, const struct st_audit_row *r),
+		  void *arg, struct err *e);
+
+/* The audit's name of action a ("pack_scan"), "unknown" if none. */
+const char *st_action_name(int a);
+
+/* --- the exchange folder's incoming files (inbox.c) -------------------- */
+
+struct st_inbox_entry {
+	char name[256];		/* the file's name when it was seen */
+	char state[12];		/* importing, done, failed; "" unknown */
+	int64_t delivery_id;	/* done: the delivery it became */
+	char reason[512];	/* failed: why */
+};
+
+/*
+ * What is known of the file with content hash (SHA-256, hex): 1 it is
+ * settled (done or failed; a delivery imported from it that was not
+ * recorded yet counts as done), 2 an import of it began and did not
+ * end, 0 never seen; *out filled. <0 error.
+ */
+int st_inbox_get(struct st_db *db, const char *hash,
+		 struct st_inbox_entry *out, struct err *e);
+
+/* Record the file's state (importing, done with delivery_id, failed
+ * with reason) in one transaction. */
+int st_inbox_put(struct st_db *db, const char *hash, const char *name,
+		 const char *state, int64_t delivery_id, const char *reason,
+		 struct err *e);
+
+/* The source a delivery imported from content hash carries, by which
+ * st_inbox_get finds it after a crash. */
+void st_inbox_source(const char *hash, char *out, size_t n);
 
 /* --- code checks (code_check.c) ----------------------------------------- */
 

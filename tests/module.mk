@@ -34,3 +34,8 @@ unit-tests += test_accounts
 fuzz-targets += fuzz_exec
 $(O)/fuzz/fuzz_exec: console/exec_line.c console/workflow.c
 unit-tests += test_st_open
+unit-tests += test_st_stock
+benches += bench_stock
+unit-tests += test_st_catalogue
+unit-tests += test_sy_stock
+unit-tests += test_upd test_exchange

@@ -55,6 +55,9 @@ INN = "7700000001"		# INN in the client test certificates
 MAX_DOC_BYTES = 30 * 1024 * 1024	# ref §4.3, §9.1
 MAX_DOC_CODES = 30000			# ref §4.3, §9.1
 MAX_CISES = 1000			# ref §7, §9.1
+MAX_PRODUCT_GTINS = 100			# /product/info per request [I]
+MAX_SEARCH_PAGE = 1000			# /cises/search perPage [I]
+MAX_SEARCH_TOTAL = 10000		# /cises/search in all (ref §7)
 MAX_LIST = 1000				# ref §8
 DOC_TYPES = {				# ref §5 (the types sklad may send + a few)
 	"AGGREGATION_DOCUMENT", "DISAGGREGATION_DOCUMENT",
@@ -214,6 +217,9 @@ class State:
 		self.log = []		# [method, path, status]
 		self.cises = {}		# code -> cisInfo
 		self.cises_sizes = []	# codes per /cises/info request
+		self.products = {}	# gtin -> /product/info entry
+		self.product_sizes = []	# GTINs per /product/info request
+		self.search_pages = []	# pagination of each /cises/search
 		self.reject_next = None	# errors for the next created doc
 		self.id_shape = "bare"	# bare | string | id | value
 		self.token_shape = "token"	# answer field when not united
@@ -928,6 +934,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 			("POST", V3 + "/lk/documents/create"): self.create,
 			("GET", V4 + "/doc/list"): self.doc_list,
 			("POST", V3 + "/cises/info"): self.cises_info,
+			("GET", V4 + "/product/info"): self.product_info,
+			("POST", V4 + "/cises/search"): self.cises_search,
 		}
 		h = routes.get((self.command, path))
 		if h is None and self.command == "GET" and \
@@ -1292,6 +1300,106 @@ class Handler(http.server.BaseHTTPRequestHandler):
 		self.send(status, out)
 
 
+	def product_info(self, path):
+		"""v4 /product/info (ref §1; the rest [I], see README.md)."""
+		st = self.server.state
+		if self.bearer() is None:
+			return
+		extra = set(self.q) - {"gtins", "pg"}
+		if extra:
+			return self.error(400, "Неизвестный параметр: %s" %
+					  sorted(extra)[0])
+		raw = ",".join(self.q.get("gtins", []))
+		if not raw:
+			return self.error(400, "Отсутствует обязательный "
+					  "параметр: gtins")
+		gtins = raw.split(",")
+		with st.lock:
+			st.product_sizes.append(len(gtins))
+		if len(gtins) > MAX_PRODUCT_GTINS:
+			return self.error(400, "Не более %d GTIN в запросе" %
+					  MAX_PRODUCT_GTINS)
+		if not all(len(g) == 14 and g.isdigit() for g in gtins):
+			return self.error(400, "Параметр gtins требует значение "
+					  "типа GTIN (14 цифр)")
+		with st.lock:
+			res = [dict(st.products[g]) for g in gtins
+			       if g in st.products]
+		self.send(200, {"results": res, "total": len(res),
+				"errorCode": None})
+
+	def cises_search(self, path):
+		"""v4 /cises/search (ref §7; field names [I], README.md)."""
+		st = self.server.state
+		inn = self.bearer()
+		if inn is None:
+			return
+		if self.q:
+			return self.error(400, "Неизвестный параметр: %s" %
+					  sorted(self.q)[0])
+		b = self.body_json()
+		if b is None:
+			return
+		if not isinstance(b, dict) or set(b) - {"filter", "pagination"}:
+			return self.error(400, "Допустимы только filter и "
+					  "pagination")
+		f, p = b.get("filter"), b.get("pagination")
+		if not isinstance(f, dict) or not isinstance(p, dict):
+			return self.error(400, "Отсутствует обязательный "
+					  "параметр: filter")
+		bad = set(f) - {"productGroups", "states", "gtins",
+				"packageTypes"}
+		bad |= set(p) - {"perPage", "lastEmissionDate", "sgtin",
+				 "direction"}
+		if bad:
+			return self.error(400, "Неизвестное поле: %s" %
+					  sorted(bad)[0])
+		per = p.get("perPage")
+		if not isinstance(per, int) or not 1 <= per <= MAX_SEARCH_PAGE:
+			return self.error(400, "perPage: от 1 до %d" %
+					  MAX_SEARCH_PAGE)
+		if p.get("direction", 0) not in (0, 1):
+			return self.error(400, "direction: 0 или 1")
+		if ("lastEmissionDate" in p) != ("sgtin" in p):
+			return self.error(400, "lastEmissionDate и sgtin "
+					  "передаются вместе")
+		pgs = f.get("productGroups")
+		if pgs is not None and (not isinstance(pgs, list) or
+					not all(g in GROUPS for g in pgs)):
+			return self.error(400, "Неизвестная товарная группа")
+		states = [x.get("status") for x in f.get("states", [])
+			  if isinstance(x, dict)]
+		with st.lock:
+			st.search_pages.append(dict(p))
+			own = sorted((c for c in st.cises.values()
+				      if c.get("ownerInn") == inn and
+				      (not pgs or c.get("productGroup", pgs[0])
+				       in pgs) and
+				      (not states or
+				       c.get("status", "INTRODUCED") in states)),
+				     key=lambda c: (c.get("emissionDate", ""),
+						    c["cis"]))
+		start = 0
+		if "sgtin" in p:
+			key = (p["lastEmissionDate"], p["sgtin"])
+			start = len([c for c in own if
+				     (c.get("emissionDate", ""), c["cis"]) <=
+				     key])
+		# ref §7: no more than 10 000 codes in all with paging
+		if start >= MAX_SEARCH_TOTAL:
+			return self.error(400, "Превышено количество КИ в "
+					  "выборке: не более %d" %
+					  MAX_SEARCH_TOTAL)
+		end = min(start + per, len(own), MAX_SEARCH_TOTAL)
+		page = [{"cis": c["cis"], "gtin": c.get("gtin"),
+			 "status": c.get("status", "INTRODUCED"),
+			 "packageType": c.get("packageType", "UNIT"),
+			 "parent": c.get("parent"),
+			 "emissionDate": c.get("emissionDate", ""),
+			 "ownerInn": inn} for c in own[start:end]]
+		self.send(200, {"result": page, "isLastPage": end >= len(own)})
+
+
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 	daemon_threads = True
 	allow_reuse_address = True
@@ -1348,6 +1456,13 @@ def control(state, line):
 				state.cises[ci["cis"]] = ci
 		elif cmd == "cises_seen":
 			return {"ok": True, "sizes": list(state.cises_sizes)}
+		elif cmd == "add_products":
+			for p in c.get("products", []):
+				state.products[p["gtin"]] = p
+		elif cmd == "products_seen":
+			return {"ok": True, "sizes": list(state.product_sizes)}
+		elif cmd == "search_seen":
+			return {"ok": True, "pages": list(state.search_pages)}
 		elif cmd == "add_incoming":
 			ids = []
 			for k in range(c.get("count", 1)):

@@ -737,6 +737,62 @@ test_exit_codes(void **state)
 				"configuration"));
 }
 
+/*
+ * A milk site (true-api.md §5.6-5.7: goods pass with a УПД): its
+ * shipment and acceptance are never sent, wait 'to export' without
+ * anybody's attention, and `sklad sync` exits 0 with the aggregation
+ * sent and confirmed; after `sklad export shipment` the shipment's
+ * document is 'exported' with its time and file.
+ */
+static void
+test_milk_site(void **state)
+{
+	struct fixture *f = *state;
+	struct st_shipment s;
+	struct st_pack p;
+	struct mark last;
+	char a[32], out[256], cmd[1024];
+	struct err e;
+	sqlite3 *h;
+
+	assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "UPDATE site SET value = 'milk'"
+				      " WHERE key = 'product_group'", NULL,
+				      NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	closed_box(f, 2, a, &last);
+	assert_int_equal(st_pack_take(f->st, &f->admin, a, &last, &p, &e), 0);
+	assert_int_equal(st_ship_open(f->st, &f->op, "7711111111", "S-1", &s,
+				      &e), 0);
+	assert_int_equal(st_ship_scan(f->st, &f->op, s.id, &last, &s, &e), 0);
+	assert_int_equal(st_ship_finish(f->st, &f->op, s.id, &s, &e), 0);
+	accepted_delivery(f);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox WHERE"
+				 " NOT sendable AND state = 'pending'"), 2);
+	if (run_sync(f, NULL) != 0)
+		fail_msg("sync on a milk site: %s", emu_slurp(f->errf));
+	assert_non_null(strstr(emu_slurp(f->out), "found 2, sent 2, "
+			       "confirmed 2, rejected 0, failed 0, still "
+			       "waiting 0"));
+	assert_null(strstr(emu_slurp(f->errf), "needs a person"));
+	assert_int_equal(emu_ndocs(&emu), 2 + 1);	/* and the supplier's */
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox WHERE"
+				 " NOT sendable AND state = 'pending'"
+				 " AND attempts = 0"), 2);
+	/* exported: the state says so, with the time and the file */
+	snprintf(out, sizeof(out), "%s/s1.xml", f->dir);
+	snprintf(cmd, sizeof(cmd), "%s export shipment %lld --db %s --out %s"
+		 " --format xml", getenv("SKLAD_BIN"), (long long)s.id, f->db,
+		 out);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox WHERE"
+				 " type = 'LP_SHIP_GOODS' AND state ="
+				 " 'exported' AND exported_at IS NOT NULL AND"
+				 " export_file LIKE '%s1.xml'"), 1);
+	assert_int_equal(run_sync(f, NULL), 0);
+	assert_non_null(strstr(emu_slurp(f->out), "found 0, sent 0"));
+}
+
 int
 main(void)
 {
@@ -758,6 +814,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_two_runs_at_once, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_exit_codes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_milk_site, setup,
 						teardown),
 	};
 
