@@ -42,6 +42,7 @@
 
 #include "console/cli.h"
 #include "console/export_fmt.h"
+#include "console/workflow.h"
 #include "store/store.h"
 
 #define _(s) gettext(s)
@@ -158,34 +159,6 @@ say(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL, *nb;
-	size_t cap = 0, n;
-
-	*len = 0;
-	if (f == NULL)
-		return NULL;
-	do {
-		if (*len == cap) {
-			cap = cap ? cap * 2 : 1 << 16;
-			if ((nb = realloc(buf, cap + 1)) == NULL) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		n = fread(buf + *len, 1, cap - *len, f);
-		*len += n;
-	} while (n > 0);
-	fclose(f);
-	buf[*len] = '\0';
-	return buf;
-}
-
 static int
 ensure_dir(const char *path)
 {
@@ -244,15 +217,32 @@ one_file(struct xc *x, const char *name)
 	struct st_inbox_entry en;
 	struct st_delivery d;
 	char path[PATH_MAX], hash[65], source[128];
+	uint64_t max;
 	size_t len;
 	char *data;
 	struct err e;
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/%s", x->inbox, name);
-	if ((data = slurp(path, &len)) == NULL) {
-		say(_("%s: cannot read it: %s"), name, strerror(errno));
-		x->errors++;
+	/* Whole, for its hash; a regular file within the import limit only
+	 * (a FIFO dropped into the inbox must not hang the pass). */
+	max = wf_import_max_bytes();
+	if ((rc = cli_read_file(path, (size_t)(max != 0 ? max :
+						ST_IMPORT_MAX_BYTES),
+			  &data, &len, &e)) < 0) {
+		say(_("%s: cannot read it: %s"), name, e.msg);
+		if (rc != ERR_INVALID) {
+			x->errors++;	/* it stays for the next pass */
+			return;
+		}
+		/* over the limit, or no longer a regular file: refused */
+		memset(&en, 0, sizeof(en));
+		snprintf(en.state, sizeof(en.state), "failed");
+		if (snprintf(en.reason, sizeof(en.reason), "%s\n", e.msg) >=
+		    (int)sizeof(en.reason))
+			en.reason[sizeof(en.reason) - 2] = '\n';
+		x->refused++;
+		settle(x, name, &en);
 		return;
 	}
 	sha256_hex(data, len, hash);

@@ -210,6 +210,37 @@ test_once_each(void **state)
 			 0);
 }
 
+/* A file over the import limit (SKLAD_IMPORT_MAX_MB) is refused and
+ * moved to failed/ with its reason, never read whole or retried. */
+static void
+test_over_limit(void **state)
+{
+	struct fx *f = *state;
+	char p[256], reason[512] = "";
+	FILE *fp;
+	int rc;
+
+	st_close(&f->s.db);
+	snprintf(p, sizeof(p), "%s/big.xml", f->inbox);
+	fp = fopen(p, "w");
+	assert_non_null(fp);
+	assert_int_equal(ftruncate(fileno(fp), (2 << 20) + 1), 0);
+	fclose(fp);
+	setenv("SKLAD_IMPORT_MAX_MB", "2", 1);
+	rc = run_once(f);
+	unsetenv("SKLAD_IMPORT_MAX_MB");
+	assert_int_equal(rc, 1);
+	assert_true(exists(f->inbox, "failed/big.xml"));
+	snprintf(p, sizeof(p), "%s/failed/big.xml.reason", f->inbox);
+	fp = fopen(p, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(reason, sizeof(reason), fp));
+	fclose(fp);
+	assert_non_null(strstr(reason, "too big"));
+	assert_int_equal(st_open(f->s.path, false, &f->s.db, &(struct err){0}),
+			 0);
+}
+
 /* Killed while importing a big file, then run again: one delivery. A
  * crash after the import but before the record: the delivery is found
  * by its source, nothing imported twice. */
@@ -324,6 +355,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_kill_in_the_middle, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_exports, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_over_limit, setup,
+						teardown),
 	};
 
 	if (getenv("SKLAD_BIN") == NULL) {
