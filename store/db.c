@@ -501,6 +501,16 @@ why_not_writable(const char *path, struct err *e)
 	return 0;
 }
 
+/* Whether SQLite's rc is about the file or its disk. */
+static bool
+file_error(int rc)
+{
+	return rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT ||
+		rc == SQLITE_FULL || rc == SQLITE_READONLY ||
+		rc == SQLITE_CANTOPEN || rc == SQLITE_IOERR ||
+		rc == SQLITE_PERM;
+}
+
 /* What SQLite's error rc at opening path means, into e. */
 static int
 open_failed(const char *path, sqlite3 *h, struct err *e)
@@ -719,7 +729,9 @@ st_open(const char *path, bool create, struct st_db **out, struct err *e)
 	if (disk && size > 0 && (rc = sanity(db, path, size, e)) < 0)
 		goto fail;
 	if ((rc = migrate(db, e)) < 0) {
-		if (rc != ERR_VERSION && rc != ERR_BUSY && disk)
+		/* what the file or its disk did is said as at open; a
+		 * migration's own refusal stays as it is */
+		if (disk && file_error(sqlite3_errcode(db->h)))
 			rc = open_failed(path, db->h, e);
 		goto fail;
 	}
