@@ -1108,6 +1108,12 @@ parse_input(struct st_import *im, const char *name, struct err *e)
 		return rc;
 	}
 	if (json) {
+		unsigned char bom[3];
+
+		/* a byte order mark is no JSON: skip it */
+		if (fread(bom, 1, 3, im->src) < 3 ||
+		    memcmp(bom, "\xef\xbb\xbf", 3) != 0)
+			rewind(im->src);
 		if ((doc = json_doc(im, &root, &body)) == NULL ||
 		    body == NULL) {
 			if (im->why[0] == '\0')
