@@ -91,6 +91,28 @@ load_gost(struct err *e)
 	return eng;
 }
 
+/* path opened for reading if it is a regular file (a FIFO must not hang
+ * the run, nor a device feed it forever); NULL with errno set. */
+static FILE *
+open_regular(const char *path)
+{
+	struct stat sb;
+	FILE *f;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	if ((f = fdopen(fd, "r")) == NULL)
+		close(fd);
+	return f;
+}
+
 static int
 load_pem(struct sy_sign *s, const char *key_file, const char *cert_file,
 	 struct err *e)
@@ -98,10 +120,11 @@ load_pem(struct sy_sign *s, const char *key_file, const char *cert_file,
 	FILE *f;
 	int rc = 0;
 
-	f = fopen(key_file, "r");
+	f = open_regular(key_file);
 	if (f == NULL)
 		return err_set(e, ERR_IO, "cannot open the key file %s: %s",
-			       key_file, strerror(errno));
+			       key_file, errno == EINVAL ? "not a regular "
+			       "file" : strerror(errno));
 	s->key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
 	fclose(f);
 	if (s->key == NULL) {
@@ -109,10 +132,11 @@ load_pem(struct sy_sign *s, const char *key_file, const char *cert_file,
 			     "usable PEM private key", key_file);
 		goto out;
 	}
-	f = fopen(cert_file, "r");
+	f = open_regular(cert_file);
 	if (f == NULL) {
 		rc = err_set(e, ERR_IO, "cannot open the certificate file "
-			     "%s: %s", cert_file, strerror(errno));
+			     "%s: %s", cert_file, errno == EINVAL ? "not a "
+			     "regular file" : strerror(errno));
 		goto out;
 	}
 	s->cert = PEM_read_X509(f, NULL, NULL, NULL);
