@@ -35,3 +35,4 @@ unit-tests += test_st_stock
 benches += bench_stock
 unit-tests += test_st_catalogue
 unit-tests += test_sy_stock
+fuzz-targets += fuzz_stock
