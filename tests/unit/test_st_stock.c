@@ -260,7 +260,7 @@ test_json_tree_pack_and_disband(void **state)
 			   " 'DISAGGREGATION_DOCUMENT'"), 1);
 	assert_int_equal(q(f, "SELECT count(*) FROM outbox WHERE type ="
 			   " 'STOCK_LOAD' AND state = 'confirmed'"
-			   " AND sendable = 0"), 1);
+			   " AND attempts = 0"), 1);
 }
 
 /* Load data and expect a refusal holding want; nothing stored. */
