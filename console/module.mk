@@ -17,6 +17,7 @@ console-y += console/view_accept.o console/view_ship.o
 console-y += console/view_lookup.o console/view_outbox.o
 console-y += console/view_scanners.o console/view_site.o console/view_help.o
 console-y += console/cmd_deliveries.o
+console-y += console/view_count.o
 console-y += console/cmd_codes.o
 console-y += console/cli_file.o console/cmd_stock.o console/cmd_catalogue.o \
 	console/cmd_fetch.o

@@ -287,7 +287,7 @@ void ui_sound_tick(struct ui *ui, int64_t now_ms);
 
 extern const struct view_ops view_login, view_menu, view_pack,
 	view_disband, view_accept, view_ship, view_lookup, view_outbox,
-	view_scanners, view_site, view_help, view_open;
+	view_scanners, view_site, view_help, view_open, view_count;
 
 /* Shared drawing of a view's frame: title bar and the key hints line.
  * Returns the first free row. */

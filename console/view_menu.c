@@ -78,6 +78,11 @@ menu_char(struct ui *ui, void *p, const char *utf8)
 		ui_push(ui, &view_open, 0);
 		return true;
 	}
+	/* s (ы): a stock count; a letter, as the digits are taken */
+	if (strcmp(utf8, "s") == 0 || keys_latin(utf8) == 's') {
+		ui_push(ui, &view_count, 0);
+		return true;
+	}
 	if (utf8[1] != '\0' || i < 0 || i >= NITEMS)
 		return false;
 	m->sel = i;
@@ -128,6 +133,11 @@ menu_draw(struct ui *ui, void *p, int rows, int cols)
 	if (y < rows - 1) {
 		snprintf(line, sizeof(line), " o  %s",
 			 _("Open work: packs, acceptances, shipments"));
+		ui_put(y++, 1, cols - 2, UI_NORMAL, true, line);
+	}
+	if (y < rows - 1) {
+		snprintf(line, sizeof(line), " s  %s",
+			 _("Stock count: scan a pallet, a box or everything"));
 		ui_put(y, 1, cols - 2, UI_NORMAL, true, line);
 	}
 }

@@ -30,6 +30,7 @@ static const struct {
 	{ "REAGGREGATION_DOCUMENT", N_("Reaggregation") },
 	{ "LP_ACCEPT_GOODS", N_("Acceptance") },
 	{ "LP_SHIP_GOODS", N_("Shipment") },
+	{ "STOCK_LOAD", N_("Stock loaded (not sent)") },
 };
 
 static const char *

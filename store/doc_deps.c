@@ -176,6 +176,7 @@ st_doc_type_title(const char *type)
 		  N_("pack change (re-aggregation)") },
 		{ "LP_SHIP_GOODS", N_("shipment") },
 		{ "LP_ACCEPT_GOODS", N_("acceptance") },
+		{ "STOCK_LOAD", N_("stock on hand loaded (never sent)") },
 	};
 	size_t i;
 

@@ -39,6 +39,9 @@
  *               sync keeps for export. depends_on (migration 1) is no
  *               longer written: outbox_deps holds what a document waits
  *               for, doc_codes which codes each document changes.
+ *               Type STOCK_LOAD (stock.c) is no document: the record of
+ *               a stock load, born confirmed, never sent; the packs it
+ *               loaded point at it as their report.
  *
  * Times are UTC ISO 8601 with milliseconds ("2026-11-25T17:30:00.123Z").
  * Enumerations are stored as short text so the file reads well in the

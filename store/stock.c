@@ -666,7 +666,9 @@ st_stock_parse(struct st_stock *s, const char *data, size_t len,
 
 /* --- into the store -------------------------------------------------------- */
 
-/* The origin every loaded pack points at: an outbox row never sent. */
+/* The origin every loaded pack points at: an outbox row born confirmed
+ * (sync sends only pending ones; nothing waits for a confirmed one; not
+ * held: nobody exports it). */
 static int
 origin(struct st_db *db, const struct st_stock *s, int64_t *id,
        struct err *e)
@@ -675,7 +677,7 @@ origin(struct st_db *db, const struct st_stock *s, int64_t *id,
 		"INSERT INTO outbox(type, product_group, body, codes, state,"
 		" sendable, created_at, updated_at)"
 		" VALUES ('STOCK_LOAD', coalesce((SELECT value FROM site"
-		" WHERE key = 'product_group'), ''), ?1, ?2, 'confirmed', 0,"
+		" WHERE key = 'product_group'), ''), ?1, ?2, 'confirmed', 1,"
 		" ?3, ?3)";
 	sqlite3_stmt *st = db_stmt(db, sql, e);
 	json_t *o = json_pack("{s:s, s:I}", "source", s->name, "codes",

@@ -203,17 +203,17 @@ sy_api_owned_codes(struct sy_api *a, struct sy_owned **out, size_t *n,
 	*more = false;
 	snprintf(url, sizeof(url), "%s/cises/search", a->v4);
 	while (!last && rc == 0) {
-		char *body = search_body(a, date, cis);
 		struct sy_owned *part = NULL;
 		struct reply r = { 0 };
 		size_t m = 0;
+		char *body;
 
 		if (have >= SY_SEARCH_MAX) {
 			/* ref §7: no more than this with paging */
 			*more = true;
 			break;
 		}
-		if (body == NULL) {
+		if ((body = search_body(a, date, cis)) == NULL) {
 			rc = err_set(e, ERR_INTERNAL, "out of memory");
 			break;
 		}

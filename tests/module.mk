@@ -39,3 +39,4 @@ benches += bench_stock
 unit-tests += test_st_catalogue
 unit-tests += test_sy_stock
 unit-tests += test_upd test_exchange
+fuzz-targets += fuzz_stock

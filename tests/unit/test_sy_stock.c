@@ -117,6 +117,16 @@ run(struct fixture *f, const char *const *args)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* Run and expect exit code want; else fail showing what it said. */
+static void
+expect(struct fixture *f, const char *const *args, int want)
+{
+	int rc = run(f, args);
+
+	if (rc != want)
+		fail_msg("exit %d, not %d: %s", rc, want, emu_slurp(f->errf));
+}
+
 static void
 send_cmd(json_t *c)
 {
@@ -213,7 +223,7 @@ test_fetch_paged_and_ship(void **state)
 					       strlen(data), &sr, &e), 0);
 		st_close(&db);
 	}
-	assert_int_equal(run(f, args), 0);
+	expect(f, args, 0);
 	r = json_loads(emu_slurp(f->out), 0, NULL);
 	assert_non_null(r);
 	assert_int_equal(json_integer_value(json_object_get(r, "units")),
@@ -242,7 +252,7 @@ test_fetch_paged_and_ship(void **state)
 	assert_int_equal(s.units, 100);
 	st_close(&db);
 	/* again: everything is known now, nothing new */
-	assert_int_equal(run(f, args), 0);
+	expect(f, args, 0);
 	r = json_loads(emu_slurp(f->out), 0, NULL);
 	assert_int_equal(json_integer_value(json_object_get(r, "known")),
 			 2302);
@@ -267,7 +277,7 @@ test_fetch_limit(void **state)
 						 NULL, "UNIT"));
 	}
 	send_cmd(json_pack("{s:s, s:o}", "cmd", "add_cises", "cises", arr));
-	assert_int_equal(run(f, args), 0);
+	expect(f, args, 0);
 	assert_non_null(strstr(emu_slurp(f->out), "10000 units and 0 packs"));
 	assert_non_null(strstr(emu_slurp(f->out), "at most 10000 codes"));
 	r = emu_cmd(&emu, "{\"cmd\":\"search_seen\"}");
@@ -302,7 +312,7 @@ test_fetch_unavailable(void **state)
 			   "\"count\":1}"));
 	assert_true(emu_ok(&emu, "{\"cmd\":\"fault\",\"path\":\"/cises/"
 			   "search\",\"kind\":\"drop\",\"count\":20}"));
-	assert_int_equal(run(f, args), 75);
+	expect(f, args, 75);
 	assert_int_equal(st_open(f->db, false, &db, &e), 0);
 	unit(5, 0, code);
 	assert_int_equal(mark_parse(code, strlen(code), &m), 0);
@@ -348,7 +358,7 @@ test_catalogue_fetch(void **state)
 	/* a token the server forgets: re-authenticate once and go on */
 	assert_true(emu_ok(&emu, "{\"cmd\":\"fault\",\"path\":\"/product/"
 			   "info\",\"kind\":\"xml401\",\"count\":1}"));
-	assert_int_equal(run(f, args), 0);
+	expect(f, args, 0);
 	assert_non_null(strstr(emu_slurp(f->out), "\"asked\":150"));
 	assert_non_null(strstr(emu_slurp(f->out), "\"products\":140"));
 	r = emu_cmd(&emu, "{\"cmd\":\"products_seen\"}");
