@@ -15,7 +15,6 @@
 #define _GNU_SOURCE		/* open_memstream */
 #include <getopt.h>
 #include <libintl.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,15 +134,12 @@ open_db(const char *path, struct st_db **db)
 static int
 export_one(int argc, char **argv, const char *kind)
 {
-	struct st_export *x = NULL;
 	struct st_db *db = NULL;
-	char cmd[32], *buf = NULL, *end, full[PATH_MAX];
 	const char *arg = NULL;
+	char cmd[32], *end;
 	struct xargs a;
-	size_t len = 0;
 	long long id = 0;
 	struct err e;
-	FILE *f;
 	int rc;
 
 	snprintf(cmd, sizeof(cmd), "export %s", kind);
@@ -161,46 +157,13 @@ export_one(int argc, char **argv, const char *kind)
 		a.o.format = XF_CSV;
 	if ((rc = open_db(a.db, &db)) != CLI_OK)
 		return rc;
-	rc = strcmp(kind, "shipment") == 0 ?
-		st_export_shipment(db, id, &x, &e) :
-		strcmp(kind, "acceptance") == 0 ?
-		st_export_acceptance(db, id, &x, &e) :
-		st_export_pack(db, arg, &x, &e);
-	if (rc < 0)
-		goto fail;
-	if ((f = open_memstream(&buf, &len)) == NULL) {
-		rc = err_set(&e, ERR_INTERNAL, "out of memory");
-		goto fail;
-	}
-	rc = xf_write(f, x, &a.o, &e);
-	fclose(f);
-	if (rc < 0)
-		goto fail;
-	if ((rc = emit(&a, buf, len)) != CLI_OK)
-		goto out;
-	/* the document waiting for this export is exported now */
-	if (x->document_id != 0 &&
-	    (strcmp(x->state, "finished") == 0 ||
-	     strcmp(x->state, "accepted") == 0 ||
-	     strcmp(x->state, "partial") == 0)) {
-		const char *file = a.out && strcmp(a.out, "-") != 0 ?
-			(realpath(a.out, full) ? full : a.out) : "-";
-
-		if (st_outbox_exported(db, x->document_id, file, &e) < 0 &&
-		    e.code != ERR_NOTFOUND) {
-			fprintf(stderr, "sklad export: %s\n", e.msg);
-			rc = CLI_FAIL;
-		}
-	}
-	goto out;
-fail:
-	fprintf(stderr, "sklad export: %s\n", e.msg);
-	rc = CLI_FAIL;
-out:
-	free(buf);
-	st_export_free(x);
+	rc = xf_export(db, kind, id, arg, &a.o, a.out, NULL, &e);
 	st_close(&db);
-	return rc;
+	if (rc < 0) {
+		fprintf(stderr, "sklad export: %s\n", e.msg);
+		return CLI_FAIL;
+	}
+	return CLI_OK;
 }
 
 int

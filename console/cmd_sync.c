@@ -93,7 +93,7 @@ static void
 print_json(const struct sy_batch_report *r, int code, bool dry)
 {
 	json_t *o = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i,"
-			      " s:i, s:i, s:i, s:b, s:b, s:i}",
+			      " s:i, s:i, s:i, s:b, s:b, s:i, s:i, s:i}",
 			      "found", r->found, "sent", r->sent,
 			      "confirmed", r->confirmed,
 			      "rejected", r->rejected, "failed", r->failed,
@@ -105,7 +105,9 @@ print_json(const struct sy_batch_report *r, int code, bool dry)
 			      "needs_person", r->needs_person,
 			      "invalid", r->invalid,
 			      "auth_failed", r->auth_failed != 0,
-			      "dry_run", dry, "exit", code);
+			      "dry_run", dry, "exit", code,
+			      "to_export", r->end.held,
+			      "exported", r->end.exported);
 	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 
 	if (s)
@@ -126,9 +128,13 @@ print_text(const struct sy_batch_report *r, bool dry)
 		return;
 	}
 	printf(_("sync: found %d, sent %d, confirmed %d, rejected %d, "
-		 "failed %d, still waiting %d, errors %d\n"),
+		 "failed %d, still waiting %d, errors %d"),
 	       r->found, r->sent, r->confirmed, r->rejected, r->failed,
 	       r->waiting, r->errors + r->unavailable + r->auth_failed);
+	/* never sent here, nobody's task: the ERP takes them (УПД) */
+	if (r->end.held > 0)
+		printf(_("; to export %d (sklad export)"), r->end.held);
+	putchar('\n');
 }
 
 /*

@@ -229,6 +229,10 @@ result_json(const struct wf_result *r, json_t *list)
 		json_object_set_new(o, "document",
 				    nullable_id(r->ship.document_id));
 		break;
+	case WF_EXPORT_INFO:
+		json_object_set_new(o, "file", json_string(r->export_file));
+		json_object_set_new(o, "codes", json_integer(r->export_codes));
+		break;
 	case WF_DELIVERY_INFO:
 		json_object_set_new(o, "delivery",
 				    json_integer(r->delivery.id));

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <iconv.h>
 #include <jansson.h>
+#include <limits.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -679,4 +680,57 @@ fail:
 	close(fd);
 	unlink(tmp);
 	return ERR_IO;
+}
+
+int
+xf_export(struct st_db *db, const char *kind, int64_t id, const char *sscc,
+	  const struct xf_opts *o, const char *path, int *codes,
+	  struct err *e)
+{
+	struct st_export *x = NULL;
+	char *buf = NULL, full[PATH_MAX];
+	const char *file = "-";
+	size_t len = 0;
+	FILE *f;
+	int rc;
+
+	rc = strcmp(kind, "shipment") == 0 ? st_export_shipment(db, id, &x, e) :
+		strcmp(kind, "acceptance") == 0 ?
+		st_export_acceptance(db, id, &x, e) :
+		st_export_pack(db, sscc, &x, e);
+	if (rc < 0)
+		return rc;
+	if ((f = open_memstream(&buf, &len)) == NULL) {
+		st_export_free(x);
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	}
+	rc = xf_write(f, x, o, e);
+	fclose(f);
+	if (rc < 0)
+		goto out;
+	if (path == NULL || strcmp(path, "-") == 0) {
+		fwrite(buf, 1, len, stdout);
+		if (fflush(stdout) != 0) {
+			rc = err_set(e, ERR_IO, "cannot write: %s",
+				     strerror(errno));
+			goto out;
+		}
+	} else {
+		if ((rc = xf_write_atomic(path, buf, len, e)) < 0)
+			goto out;
+		file = realpath(path, full) ? full : path;
+	}
+	if (codes != NULL)
+		*codes = (int)x->n;
+	/* the document that waited for this export is exported now */
+	if (x->document_id != 0 && (strcmp(x->state, "finished") == 0 ||
+				    strcmp(x->state, "accepted") == 0 ||
+				    strcmp(x->state, "partial") == 0) &&
+	    (rc = st_outbox_exported(db, x->document_id, file, e)) ==
+	    ERR_NOTFOUND)
+		rc = 0;		/* one sync sends: nothing to record */
+out:
+	free(buf);
+	st_export_free(x);
+	return rc;
 }

@@ -48,6 +48,17 @@ int xf_write(FILE *f, const struct st_export *x, const struct xf_opts *o,
 void xf_upd_id(const struct st_export *x, const struct xf_opts *o,
 	       char *out, size_t n);
 
+/*
+ * Export kind ("shipment" or "acceptance" id, or "pack" sscc) as o says
+ * into path atomically, or to stdout when path is NULL or "-"; then
+ * record the export of the document that waited for it (with the full
+ * path, or "-"). *codes (may be NULL) gets how many codes it lists.
+ * ERR_NOTFOUND if there is no such shipment, delivery or pack.
+ */
+int xf_export(struct st_db *db, const char *kind, int64_t id,
+	      const char *sscc, const struct xf_opts *o, const char *path,
+	      int *codes, struct err *e);
+
 /* The audit as CSV (header first) or JSON lines: a writer to feed with
  * st_audit_each. xf_audit_begin writes the header / opening. */
 struct xf_audit {

@@ -378,6 +378,11 @@ prompt_result(struct ui *ui, const char *line, const struct wf_result *r)
 		      (long long)r->delivery.id, r->delivery.number,
 		      r->delivery.expected, (long long)r->delivery.id);
 		break;
+	case WF_EXPORT_INFO:
+		ui_ok(ui, ngettext("Exported %d code into %s.", "Exported %d "
+				   "codes into %s.", r->export_codes),
+		      r->export_codes, r->export_file);
+		break;
 	case WF_WHERE_INFO:
 		ui_ok(ui, _("%s: %s, in %s"), r->where.code,
 		      view_word(r->where.state), r->where.nparents > 0 ?

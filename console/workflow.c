@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "console/export_fmt.h"
 #include "console/workflow.h"
 
 #define _(s) dgettext("sklad", s)
@@ -24,7 +25,10 @@ const char *const wf_help[] = {
 	"take SSCC CODE           take one code out of a pack",
 	"put SSCC CODE            put one code into a closed pack",
 	"set capacity N | set gtin any|single|GTIN | set crypto on|off",
-	"delivery import FILE     import an incoming delivery",
+	"delivery import FILE     import an incoming delivery (a list, "
+	"True API JSON or a УПД)",
+	"export shipment|acceptance N FILE   codes for the ERP's УПД "
+	"(.csv, .json, else XML)",
 	"accept open DELIVERY     start checking a delivery",
 	"accept finish [partial]  finish the acceptance",
 	"ship open INN DOCNUM     start a shipment",
@@ -493,6 +497,43 @@ cmd_delivery(struct wf *w, char **a, int n, struct wf_result *r)
 	outcome(r, rc, &e, WF_DELIVERY_INFO);
 }
 
+/*
+ * export shipment|acceptance N FILE: what the ERP needs for the УПД
+ * (export_fmt.h) into FILE: CSV for .csv, JSON for .json, else a whole
+ * seller title with the tree (shipment) or the acceptance result (XML).
+ */
+static void
+cmd_export(struct wf *w, char **a, int n, struct wf_result *r)
+{
+	struct xf_opts o = { .format = XF_UPD, .tree = true, .cp1251 = true };
+	size_t len;
+	struct err e;
+	long id;
+	int rc;
+
+	if (n != 3 || (strcmp(a[0], "shipment") != 0 &&
+		       strcmp(a[0], "acceptance") != 0)) {
+		fail(r, ERR_INVALID, _("Usage: export shipment|acceptance N "
+				       "FILE"));
+		return;
+	}
+	if (!parse_int(a[1], 1, 0x7fffffff, &id)) {
+		fail(r, ERR_INVALID, _("A shipment or delivery is given by "
+				       "its number."));
+		return;
+	}
+	len = strlen(a[2]);
+	if (len > 4 && strcmp(a[2] + len - 4, ".csv") == 0)
+		o.format = XF_CSV;
+	else if (len > 5 && strcmp(a[2] + len - 5, ".json") == 0)
+		o.format = XF_JSON;
+	else if (strcmp(a[0], "acceptance") == 0)
+		o.format = XF_XML;
+	rc = xf_export(w->db, a[0], id, NULL, &o, a[2], &r->export_codes, &e);
+	snprintf(r->export_file, sizeof(r->export_file), "%s", a[2]);
+	outcome(r, rc, &e, WF_EXPORT_INFO);
+}
+
 static void
 cmd_accept(struct wf *w, char **a, int n, struct wf_result *r)
 {
@@ -849,7 +890,7 @@ run_words(struct wf *w, char **words, int n, struct wf_result *r,
 {
 	static const char *const two_words[] = {
 		"box", "pallet", "delivery", "accept", "ship", "user", "set",
-		"outbox", NULL
+		"outbox", "export", NULL
 	};
 	const char *c = words[0];
 	char **a = words + 1, name[32];
@@ -891,6 +932,8 @@ run_words(struct wf *w, char **words, int n, struct wf_result *r,
 		cmd_set(w, a, na, r);
 	} else if (strcmp(c, "delivery") == 0) {
 		cmd_delivery(w, a, na, r);
+	} else if (strcmp(c, "export") == 0) {
+		cmd_export(w, a, na, r);
 	} else if (strcmp(c, "accept") == 0) {
 		cmd_accept(w, a, na, r);
 	} else if (strcmp(c, "ship") == 0) {

@@ -39,7 +39,7 @@ struct wf {
 enum wf_what {
 	WF_NONE, WF_PACK_INFO, WF_ACCEPT_INFO, WF_SHIP_INFO, WF_DELIVERY_INFO,
 	WF_WHERE_INFO, WF_DOCS_INFO, WF_USER_INFO, WF_SETTING_INFO,
-	WF_USERS_INFO,
+	WF_USERS_INFO, WF_EXPORT_INFO,
 };
 
 #define WF_USERS_MAX 64	/* users one `user list` result carries */
@@ -59,6 +59,8 @@ struct wf_result {
 	int nusers;		/* in users[] */
 	int more_users;		/* beyond WF_USERS_MAX, not carried */
 	char command[32];	/* the command that ran, e.g. "scan" */
+	char export_file[256];	/* export: where it went */
+	int export_codes;	/* export: codes it lists */
 };
 
 /* The size limit of an imported delivery file: SKLAD_IMPORT_MAX_MB

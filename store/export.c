@@ -446,7 +446,7 @@ st_export_acceptance(struct st_db *db, int64_t id, struct st_export **out,
 		" coalesce(d.receiver_inn, (SELECT value FROM site"
 		"  WHERE key = 'inn')), coalesce(d.doc_date, ''), d.state,"
 		" coalesce(d.finished_at, ''), coalesce(d.document_id, 0),"
-		" coalesce(d.release_order, ''),"
+		" coalesce(d.release_order, d.number),"
 		" coalesce(d.turnover_type, 'SELLING')"
 		" FROM deliveries d WHERE d.id = ?1 AND d.state <> 'importing'";
 	/* expected codes: found ones accepted; the rest missing, or

@@ -43,7 +43,7 @@ wait_for "Acceptance finished in part"
 key Escape
 key 7
 wait_for "Outbox"
-wait_for "   1 [0-9.]* [0-9:]* Acceptance IN-17 *held for export"
+wait_for "   1 [0-9.]* [0-9:]* Acceptance IN-17 *to export"
 # the ':' prompt imports a second delivery and names its number
 { unit 31; echo; list_head 31; } > "$T/second.txt"
 key Escape
