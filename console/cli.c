@@ -38,6 +38,15 @@ static const struct cli_command commands[] = {
 	  "--pack SSCC) [--json]",
 	  "ask True API about the codes of a delivery or a pack (status, "
 	  "owner, aggregate) and record the problems", cmd_codes_check },
+	{ "db backup", "--db PATH TARGET",
+	  "copy the database to TARGET while consoles scan (0600, written "
+	  "whole or not at all)", cmd_db_backup },
+	{ "db check", "--db PATH [--json]",
+	  "check the database: SQLite's integrity and sklad's own rules; "
+	  "exit 1 and list each problem", cmd_db_check },
+	{ "db stats", "--db PATH [--json]",
+	  "sizes and counts of the database: codes, packs, outbox, "
+	  "deliveries", cmd_db_stats },
 	{ "mark parse", "[--json] [SCAN...]",
 	  "parse scans (arguments, or one per line on stdin)",
 	  cmd_mark_parse },

@@ -76,6 +76,9 @@ int cmd_codes_check(int argc, char **argv);
 int cmd_set_pin(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
+int cmd_db_backup(int argc, char **argv);
+int cmd_db_check(int argc, char **argv);
+int cmd_db_stats(int argc, char **argv);
 /* The console: `sklad` with no command, or with options only. */
 int cmd_console(int argc, char **argv);
 
