@@ -24,7 +24,7 @@ static const struct cli_command commands[] = {
 	  "give its first PIN to an account made before PINs were required "
 	  "(PIN typed, or SKLAD_PIN, or --pin-file)", cmd_set_pin },
 	{ "sync", "--db PATH [--config FILE] [--max-seconds N] [--once] "
-	  "[--dry-run] [--json] [--quiet]",
+	  "[--dry-run] [--json] [--quiet] [--log-prefix]",
 	  "sign and submit the outbox to True API, poll until done (for "
 	  "cron and systemd)", cmd_sync },
 	{ "deliveries fetch", "--db PATH [--config FILE] [--user NAME] "
