@@ -25,6 +25,7 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "sync/batch.h"
 
 #define GS "\x1d"
 
@@ -549,6 +550,30 @@ test_journal_priorities(void **state)
 	assert_true(line_with(emu_slurp(f->errf), "<3>", "rejected"));
 }
 
+/* The run lock is shared by the nightly service (its own user, umask
+ * 077) and the operators' consoles (group of the database): it takes the
+ * database's read and write bits, not the umask's. */
+static void
+test_lock_mode_follows_db(void **state)
+{
+	struct fixture *f = *state;
+	char lock[256];
+	struct stat sb;
+	struct err e;
+	mode_t old;
+	int fd;
+
+	assert_int_equal(chmod(f->db, 0660), 0);
+	old = umask(077);
+	fd = sy_batch_lock(f->db, &e);
+	umask(old);
+	assert_true(fd >= 0);
+	snprintf(lock, sizeof(lock), "%s.sync.lock", f->db);
+	assert_int_equal(stat(lock, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0660);
+	sy_batch_unlock(fd);
+}
+
 static void
 test_reauth_401(void **state)
 {
@@ -823,6 +848,8 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_journal_priorities, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_lock_mode_follows_db,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reauth_401, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_429_retry_after, setup,
