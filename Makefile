@@ -8,6 +8,8 @@
 #   make bench      figures beside their baselines
 #   make check-layers   each third-party header only in its module
 #   make install / uninstall   honour PREFIX and DESTDIR
+#   make deb / deb-arm64   the Debian packages (packaging/deb.mk)
+#   make check-deb      install the amd64 package into a throw-away root
 #
 # Each folder lists its objects in its own module.mk (Kbuild style); this
 # file holds only the rules. V=1 shows the commands.
@@ -16,9 +18,15 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 LOCALEDIR ?= $(PREFIX)/share/locale
-# Where systemd and udev look for units and rules shipped by packages.
+# Where systemd and udev look for units and rules shipped by packages
+# (Debian 12 keeps them in /lib: debian/rules says so).
 SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
 UDEVDIR ?= $(PREFIX)/lib/udev/rules.d
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+# The units and the config name these paths; they are not under PREFIX.
+SYSCONFDIR ?= /etc
 DESTDIR ?=
 PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
@@ -31,8 +39,11 @@ SAN ?=
 
 # The release number lives in VERSION; the commit is added when built from
 # git, so a binary names both ("sklad 0.9.0 (commit 174d0f3)").
+# A build outside git (the Debian package's) is given COMMIT.
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0)
+ifeq ($(origin COMMIT),undefined)
 COMMIT := $(shell git describe --always --dirty 2>/dev/null)
+endif
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wundef -Wformat=2
@@ -196,30 +207,57 @@ bench: $(O)/sklad $(BENCH_BINS)
 check-layers:
 	$(Q)sh tests/check-layers.sh
 
+# The units name /usr/bin/sklad (the package's path): installed
+# elsewhere, they are rewritten to name $(BINDIR)/sklad.
+UNITS := sklad-sync.service sklad-sync.timer sklad-backup.service \
+	sklad-backup.timer
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5
 	install -m 755 $(O)/sklad $(DESTDIR)$(BINDIR)/sklad
 	install -m 644 packaging/man/sklad.1 $(DESTDIR)$(MANDIR)/man1/sklad.1
+	install -m 644 packaging/man/sklad.conf.5 \
+		$(DESTDIR)$(MANDIR)/man5/sklad.conf.5
 	install -d $(DESTDIR)$(SYSTEMDDIR) $(DESTDIR)$(UDEVDIR)
-	install -m 644 packaging/systemd/sklad-sync.service \
-		packaging/systemd/sklad-sync.timer $(DESTDIR)$(SYSTEMDDIR)/
+	for u in $(UNITS); do \
+		sed 's|/usr/bin/sklad|$(BINDIR)/sklad|g' packaging/systemd/$$u \
+			> $(DESTDIR)$(SYSTEMDDIR)/$$u && \
+		chmod 644 $(DESTDIR)$(SYSTEMDDIR)/$$u || exit 1; \
+	done
 	install -m 644 packaging/udev/70-sklad-scanners.rules $(DESTDIR)$(UDEVDIR)/
+	install -d $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+		$(DESTDIR)$(COMPLETIONDIR)
+	install -m 644 packaging/sysusers/sklad.conf $(DESTDIR)$(SYSUSERSDIR)/sklad.conf
+	install -m 644 packaging/tmpfiles/sklad.conf $(DESTDIR)$(TMPFILESDIR)/sklad.conf
+	install -m 644 packaging/bash-completion/sklad $(DESTDIR)$(COMPLETIONDIR)/sklad
+	# the config: never over one that is there (the package's is a
+	# conffile, which dpkg looks after)
+	install -d $(DESTDIR)$(SYSCONFDIR)/sklad
+	test -e $(DESTDIR)$(SYSCONFDIR)/sklad/sync.conf || \
+		install -m 640 packaging/sync.conf $(DESTDIR)$(SYSCONFDIR)/sklad/sync.conf
 	for l in $(LANGS); do \
 		install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES; \
 		install -m 644 $(O)/locale/$$l/LC_MESSAGES/sklad.mo \
 			$(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/sklad.mo; \
 	done
 
+# Leaves the config and the databases: they are the site's, not ours.
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/sklad $(DESTDIR)$(MANDIR)/man1/sklad.1
-	rm -f $(DESTDIR)$(SYSTEMDDIR)/sklad-sync.service \
-		$(DESTDIR)$(SYSTEMDDIR)/sklad-sync.timer \
-		$(DESTDIR)$(UDEVDIR)/70-sklad-scanners.rules
+	rm -f $(DESTDIR)$(BINDIR)/sklad $(DESTDIR)$(MANDIR)/man1/sklad.1 \
+		$(DESTDIR)$(MANDIR)/man5/sklad.conf.5
+	for u in $(UNITS); do rm -f $(DESTDIR)$(SYSTEMDDIR)/$$u; done
+	rm -f $(DESTDIR)$(UDEVDIR)/70-sklad-scanners.rules \
+		$(DESTDIR)$(SYSUSERSDIR)/sklad.conf \
+		$(DESTDIR)$(TMPFILESDIR)/sklad.conf \
+		$(DESTDIR)$(COMPLETIONDIR)/sklad
 	for l in $(LANGS); do \
 		rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/sklad.mo; \
 	done
 
+# Debian packages and their install test.
+-include packaging/deb.mk
+
 clean:
 	rm -rf $(O)
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+-include $(shell find $(O) -path '$(O)/deb' -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -24,7 +24,7 @@ static const struct cli_command commands[] = {
 	  "give its first PIN to an account made before PINs were required "
 	  "(PIN typed, or SKLAD_PIN, or --pin-file)", cmd_set_pin },
 	{ "sync", "--db PATH [--config FILE] [--max-seconds N] [--once] "
-	  "[--dry-run] [--json] [--quiet]",
+	  "[--dry-run] [--json] [--quiet] [--log-prefix]",
 	  "sign and submit the outbox to True API, poll until done (for "
 	  "cron and systemd)", cmd_sync },
 	{ "deliveries fetch", "--db PATH [--config FILE] [--user NAME] "
@@ -88,6 +88,15 @@ static const struct cli_command commands[] = {
 	  "xml|upd|csv|json] [--tree]",
 	  "import each УПД dropped into the inbox once, write exports of "
 	  "finished shipments and acceptances into the outbox", cmd_exchange },
+	{ "db backup", "--db PATH TARGET",
+	  "copy the database to TARGET while consoles scan (0600, written "
+	  "whole or not at all)", cmd_db_backup },
+	{ "db check", "--db PATH [--json]",
+	  "check the database: SQLite's integrity and sklad's own rules; "
+	  "exit 1 and list each problem", cmd_db_check },
+	{ "db stats", "--db PATH [--json]",
+	  "sizes and counts of the database: codes, packs, outbox, "
+	  "deliveries", cmd_db_stats },
 	{ "mark parse", "[--json] [SCAN...]",
 	  "parse scans (arguments, or one per line on stdin)",
 	  cmd_mark_parse },

@@ -71,6 +71,21 @@ int cli_pin_read(const char *pin_file, bool ask, char *out, size_t cap,
  */
 int cli_read_file(const char *path, size_t max, char **data, size_t *len,
 		  struct err *e);
+/* Syslog priorities of cli_logf (sd-daemon(3)). */
+enum { CLI_LOG_ERR = 3, CLI_LOG_WARNING = 4, CLI_LOG_INFO = 6 };
+
+/* Whether stderr is systemd's journal stream: JOURNAL_STREAM names the
+ * device and inode of fd 2 (systemd.exec(5)). */
+bool cli_stderr_is_journal(void);
+
+/* Decide once, before logging, whether cli_logf writes priority prefixes:
+ * when force (--log-prefix) or stderr is the journal. */
+void cli_log_init(bool force);
+
+/* Write fmt to stderr, begun with "<prio>" when cli_log_init said so; the
+ * caller ends the line. */
+void cli_logf(int prio, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Subcommands (cmd_*.c). */
 int cmd_mark_parse(int argc, char **argv);
@@ -97,6 +112,9 @@ int cmd_stock_report(int argc, char **argv);
 int cmd_catalogue_import(int argc, char **argv);
 int cmd_catalogue_list(int argc, char **argv);
 int cmd_catalogue_fetch(int argc, char **argv);
+int cmd_db_backup(int argc, char **argv);
+int cmd_db_check(int argc, char **argv);
+int cmd_db_stats(int argc, char **argv);
 /* The console: `sklad` with no command, or with options only. */
 int cmd_console(int argc, char **argv);
 

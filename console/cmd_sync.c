@@ -17,6 +17,10 @@
  *      processing, or the deadline came; the next run goes on
  *  78  the configuration, signer or database cannot be used
  *
+ * Lines on stderr carry journald priorities ("<3>" a person must act,
+ * "<4>" a warning, "<6>" progress) when stderr is the journal or with
+ * --log-prefix (cli_log.c).
+ *
  * What it must not do: print a token, key, signature or document body,
  * or call exit().
  */
@@ -31,6 +35,7 @@
 
 #include "console/cli.h"
 #include "sync/batch.h"
+#include "sync/log.h"
 
 #define _(s) gettext(s)
 
@@ -42,18 +47,21 @@ enum {
 
 #define DEFAULT_CONFIG "/etc/sklad/sync.conf"
 
-/* Progress on stderr with a UTC time stamp. */
+/* Progress on stderr with a UTC time stamp, at the priority sync gave
+ * the line (sync/log.h). */
 static void
 log_line(void *ctx, const char *line)
 {
 	char ts[32];
 	time_t t = time(NULL);
 	struct tm tm;
+	const char *text;
+	int prio = sy_log_split(line, &text);
 
 	(void)ctx;
 	gmtime_r(&t, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(stderr, "%s sklad sync: %s\n", ts, line);
+	cli_logf(prio, "%s sklad sync: %s\n", ts, text);
 }
 
 /* One document that needs a person, in plain words, on stderr: what it
@@ -67,7 +75,7 @@ print_issue(void *ctx, const struct st_outbox_issue *it, bool invalid)
 	(void)ctx;
 	if (it->packs[0])
 		snprintf(packs, sizeof(packs), " [%s]", it->packs);
-	fprintf(stderr, "sklad sync: ");
+	cli_logf(CLI_LOG_ERR, "sklad sync: ");
 	fprintf(stderr, _("document %lld, %s%s: "), (long long)it->id,
 		st_doc_type_title(it->type), packs);
 	if (invalid)
@@ -152,11 +160,12 @@ cmd_sync(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "log-prefix", no_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sy_batch_opts bo = { 0 };
 	struct sy_batch_report rep;
-	bool json = false, quiet = false;
+	bool json = false, quiet = false, log_prefix = false;
 	struct err e;
 	int c, rc, code;
 
@@ -181,6 +190,7 @@ cmd_sync(int argc, char **argv)
 		case 'n': bo.dry_run = 1; break;
 		case 'j': json = true; break;
 		case 'q': quiet = true; break;
+		case 'L': log_prefix = true; break;
 		default:
 			return cli_usage(_("sync: unknown option %s"),
 					 argv[optind - 1]);
@@ -191,17 +201,18 @@ cmd_sync(int argc, char **argv)
 				 argv[optind]);
 	if (bo.db_path == NULL)
 		return cli_usage(_("sync needs --db PATH"));
+	cli_log_init(log_prefix);
 	if (!quiet)
 		bo.log = log_line;
 	bo.attention = print_issue;
 	err_clear(&e);
 	rc = sy_batch_run(&bo, &rep, &e);
 	if (rc == ERR_BUSY) {
-		fprintf(stderr, "sklad sync: %s\n", e.msg);
+		cli_logf(CLI_LOG_WARNING, "sklad sync: %s\n", e.msg);
 		return SYNC_LOCKED;
 	}
 	if (rc < 0) {
-		fprintf(stderr, "sklad sync: %s\n", e.msg);
+		cli_logf(CLI_LOG_ERR, "sklad sync: %s\n", e.msg);
 		return SYNC_CONFIG;
 	}
 	switch (sy_batch_verdict(&rep)) {
@@ -218,6 +229,6 @@ cmd_sync(int argc, char **argv)
 	else
 		print_text(&rep, bo.dry_run);
 	if (code == CLI_FAIL && rep.needs_person == 0 && rep.last_error[0])
-		fprintf(stderr, "sklad sync: %s\n", rep.last_error);
+		cli_logf(CLI_LOG_ERR, "sklad sync: %s\n", rep.last_error);
 	return code;
 }

@@ -10,6 +10,7 @@
 #include "console/ui_sync.h"
 #include "sync/batch.h"
 #include "sync/config.h"
+#include "sync/log.h"
 #include "sync/runner.h"
 #include "sync/sign.h"
 
@@ -28,8 +29,10 @@ static void
 sync_log(void *ctx, const char *line)
 {
 	struct ui_sync *s = ctx;
+	const char *text;
 
-	snprintf(s->ui->sync_status, sizeof(s->ui->sync_status), "%s", line);
+	sy_log_split(line, &text);	/* the screen shows no priority */
+	snprintf(s->ui->sync_status, sizeof(s->ui->sync_status), "%s", text);
 	s->ui->dirty = true;
 }
 

@@ -139,4 +139,9 @@ int db_audit_account(struct st_db *db, const struct st_actor *who,
  * ERR_INTERNAL if crypt(3) cannot make one. */
 int db_pin_hash(const char *pin, char *out, size_t n, struct err *e);
 
+/* Open path as it is for the admin's tools (db_admin.c): no create, no
+ * migration, a busy timeout; read-write when allowed, else read-only.
+ * 0, or <0 with e set. */
+int db_open_raw(const char *path, sqlite3 **h, struct err *e);
+
 #endif

@@ -1250,4 +1250,59 @@ int st_checks_problem(struct st_db *db, const char *code,
 		      enum st_check_use use, char *out, size_t n,
 		      struct err *e);
 
+/* --- admin (db_admin.c, db_check.c) ------------------------------------ */
+
+/*
+ * Copy the database at path into target while others read and write it
+ * (SQLite's online backup, one consistent snapshot): written to a new
+ * file beside target (mode 0600), fsynced, checked (quick_check) and
+ * renamed over target, so target is the old copy or a whole new one,
+ * never half of one. The copy is one file (no WAL). Does not migrate.
+ * 0, or <0 with e saying which file and why.
+ */
+int st_db_backup(const char *path, const char *target, struct err *e);
+
+/* Told each problem st_db_check finds: the check's name (two_packs,
+ * counts, ...: see db_check.c) and one sentence. */
+typedef void (*st_problem_fn)(void *arg, const char *check,
+			      const char *msg);
+
+/*
+ * Check the database at path, read-only in one snapshot: SQLite's
+ * integrity and foreign keys, then sklad's invariants (a code in one
+ * pack, pack and shipment counts, no loop in the pack tree, outbox states
+ * that agree, no loop in what documents wait for). Each problem goes to
+ * fn; *problems is how many were found (0: sound). Returns 0 when the
+ * checks ran, <0 with e set when they could not (no file, a schema
+ * version other than this program's: ERR_VERSION).
+ */
+int st_db_check(const char *path, st_problem_fn fn, void *arg,
+		int *problems, struct err *e);
+
+#define ST_STATS_GROUPS 16
+
+struct st_stat_count {
+	char name[40];		/* "box open", "pending", ... */
+	int64_t count;
+};
+
+/* Figures of a database file for `sklad db stats`. */
+struct st_db_stats {
+	int schema_version, known_version;
+	int64_t page_size, pages, free_pages;
+	int64_t file_bytes, wal_bytes;
+	int64_t codes, units, shipped, users, audit;
+	struct st_stat_count packs[ST_STATS_GROUPS];	/* level state */
+	struct st_stat_count outbox[ST_STATS_GROUPS];	/* by state */
+	struct st_stat_count deliveries[ST_STATS_GROUPS];
+	struct st_stat_count shipments[ST_STATS_GROUPS];
+	int n_packs, n_outbox, n_deliveries, n_shipments;
+	char oldest_open[32];	/* created_at of the oldest pending or
+				   submitted document, "" if none */
+};
+
+/* Read the figures of the database at path (one snapshot, no
+ * migration). 0, or <0 with e set. */
+int st_db_stats(const char *path, struct st_db_stats *s, struct err *e);
+
 #endif

@@ -21,6 +21,7 @@
 
 #include "store/store.h"
 #include "sync/api_int.h"
+#include "sync/log.h"
 
 #define TOKEN_MAGIC "sklad-token 1"
 #define DEFAULT_TTL_MS ((int64_t)9 * 3600 * 1000 + 30 * 60 * 1000)
@@ -190,7 +191,7 @@ token_load(struct sy_api *a)
 	    st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
 		/* once a run: every request would say it again */
 		if (!a->token_warned++)
-			sy_api_logf(a, "token cache %s ignored: it must be a "
+			sy_api_logf(a, SY_LOG_WARNING "token cache %s ignored: it must be a "
 				    "private file (mode 600)", a->token_file);
 		close(fd);
 		return;
@@ -236,7 +237,7 @@ token_save(struct sy_api *a)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		  0600);
 	if (fd < 0) {
-		sy_api_logf(a, "cannot write the token cache %s: %s", tmp,
+		sy_api_logf(a, SY_LOG_WARNING "cannot write the token cache %s: %s", tmp,
 		      strerror(errno));
 		return;
 	}
@@ -623,7 +624,7 @@ call_answer(struct sy_api *a, struct acall *c, struct sy_http_resp *resp,
 		sy_wire_error_text(resp->body, resp->body_len, c->r.text,
 				   sizeof(c->r.text));
 	if (in.net)
-		sy_api_logf(a, "%s %s: no answer (%s)%s", c->method,
+		sy_api_logf(a, SY_LOG_WARNING "%s %s: no answer (%s)%s", c->method,
 		      url_path(c->url), resp->errmsg,
 		      in.request_sent ? " after sending" : "");
 	else
@@ -634,7 +635,7 @@ call_answer(struct sy_api *a, struct acall *c, struct sy_http_resp *resp,
 		c->phase = C_DONE;
 		return;
 	case SY_ACT_REAUTH:
-		sy_api_logf(a, "token refused; signing in again");
+		sy_api_logf(a, SY_LOG_WARNING "token refused; signing in again");
 		token_forget(a);
 		c->reauthed = 1;
 		c->phase = C_START;

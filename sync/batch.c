@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "sync/batch.h"
@@ -33,15 +34,26 @@ int
 sy_batch_lock(const char *db_path, struct err *e)
 {
 	char path[4096];
+	struct stat ls, ds;
 	int fd;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s.sync.lock", db_path) >=
 	    sizeof(path))
 		return err_set(e, ERR_INVALID, "database path too long");
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* flock needs no write access: someone else's lock file will do */
+	if (fd < 0 && errno == EACCES)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_set(e, ERR_IO, "cannot open the lock file %s: %s",
 			       path, strerror(errno));
+	/* Everyone who may write the database takes this lock (the nightly
+	 * service as user sklad, operators' consoles through its group):
+	 * the lock gets the database's read and write bits, as SQLite's
+	 * -wal file does, whatever the umask of whoever made it first. */
+	if (fstat(fd, &ls) == 0 && ls.st_uid == geteuid() &&
+	    stat(db_path, &ds) == 0)
+		fchmod(fd, ds.st_mode & 0660);
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int busy = errno == EWOULDBLOCK;
 

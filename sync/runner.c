@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "sync/http.h"
+#include "sync/log.h"
 #include "sync/runner.h"
 
 #define IDLE_CHECK_MS 5000	/* look at the outbox at least this often
@@ -76,9 +77,12 @@ logf_(struct sy_runner *r, const char *fmt, ...)
 	r->log(r->log_ctx, line);
 }
 
-/* Remember a problem for the summary and log it. */
+/* Remember a problem for the summary and log it at priority prio
+ * (SY_LOG_ERR: a person must act; SY_LOG_WARNING: the next run may cure
+ * it). */
 static void
-problem(struct sy_runner *r, int64_t id, const char *what, const char *msg)
+problem(struct sy_runner *r, const char *prio, int64_t id, const char *what,
+	const char *msg)
 {
 	/* truncation is fine: the return value is looked at only to say
 	 * so to the compiler */
@@ -86,7 +90,7 @@ problem(struct sy_runner *r, int64_t id, const char *what, const char *msg)
 		     "document %lld: %s%s%s", (long long)id, what,
 		     msg && *msg ? ": " : "", msg ? msg : "") < 0)
 		r->stats.last_error[0] = '\0';
-	logf_(r, "%s", r->stats.last_error);
+	logf_(r, "%s%s", prio, r->stats.last_error);
 }
 
 /* Make a runner over cfg (copied; db and api borrowed). ERR_INVALID
@@ -155,7 +159,8 @@ defer(struct sy_runner *r, int64_t id, int64_t at, bool clear, bool polled,
 	if (st_outbox_defer(r->db, id, at, clear, polled, false, note,
 			    &e) < 0) {
 		r->stats.errors++;
-		problem(r, id, "cannot record in the outbox", e.msg);
+		problem(r, SY_LOG_ERR, id,
+			"cannot record in the outbox", e.msg);
 	}
 }
 
@@ -167,7 +172,8 @@ finish(struct sy_runner *r, int64_t id, enum st_outbox_end end,
 
 	if (st_outbox_result(r->db, id, end, reason, &e) < 0) {
 		r->stats.errors++;
-		problem(r, id, "cannot record in the outbox", e.msg);
+		problem(r, SY_LOG_ERR, id,
+			"cannot record in the outbox", e.msg);
 		return;
 	}
 	if (end == ST_OUTBOX_CONFIRMED) {
@@ -175,10 +181,10 @@ finish(struct sy_runner *r, int64_t id, enum st_outbox_end end,
 		logf_(r, "document %lld: confirmed", (long long)id);
 	} else if (end == ST_OUTBOX_REJECTED) {
 		r->stats.rejected++;
-		problem(r, id, "rejected", reason);
+		problem(r, SY_LOG_ERR, id, "rejected", reason);
 	} else {
 		r->stats.failed++;
-		problem(r, id, "needs a person", reason);
+		problem(r, SY_LOG_ERR, id, "needs a person", reason);
 	}
 }
 
@@ -191,7 +197,8 @@ accepted(struct sy_runner *r, int64_t id, const char *server_id,
 	if (st_outbox_submitted(r->db, id, server_id,
 				wall + r->poll_initial, &e) < 0) {
 		r->stats.errors++;
-		problem(r, id, "cannot record in the outbox", e.msg);
+		problem(r, SY_LOG_ERR, id,
+			"cannot record in the outbox", e.msg);
 		return;
 	}
 	r->stats.sent++;
@@ -226,7 +233,7 @@ submit_done(struct sy_runner *r, struct slot *s)
 		} else {
 			defer(r, s->id, wall + r->retry, false, false, e.msg);
 		}
-		problem(r, s->id, "not sent", e.msg);
+		problem(r, SY_LOG_WARNING, s->id, "not sent", e.msg);
 		return;
 	}
 	switch (res.outcome) {
@@ -248,7 +255,8 @@ submit_done(struct sy_runner *r, struct slot *s)
 		r->stats.unavailable++;
 		defer(r, s->id, wall + (res.retry_ms > 0 ? res.retry_ms :
 					r->retry), true, false, res.message);
-		problem(r, s->id, "server unavailable, not sent",
+		problem(r, SY_LOG_WARNING, s->id,
+			"server unavailable, not sent",
 			res.message);
 		break;
 	case SY_SUBMIT_REFUSED_LOCALLY:
@@ -277,7 +285,7 @@ status_done(struct sy_runner *r, struct slot *s)
 		}
 		defer(r, s->id, poll_at(r, s->polls, wall), false, true,
 		      e.msg);
-		problem(r, s->id, "status unknown", e.msg);
+		problem(r, SY_LOG_WARNING, s->id, "status unknown", e.msg);
 		return;
 	}
 	if (!st.found) {
@@ -380,7 +388,8 @@ reconcile(struct sy_runner *r, const struct st_outbox_item *it, int64_t wall)
 			r->stats.unavailable++;
 		}
 		defer(r, it->id, wall + r->retry, false, false, e.msg);
-		problem(r, it->id, "cannot ask the server", e.msg);
+		problem(r, SY_LOG_WARNING, it->id,
+			"cannot ask the server", e.msg);
 		return 0;
 	}
 	switch (sy_policy_after_lookup((int)found, it->last_sent_ms, wall,
@@ -400,7 +409,8 @@ reconcile(struct sy_runner *r, const struct st_outbox_item *it, int64_t wall)
 				    "sent, but not listed by the server yet; "
 				    "asking again before any resend", &e) < 0) {
 			r->stats.errors++;
-			problem(r, it->id, "cannot record in the outbox",
+			problem(r, SY_LOG_ERR, it->id,
+				"cannot record in the outbox",
 				e.msg);
 		}
 		return 0;
@@ -442,7 +452,8 @@ start_status(struct sy_runner *r, const struct st_outbox_item *it,
 	if (sy_api_status_start(r->api, it->server_id, &job, &e) < 0) {
 		defer(r, it->id, poll_at(r, it->polls, wall), false, true,
 		      e.msg);
-		problem(r, it->id, "cannot ask its status", e.msg);
+		problem(r, SY_LOG_WARNING, it->id,
+			"cannot ask its status", e.msg);
 		return;
 	}
 	new_slot(r, it, SLOT_STATUS)->job = job;
@@ -478,7 +489,7 @@ start_submit(struct sy_runner *r, const struct st_outbox_item *it,
 	    sy_api_sign_document(r->api, it->body, it->body_len, &sig,
 				 &e) < 0) {
 		defer(r, it->id, wall + r->retry, false, false, e.msg);
-		problem(r, it->id, "cannot sign", e.msg);
+		problem(r, SY_LOG_ERR, it->id, "cannot sign", e.msg);
 		r->stats.errors++;
 		r->draining = 1;	/* the signer will not get better */
 		return;
@@ -494,7 +505,7 @@ start_submit(struct sy_runner *r, const struct st_outbox_item *it,
 	}
 	if (rc < 0) {
 		r->stats.errors++;
-		problem(r, it->id, "cannot record the send", e.msg);
+		problem(r, SY_LOG_ERR, it->id, "cannot record the send", e.msg);
 		free(sig);
 		return;
 	}
@@ -532,7 +543,8 @@ fill(struct sy_runner *r, int64_t now)
 
 		rc = st_outbox_next(r->db, wall, busy, nbusy, &it, &wait, &e);
 		if (rc < 0) {
-			problem(r, 0, "cannot read the outbox", e.msg);
+			problem(r, SY_LOG_ERR, 0,
+				"cannot read the outbox", e.msg);
 			return;
 		}
 		if (rc == 0) {

@@ -16,6 +16,7 @@ unit-tests += test_st_rules_accept test_st_accept
 unit-tests += test_cli_scanners
 unit-tests += test_st_crash
 unit-tests += test_st_ship test_st_deps test_st_doc_check
+unit-tests += test_st_admin
 unit-tests += test_exec
 benches += bench_import
 unit-tests += test_sy_sync test_sy_campaign

@@ -25,6 +25,7 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "sync/batch.h"
 
 #define GS "\x1d"
 
@@ -39,6 +40,7 @@ struct fixture {
 	struct st_db *st;
 	struct st_actor admin, op;
 	int serial;		/* next unit serial */
+	bool journal;		/* run sync as if stderr were the journal */
 };
 
 /* --- set-up -------------------------------------------------------------- */
@@ -222,6 +224,19 @@ start_sync(struct fixture *f, const char *const *extra)
 		dup2(fd, 1);
 		fd = open(f->errf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		dup2(fd, 2);
+		/* what systemd tells a service whose stderr is the journal
+		 * stream: that stream's device and inode */
+		unsetenv("JOURNAL_STREAM");
+		if (f->journal) {
+			struct stat sb;
+			char v[64];
+
+			fstat(2, &sb);
+			snprintf(v, sizeof(v), "%llu:%llu",
+				 (unsigned long long)sb.st_dev,
+				 (unsigned long long)sb.st_ino);
+			setenv("JOURNAL_STREAM", v, 1);
+		}
 		execv(bin, (char *const *)argv);
 		_exit(127);
 	}
@@ -471,6 +486,92 @@ test_rejected(void **state)
 		assert_int_equal(outbox_n(f, "confirmed"), 2);
 		assert_int_equal(emu_ndocs(&emu), 3);
 	}
+}
+
+/* Whether some line of text starts with prefix and holds piece. */
+static bool
+line_with(const char *text, const char *prefix, const char *piece)
+{
+	const char *l = text;
+
+	while (*l) {
+		const char *nl = strchr(l, '\n');
+		size_t n = nl ? (size_t)(nl - l) : strlen(l);
+		char line[2048];
+
+		snprintf(line, sizeof(line), "%.*s", (int)n, l);
+		if (strncmp(line, prefix, strlen(prefix)) == 0 &&
+		    strstr(line, piece) != NULL)
+			return true;
+		l += n + (nl != NULL);
+	}
+	return false;
+}
+
+/* Under systemd (stderr is the journal stream), each stderr line carries
+ * its priority, so `journalctl -p err` shows what needs a person: a
+ * rejection <3>, an ignored token cache <4>, progress <6>. Elsewhere no
+ * prefix, unless --log-prefix asks for it. */
+static void
+test_journal_priorities(void **state)
+{
+	static const char *const forced[] = { "--log-prefix",
+		"--max-seconds", "20", NULL };
+	struct fixture *f = *state;
+	const char *log;
+	char a[32], token[256];
+
+	closed_box(f, 2, a, NULL);
+	assert_int_equal(run_sync(f, NULL), 0);
+	log = emu_slurp(f->errf);
+	assert_non_null(strstr(log, "sending"));
+	assert_null(strchr(log, '<'));
+
+	snprintf(token, sizeof(token), "%s/token", f->dir);
+	assert_int_equal(chmod(token, 0644), 0);
+	assert_true(emu_ok(&emu, "{\"cmd\":\"reject_next\",\"errors\":"
+			   "[\"4: unit 0104600439931256 is not yours\"]}"));
+	closed_box(f, 2, a, NULL);
+	f->journal = true;
+	assert_int_equal(run_sync(f, NULL), 1);
+	log = emu_slurp(f->errf);
+	assert_true(line_with(log, "<3>", "is not yours"));
+	assert_true(line_with(log, "<3>", "rejected by the state system"));
+	assert_true(line_with(log, "<4>", "token cache"));
+	assert_true(line_with(log, "<6>", "sending"));
+	assert_false(line_with(log, "<3>", "sending"));
+	assert_false(line_with(log, "<6>", "rejected"));
+	/* every line starts with a priority */
+	assert_false(line_with(log, "2", ""));
+	assert_false(line_with(log, "sklad", ""));
+
+	f->journal = false;
+	assert_int_equal(run_sync(f, forced), 1);
+	assert_true(line_with(emu_slurp(f->errf), "<3>", "rejected"));
+}
+
+/* The run lock is shared by the nightly service (its own user, umask
+ * 077) and the operators' consoles (group of the database): it takes the
+ * database's read and write bits, not the umask's. */
+static void
+test_lock_mode_follows_db(void **state)
+{
+	struct fixture *f = *state;
+	char lock[256];
+	struct stat sb;
+	struct err e;
+	mode_t old;
+	int fd;
+
+	assert_int_equal(chmod(f->db, 0660), 0);
+	old = umask(077);
+	fd = sy_batch_lock(f->db, &e);
+	umask(old);
+	assert_true(fd >= 0);
+	snprintf(lock, sizeof(lock), "%s.sync.lock", f->db);
+	assert_int_equal(stat(lock, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0660);
+	sy_batch_unlock(fd);
 }
 
 static void
@@ -801,6 +902,10 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rejected, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_journal_priorities, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_lock_mode_follows_db,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reauth_401, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_429_retry_after, setup,
