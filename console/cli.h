@@ -76,6 +76,12 @@ int cmd_codes_check(int argc, char **argv);
 int cmd_set_pin(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
+int cmd_label_print(int argc, char **argv);
+int cmd_label_verify(int argc, char **argv);
+int cmd_label_list(int argc, char **argv);
+int cmd_label_retry(int argc, char **argv);
+int cmd_label_void(int argc, char **argv);
+int cmd_label_sheet(int argc, char **argv);
 /* The console: `sklad` with no command, or with options only. */
 int cmd_console(int argc, char **argv);
 

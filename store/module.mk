@@ -7,6 +7,7 @@ store-y += store/outbox.o
 store-y += store/code_check.o store/rules_check.o
 store-y += store/accept_list.o store/open_work.o
 store-y += store/doc_deps.o store/doc_check.o
+store-y += store/labels.o
 # Delivery import is fuzzed straight from source with the store around it.
 fuzz-extra-src += $(store-y:.o=.c)
 fuzz-extra-libs += -lsqlite3 -lcrypt

@@ -31,3 +31,4 @@ unit-tests += test_sy_incoming
 unit-tests += test_st_accept_list test_st_import
 unit-tests += test_sy_codes
 unit-tests += test_accounts
+unit-tests += test_labels
