@@ -17,4 +17,4 @@ console-y += console/view_lookup.o console/view_outbox.o
 console-y += console/view_scanners.o console/view_site.o console/view_help.o
 console-y += console/cmd_deliveries.o
 console-y += console/cmd_codes.o
-console-y += console/label_job.o console/cmd_label.o
+console-y += console/label_job.o console/cmd_label.o console/ui_label.o
