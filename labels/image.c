@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <libintl.h>
 #include <png.h>
+#include <setjmp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,30 +160,90 @@ lb_image_load(const char *path, struct lb_image *img, struct err *e)
 	return err_set(e, ERR_INVALID, _("%s: neither PNG nor PNM."), path);
 }
 
+/* libpng writes through this into a growing buffer. */
+struct png_out {
+	char *p;
+	size_t n, cap;
+	bool failed;
+};
+
+static void
+png_write_mem(png_structp png, png_bytep data, size_t len)
+{
+	struct png_out *o = png_get_io_ptr(png);
+
+	if (o->failed)
+		return;
+	if (o->n + len > o->cap) {
+		size_t cap = (o->cap ? o->cap * 2 : 16384) + len;
+		char *p = realloc(o->p, cap);
+
+		if (p == NULL) {
+			o->failed = true;
+			return;
+		}
+		o->p = p;
+		o->cap = cap;
+	}
+	memcpy(o->p + o->n, data, len);
+	o->n += len;
+}
+
+static void
+png_flush_mem(png_structp png)
+{
+	(void)png;
+}
+
 int
 lb_png_encode(const struct lb_image *img, char **out, size_t *len,
 	      struct err *e)
 {
-	png_image pi;
-	png_alloc_size_t size = 0;
+	/* one bit a pixel: labels are black and white, and a 1-bit PNG is
+	 * an eighth of the data to compress */
+	struct png_out o = { NULL, 0, 0, false };
+	png_structp png;
+	png_infop info = NULL;
+	png_bytep volatile row = NULL;
+	volatile int rc = 0;
+	int x, y;
 
-	memset(&pi, 0, sizeof(pi));
-	pi.version = PNG_IMAGE_VERSION;
-	pi.width = (png_uint_32)img->w;
-	pi.height = (png_uint_32)img->h;
-	pi.format = PNG_FORMAT_GRAY;
 	*out = NULL;
-	if (!png_image_write_get_memory_size(pi, size, 0, img->px, 0, NULL))
-		return err_set(e, ERR_INTERNAL, "libpng: %s", pi.message);
-	*out = malloc(size);
-	if (*out == NULL)
-		return err_set(e, ERR_INTERNAL, "out of memory");
-	if (!png_image_write_to_memory(&pi, *out, &size, 0, img->px, 0,
-				       NULL)) {
-		free(*out);
-		*out = NULL;
-		return err_set(e, ERR_INTERNAL, "libpng: %s", pi.message);
+	*len = 0;
+	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+	if (png == NULL || (info = png_create_info_struct(png)) == NULL ||
+	    (row = malloc((size_t)(img->w + 7) / 8)) == NULL) {
+		png_destroy_write_struct(&png, &info);
+		return err_set(e, ERR_INTERNAL, "libpng: out of memory");
 	}
-	*len = size;
+	if (setjmp(png_jmpbuf(png))) {
+		rc = err_set(e, ERR_INTERNAL, "libpng could not write the "
+			     "image");
+		goto out;
+	}
+	png_set_write_fn(png, &o, png_write_mem, png_flush_mem);
+	png_set_IHDR(png, info, (png_uint_32)img->w, (png_uint_32)img->h, 1,
+		     PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	png_write_info(png, info);
+	for (y = 0; y < img->h; y++) {
+		memset(row, 0, (size_t)(img->w + 7) / 8);
+		for (x = 0; x < img->w; x++)
+			if (img->px[y * img->w + x] >= 128)
+				row[x >> 3] |= (png_byte)(0x80 >> (x & 7));
+		png_write_row(png, row);
+	}
+	png_write_end(png, info);
+	if (o.failed)
+		rc = err_set(e, ERR_INTERNAL, "out of memory");
+out:
+	png_destroy_write_struct(&png, &info);
+	free(row);
+	if (rc < 0) {
+		free(o.p);
+		return rc;
+	}
+	*out = o.p;
+	*len = o.n;
 	return 0;
 }

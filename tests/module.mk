@@ -32,3 +32,4 @@ unit-tests += test_st_accept_list test_st_import
 unit-tests += test_sy_codes
 unit-tests += test_accounts
 unit-tests += test_labels
+benches += bench_label
