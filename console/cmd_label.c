@@ -509,9 +509,9 @@ cmd_label_sheet(int argc, char **argv)
 			n++;
 		}
 	} else {
-		/* a badge names its operator; the PIN is never printed */
-		if (asprintf(&items[0], "%sUSER_%s", MARK_COMMAND_PREFIX,
-			     a.badge) >= 0) {
+		/* a badge is the operator's name, as the login screen takes
+		 * a scan; the PIN is never printed */
+		if (asprintf(&items[0], "%s", a.badge) >= 0) {
 			captions[0] = strdup(a.badge);
 			n = 1;
 		}

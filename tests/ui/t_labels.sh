@@ -4,6 +4,7 @@
 # operator scans it back to confirm; a wrong label is an error hold; with
 # the printer away the job stays queued, the console keeps working, and
 # the label prints once the printer is back.
+# F11 on the lookup screen prints any pack's label again.
 # Must not: sleep for a fixed time to wait for the screen, or leave the
 # fake printer running (the trap kills it).
 . "$(dirname "$0")/lib.sh"
@@ -54,6 +55,8 @@ scan "$(unit 2)"
 scan "$(unit 3)"
 wait_for "Box 046004390000000013 closed with 3"
 wait_for "Label of 046004390000000013 printed: scan it to confirm"
+# its DataMatrix in half blocks beside the box
+screen | grep -q "▀\|▄" || fail "no preview of the DataMatrix"
 wait_file "$PR/job.1"
 # exactly what sklad label print draws for that box
 "$SKLAD_BIN" label print --db "$DB" --config "$T/labels.conf" \
@@ -98,3 +101,22 @@ WAIT_SECONDS=25 wait_file "$PR/job.1"
 WAIT_SECONDS=5 wait_for "Label of 046004390000000020 printed"
 "$SKLAD_BIN" label list --db "$DB" --json | grep -q '"sscc":"046004390000000020".*"state":"printed"' ||
 	fail "the queued job did not print"
+# any pack's label again from the lookup screen (F11): a unit's box
+rm -f "$PR"/job.*
+scan "]C100046004390000000020"
+wait_for "Label of 046004390000000020 confirmed"
+key Escape
+wait_for "main menu\|Главное меню"
+key 6
+wait_for "Scan, or type a code"
+scan "$(unit 2)"
+wait_for "In 046004390000000013"
+key F11
+end=$(( $(date +%s) + WAIT_SECONDS ))
+until ls "$PR"/job.* >/dev/null 2>&1; do
+	[ "$(date +%s)" -ge "$end" ] && fail "F11 printed nothing"
+	sleep 0.02
+done
+grep -q "(00) 0 4600439 000000001 3" "$PR"/job.* || fail "reprinted another label"
+"$SKLAD_BIN" label list --db "$DB" --sscc 046004390000000013 --json |
+	grep -q '"reason":"reprint","state":"printed"' || fail "no reprint job"
