@@ -130,7 +130,8 @@ cli_help(FILE *out)
 			commands[i].args, commands[i].help);
 	fprintf(out, "\n  sklad [--db PATH] [--scanner evdev:MATCH|fifo:PATH]... "
 		"[--sound-cmd CMD]\n        [--user NAME] [--sync-config FILE]"
-		" [--wedge-gap MS]\n        [--wedge-stall MS] [--barcode "
+		" [--labels-config FILE]\n        [--wedge-gap MS]"
+		" [--wedge-stall MS] [--barcode "
 		"TEXT=COMMAND]...\n"
 		"      the console (no command)\n"
 		"  sklad --version\n\nSee sklad(1).\n");

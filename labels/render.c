@@ -136,6 +136,48 @@ add_dm(struct lb_layout *L, const char *data, size_t len, bool gs1,
 	return it;
 }
 
+/* The label's lines of text from (tx, y), lines unit dots high (the first
+ * a quarter more), tw wide; returns the row below the last. */
+static int
+add_lines(struct lb_layout *L, const struct lb_label *l, int tx, int tw,
+	  int y, int unit)
+{
+	char level[64];
+
+	if (l->product[0] != '\0') {
+		add_text(L, tx, y, unit * 5 / 4, tw, "%s", l->product);
+		y += unit * 5 / 4;
+		if (l->gtin[0] != '\0')
+			add_text(L, tx, y, unit, tw, "GTIN %s%s", l->gtin,
+				 l->more_gtins > 0 ? " +" : "");
+	} else if (l->gtin[0] != '\0') {
+		add_text(L, tx, y, unit * 5 / 4, tw, "GTIN %s", l->gtin);
+		y += unit * 5 / 4;
+		if (l->more_gtins > 0)
+			add_text(L, tx, y, unit, tw, _("and %d more GTINs"),
+				 l->more_gtins);
+	} else {
+		y += unit * 5 / 4;
+	}
+	y += unit;
+	snprintf(level, sizeof(level), "%s", strcmp(l->level, "pallet") == 0 ?
+		 _("Pallet") : strcmp(l->level, "box") == 0 ? _("Box") :
+		 "SSCC");
+	if (l->count >= 0)
+		add_text(L, tx, y, unit, tw, _("%s: %d pcs."), level, l->count);
+	else
+		add_text(L, tx, y, unit, tw, "%s", level);
+	y += unit;
+	add_text(L, tx, y, unit, tw, "%s  %s", l->date, l->station);
+	y += unit;
+	if (l->operator_name[0] != '\0') {
+		add_text(L, tx, y, unit, tw, _("Packed by %s"),
+			 l->operator_name);
+		y += unit;
+	}
+	return y;
+}
+
 /* ---- the logistic label ------------------------------------------------ */
 
 static int
@@ -143,8 +185,8 @@ layout_label(const struct lb_label *l, const struct lb_size *sz,
 	     struct lb_layout *L, struct err *e)
 {
 	struct lb_item *dm, *bars;
-	char data[4 + MARK_SSCC_LEN], human[32], level[64];
-	int m, bm, X, bh, th, by, top, top_h, mod, tx, tw, unit, y;
+	char data[4 + MARK_SSCC_LEN], human[32];
+	int m, bm, X, bh, th, by, top, top_h, mod, unit, y;
 	bool small = sz->width_mm < 80;
 
 	memset(L, 0, sizeof(*L));
@@ -178,62 +220,45 @@ layout_label(const struct lb_label *l, const struct lb_size *sz,
 	lb_sscc_human(l->sscc, l->gcp_len, human);
 	add_text(L, bars->x, L->h - m - th, th, L->w - bars->x - m, "%s",
 		 human);
-	/* the DataMatrix at the top right */
 	dm = add_dm(L, data, strlen(data), true, e);
 	if (dm == NULL)
 		goto fail;
 	top = m;
 	top_h = by - mm(L, 2) - top;
-	mod = top_h / (dm->mx.h + 2);
-	if (mod > (L->w / 3) / (dm->mx.w + 2))
-		mod = (L->w / 3) / (dm->mx.w + 2);
-	if (mod > mm(L, 1.0))
-		mod = mm(L, 1.0);
+	if (sz->height_mm > sz->width_mm) {
+		/* a tall label: the text across the top, the DataMatrix
+		 * large in the middle */
+		unit = top_h / 12 < mm(L, 7) ? top_h / 12 : mm(L, 7);
+		y = add_lines(L, l, m, L->w - 2 * m, top, unit);
+		top_h = by - mm(L, 3) - (y + mm(L, 3));
+		mod = top_h / (dm->mx.h + 4);
+		if (mod > (L->w - 2 * m) / (dm->mx.w + 4))
+			mod = (L->w - 2 * m) / (dm->mx.w + 4);
+		if (mod > mm(L, 1.5))
+			mod = mm(L, 1.5);
+		dm->module = mod;
+		dm->x = (L->w - mod * dm->mx.w) / 2;
+		dm->y = y + mm(L, 3) + (top_h - mod * dm->mx.h) / 2;
+	} else {
+		/* a wide one: the DataMatrix at the top right, the text
+		 * on its left */
+		mod = top_h / (dm->mx.h + 2);
+		if (mod > (L->w / 3) / (dm->mx.w + 2))
+			mod = (L->w / 3) / (dm->mx.w + 2);
+		if (mod > mm(L, 1.0))
+			mod = mm(L, 1.0);
+		dm->module = mod;
+		dm->x = L->w - m - mod * dm->mx.w;
+		dm->y = top + mod;
+		unit = top_h / 6 < mm(L, 7) ? top_h / 6 : mm(L, 7);
+		add_lines(L, l, m, dm->x - 2 * mod - m, top, unit);
+	}
 	if (mod < 2) {
 		err_set(e, ERR_INVALID, _("A %dx%d mm label at %d dpi has no "
 			"room for the DataMatrix."), sz->width_mm,
 			sz->height_mm, sz->dpi);
 		goto fail;
 	}
-	dm->module = mod;
-	dm->x = L->w - m - mod * dm->mx.w;
-	dm->y = top + mod;
-	/* five lines of text on the left */
-	tx = m;
-	tw = dm->x - 2 * mod - tx;
-	unit = top_h / 6;
-	if (unit > mm(L, 7))
-		unit = mm(L, 7);
-	y = top;
-	if (l->product[0] != '\0') {
-		add_text(L, tx, y, unit * 5 / 4, tw, "%s", l->product);
-		y += unit * 5 / 4;
-		if (l->gtin[0] != '\0')
-			add_text(L, tx, y, unit, tw, "GTIN %s%s", l->gtin,
-				 l->more_gtins > 0 ? " +" : "");
-	} else if (l->gtin[0] != '\0') {
-		add_text(L, tx, y, unit * 5 / 4, tw, "GTIN %s", l->gtin);
-		y += unit * 5 / 4;
-		if (l->more_gtins > 0)
-			add_text(L, tx, y, unit, tw, _("and %d more GTINs"),
-				 l->more_gtins);
-	} else {
-		y += unit * 5 / 4;
-	}
-	y += unit;
-	snprintf(level, sizeof(level), "%s", strcmp(l->level, "pallet") == 0 ?
-		 _("Pallet") : strcmp(l->level, "box") == 0 ? _("Box") :
-		 "SSCC");
-	if (l->count >= 0)
-		add_text(L, tx, y, unit, tw, _("%s: %d pcs."), level, l->count);
-	else
-		add_text(L, tx, y, unit, tw, "%s", level);
-	y += unit;
-	add_text(L, tx, y, unit, tw, "%s  %s", l->date, l->station);
-	y += unit;
-	if (l->operator_name[0] != '\0')
-		add_text(L, tx, y, unit, tw, _("Packed by %s"),
-			 l->operator_name);
 	return 0;
 fail:
 	layout_free(L);
