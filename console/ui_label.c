@@ -63,6 +63,8 @@ ui_label_open(struct ui_label **out, const char *path, struct err *e)
 			       "have nowhere to print."), path);
 	}
 	l->fd = -1;
+	/* jobs left queued by an earlier run go out at the first pass */
+	l->next_try_ms = 1;
 	*out = l;
 	return 0;
 }
@@ -85,7 +87,7 @@ ui_label_close(struct ui_label **lp)
 }
 
 /* Start sending the oldest queued job of our printer, if none is on its
- * way. */
+ * way; when none is queued, stop trying (next_try_ms = 0). */
 static void
 kick(struct ui *ui)
 {
@@ -95,8 +97,12 @@ kick(struct ui *ui)
 	int p[2];
 	pid_t pid;
 
-	if (l->child > 0 || st_label_next(ui->db, l->pc->name, &j, &e) != 1)
+	if (l->child > 0)
 		return;
+	if (st_label_next(ui->db, l->pc->name, &j, &e) != 1) {
+		l->next_try_ms = 0;
+		return;
+	}
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		st_label_job_free(&j);
 		return;
@@ -219,7 +225,7 @@ ui_label_scan(struct ui *ui, const struct scan *s)
 	struct mark m;
 	struct err e;
 
-	if (l == NULL || l->await[0] == '\0')
+	if (l == NULL || l->await[0] == '\0' || !ui->wf.logged_in)
 		return false;
 	if ((mark_parse(s->bytes, s->len, &m) == 0 && m.kind == MARK_SSCC) ||
 	    (s->len == MARK_SSCC_LEN &&

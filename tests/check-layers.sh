@@ -22,6 +22,7 @@ only_in 'libevdev' 'scanners'
 only_in 'sqlite3\.h' 'store'
 only_in 'curl/|openssl/' 'sync'
 only_in 'jansson\.h' 'console|store|sync'
+only_in 'ini\.h' 'sync|labels'
 
 # $1: folder, $2: folders it must not include from
 no_upward() {
