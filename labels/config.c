@@ -137,6 +137,16 @@ printer_value(struct lb_printer_conf *p, const char *name, const char *v)
 		return number(v, 150, 600, &p->size.dpi);
 	if (strcmp(name, "timeout_ms") == 0)
 		return number(v, 100, 600000, &p->p.timeout_ms);
+	if (strcmp(name, "status") == 0) {
+		int yn = yes_no(v);
+
+		if (yn < 0)
+			return false;
+		/* asked in the printer's language (format set before or
+		 * after: lb_config_load settles it) */
+		p->p.status = yn ? LB_STATUS_ZPL : LB_STATUS_NONE;
+		return true;
+	}
 	return false;
 }
 
@@ -181,10 +191,20 @@ lb_config_load(const char *path, struct lb_config *c, struct err *e)
 	if (line > 0)
 		return err_set(e, ERR_INVALID, "%s line %d: %s", path, line,
 			       x.failed ? local.msg : "not a setting");
-	for (i = 0; i < c->nprinters; i++)
-		if (c->printers[i].p.uri[0] == '\0')
+	for (i = 0; i < c->nprinters; i++) {
+		struct lb_printer_conf *p = &c->printers[i];
+
+		if (p->p.uri[0] == '\0')
 			return err_set(e, ERR_INVALID, "%s: [printer %s] has "
-				       "no uri", path, c->printers[i].name);
+				       "no uri", path, p->name);
+		if (p->p.status != LB_STATUS_NONE)
+			p->p.status = p->format == LB_TSPL ? LB_STATUS_TSPL :
+				      LB_STATUS_ZPL;
+		if (p->p.status != LB_STATUS_NONE && p->format == LB_PNG)
+			return err_set(e, ERR_INVALID, "%s: [printer %s]: "
+				       "status needs format zpl or tspl", path,
+				       p->name);
+	}
 	if (c->printer[0] != '\0' && lb_config_printer(c, NULL) == NULL)
 		return err_set(e, ERR_INVALID, "%s: [labels] printer %s has no "
 			       "[printer %s] section", path, c->printer,

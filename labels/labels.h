@@ -161,6 +161,10 @@ int lb_preview(const char *data, size_t n, bool gs1,
 struct lb_printer {
 	char uri[256];
 	int timeout_ms;		/* connect and write each; 0 = 5000 */
+	/* tcp: ask the printer's state first (ZPL ~HS, TSPL <ESC>!?) and
+	 * refuse to send while it is out of paper, open or paused */
+	enum lb_status { LB_STATUS_NONE = 0, LB_STATUS_ZPL,
+			 LB_STATUS_TSPL } status;
 };
 
 /*
@@ -203,6 +207,8 @@ enum lb_print_on { LB_ON_CLOSE = 0, LB_ON_OPEN, LB_ON_NONE };
  *   size = 100x150           ; millimetres
  *   dpi = 203
  *   timeout_ms = 5000
+ *   status = yes             ; tcp: ask the printer's state first (ZPL
+ *                            ; ~HS, TSPL <ESC>!?): paper out, head open
  */
 struct lb_config {
 	char printer[64];		/* the default printer's name */

@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <stdbool.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -107,6 +108,112 @@ tcp_connect(const char *uri, const char *host, const char *port,
 	return fd;
 }
 
+/* Read what the printer answers until stop(buf, n) or the deadline. */
+static size_t
+read_answer(int fd, char *buf, size_t cap, int64_t deadline,
+	    bool (*stop)(const char *buf, size_t n))
+{
+	size_t n = 0;
+
+	while (n < cap - 1 && !stop(buf, n) &&
+	       wait_fd(fd, POLLIN, deadline) > 0) {
+		ssize_t k = recv(fd, buf + n, cap - 1 - n, 0);
+
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+/* ZPL's host status is three lines, each STX ... ETX; the first two say
+ * what sklad asks. */
+static bool
+zpl_done(const char *buf, size_t n)
+{
+	size_t i, etx = 0;
+
+	for (i = 0; i < n; i++)
+		etx += buf[i] == '\x03';
+	return etx >= 2;
+}
+
+static bool
+tspl_done(const char *buf, size_t n)
+{
+	(void)buf;
+	return n >= 1;
+}
+
+/* Field i (0-based) of the comma-separated line that starts at s, as a
+ * number; -1 if missing. */
+static long
+field(const char *s, int i)
+{
+	while (i > 0 && s != NULL) {
+		s = strchr(s, ',');
+		if (s != NULL)
+			s++;
+		i--;
+	}
+	return s != NULL && *s >= '0' && *s <= '9' ? strtol(s, NULL, 10) : -1;
+}
+
+/* Ask the printer's state and say what keeps it from printing, if
+ * anything: 0 ready (or it did not answer: many cannot), else ERR_NET. */
+static int
+ask_status(const struct lb_printer *p, int fd, int64_t deadline,
+	   struct err *e)
+{
+	static const char zpl_q[] = "~HS\r\n", tspl_q[] = "\x1b!?";
+	/* a printer that does not answer within a second is taken as
+	 * ready: the label's scan-to-confirm is the final word */
+	int64_t until = deadline < now_ms() + 1000 ? deadline : now_ms() + 1000;
+	const char *q = p->status == LB_STATUS_ZPL ? zpl_q : tspl_q;
+	char buf[512], why[128] = "";
+	size_t n;
+
+	if (send(fd, q, strlen(q), MSG_NOSIGNAL) != (ssize_t)strlen(q))
+		return 0;
+	n = read_answer(fd, buf, sizeof(buf), until,
+			p->status == LB_STATUS_ZPL ? zpl_done : tspl_done);
+	if (p->status == LB_STATUS_ZPL) {
+		const char *l1 = memchr(buf, '\x02', n), *l2;
+
+		if (l1 == NULL)
+			return 0;
+		l1++;
+		l2 = strchr(l1, '\x02');
+		l2 = l2 != NULL ? l2 + 1 : NULL;
+		if (field(l1, 1) == 1)
+			snprintf(why, sizeof(why), "%s", _("paper out"));
+		else if (l2 != NULL && field(l2, 2) == 1)
+			snprintf(why, sizeof(why), "%s", _("head open"));
+		else if (l2 != NULL && field(l2, 3) == 1)
+			snprintf(why, sizeof(why), "%s", _("ribbon out"));
+		else if (field(l1, 2) == 1)
+			snprintf(why, sizeof(why), "%s", _("paused"));
+	} else if (n >= 1) {
+		unsigned char b = (unsigned char)buf[0];
+
+		if (b & 0x04)
+			snprintf(why, sizeof(why), "%s", _("paper out"));
+		else if (b & 0x41)
+			snprintf(why, sizeof(why), "%s", _("head or cover open"));
+		else if (b & 0x02)
+			snprintf(why, sizeof(why), "%s", _("paper jam"));
+		else if (b & 0x08)
+			snprintf(why, sizeof(why), "%s", _("ribbon out"));
+		else if (b & 0x10)
+			snprintf(why, sizeof(why), "%s", _("paused"));
+	}
+	if (why[0] == '\0')
+		return 0;
+	return err_set(e, ERR_NET, _("Printer %s: %s. Nothing was sent."),
+		       p->uri, why);
+}
+
 static int
 print_tcp(const struct lb_printer *p, const char *hostport, const char *data,
 	  size_t len, int64_t deadline, struct err *e)
@@ -126,6 +233,9 @@ print_tcp(const struct lb_printer *p, const char *hostport, const char *data,
 	}
 	if ((fd = tcp_connect(p->uri, host, port, deadline, e)) < 0)
 		return fd;
+	if (p->status != LB_STATUS_NONE &&
+	    (rc = ask_status(p, fd, deadline, e)) < 0)
+		goto out;
 	while (off < len) {
 		ssize_t n = send(fd, data + off, len - off, MSG_NOSIGNAL);
 

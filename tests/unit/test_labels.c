@@ -491,7 +491,7 @@ test_fake_printer_gets_exact_bytes(void **state)
 	assert_int_equal(mark_sscc_make(1, "4600439", 77, l.sscc), 0);
 	close(mkstemp(got));
 	for (f = LB_ZPL; f <= LB_TSPL; f++) {
-		struct lb_printer p = { "", 3000 };
+		struct lb_printer p = { "", 3000, LB_STATUS_NONE };
 		struct err e;
 		char *body, *rx;
 		size_t len, rxlen;
@@ -513,6 +513,142 @@ test_fake_printer_gets_exact_bytes(void **state)
 		free(body);
 	}
 	unlink(got);
+}
+
+/* A printer that answers the status question with answer (len bytes),
+ * then saves the rest of what it gets into path. */
+static pid_t
+status_printer(int lfd, const char *answer, size_t len, const char *path)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int c = accept(lfd, NULL, NULL), out;
+		char buf[8192];
+		ssize_t n;
+
+		out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		/* the question, exactly: ~HS CR LF, or ESC ! ? */
+		size_t want = 1, have = 0;
+
+		while (have < want && (n = read(c, buf + have, 1)) == 1)
+			if (++have == 1)
+				want = buf[0] == '~' ? 5 : 3;
+		if (have != want || write(c, answer, len) != (ssize_t)len)
+			_exit(1);
+		while ((n = read(c, buf, sizeof(buf))) > 0)
+			if (write(out, buf, (size_t)n) != n)
+				_exit(1);
+		_exit(0);
+	}
+	return pid;
+}
+
+/* Asked first, a printer out of paper or open gets nothing; a ready one
+ * gets the label after the question. */
+static void
+test_printer_status(void **state)
+{
+	static const char zpl_out[] =
+		"\x02" "030,1,0,1245,000,0,0,0,000,0,0,0\x03\r\n"
+		"\x02" "001,0,0,0,1,2,6,0,00000000,1,000\x03\r\n"
+		"\x02" "1234,0\x03\r\n";
+	static const char zpl_open[] =
+		"\x02" "030,0,0,1245,000,0,0,0,000,0,0,0\x03\r\n"
+		"\x02" "001,0,1,0,1,2,6,0,00000000,1,000\x03\r\n"
+		"\x02" "1234,0\x03\r\n";
+	static const char zpl_ready[] =
+		"\x02" "030,0,0,1245,000,0,0,0,000,0,0,0\x03\r\n"
+		"\x02" "001,0,0,0,1,2,6,0,00000000,1,000\x03\r\n"
+		"\x02" "1234,0\x03\r\n";
+	static const struct {
+		enum lb_status st;
+		const char *answer;
+		size_t len;
+		const char *why;	/* NULL: printed */
+	} cases[] = {
+		{ LB_STATUS_ZPL, zpl_out, sizeof(zpl_out) - 1, "paper out" },
+		{ LB_STATUS_ZPL, zpl_open, sizeof(zpl_open) - 1, "head open" },
+		{ LB_STATUS_ZPL, zpl_ready, sizeof(zpl_ready) - 1, NULL },
+		{ LB_STATUS_TSPL, "\x04", 1, "paper out" },
+		{ LB_STATUS_TSPL, "\x40", 1, "open" },
+		{ LB_STATUS_TSPL, "\x00", 1, NULL },
+	};
+	char got[] = "/tmp/sklad-lb-XXXXXX";
+	const char label[] = "^XA^FDtest^FS^XZ\n";
+	size_t i;
+
+	(void)state;
+	close(mkstemp(got));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct lb_printer p = { "", 3000, cases[i].st };
+		struct err e;
+		char *rx;
+		size_t rxlen;
+		int lfd, port, st, rc;
+		pid_t pid;
+
+		lfd = listener(&port, 0);
+		pid = status_printer(lfd, cases[i].answer, cases[i].len, got);
+		snprintf(p.uri, sizeof(p.uri), "tcp:127.0.0.1:%d", port);
+		rc = lb_print(&p, label, sizeof(label) - 1, &e);
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+		close(lfd);
+		rx = slurp(got, &rxlen);
+		if (cases[i].why != NULL) {
+			assert_int_equal(rc, ERR_NET);
+			assert_non_null(strstr(e.msg, cases[i].why));
+			assert_int_equal(rxlen, 0);
+		} else {
+			assert_int_equal(rc, 0);
+			assert_int_equal(rxlen, sizeof(label) - 1);
+			assert_memory_equal(rx, label, rxlen);
+		}
+		free(rx);
+	}
+	unlink(got);
+}
+
+/* The station's label settings: a typo names its line. */
+static void
+test_config(void **state)
+{
+	char path[] = "/tmp/sklad-lb-XXXXXX";
+	struct lb_config c;
+	struct err e;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	f = fdopen(fd, "w");
+	fprintf(f, "[labels]\nprinter = z\nprint_on = open\nconfirm = no\n"
+		"[printer z]\nuri = cups:Zebra\nformat = tspl\nsize = 58x40\n"
+		"dpi = 300\nstatus = yes\n");
+	fclose(f);
+	assert_int_equal(lb_config_load(path, &c, &e), 0);
+	assert_int_equal(c.print_on, LB_ON_OPEN);
+	assert_false(c.confirm);
+	assert_non_null(lb_config_printer(&c, NULL));
+	assert_string_equal(lb_config_printer(&c, NULL)->p.uri, "cups:Zebra");
+	assert_int_equal(lb_config_printer(&c, "z")->format, LB_TSPL);
+	assert_int_equal(lb_config_printer(&c, "z")->size.width_mm, 58);
+	assert_int_equal(lb_config_printer(&c, "z")->size.dpi, 300);
+	assert_int_equal(lb_config_printer(&c, "z")->p.status,
+			 LB_STATUS_TSPL);
+	f = fopen(path, "w");
+	fprintf(f, "[labels]\nprinter = z\n[printer z]\nuri = tcp:x\n"
+		"fromat = zpl\n");
+	fclose(f);
+	assert_int_equal(lb_config_load(path, &c, &e), ERR_INVALID);
+	assert_non_null(strstr(e.msg, "line 5"));
+	f = fopen(path, "w");
+	fprintf(f, "[labels]\nprinter = y\n[printer z]\nuri = tcp:x\n");
+	fclose(f);
+	assert_int_equal(lb_config_load(path, &c, &e), ERR_INVALID);
+	assert_non_null(strstr(e.msg, "[printer y]"));
+	unlink(path);
 }
 
 struct jobs_seen {
@@ -692,6 +828,8 @@ main(void)
 		cmocka_unit_test(test_fake_printer_gets_exact_bytes),
 		cmocka_unit_test(test_queue_survives_printer_away),
 		cmocka_unit_test(test_label_facts),
+		cmocka_unit_test(test_printer_status),
+		cmocka_unit_test(test_config),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
