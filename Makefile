@@ -47,9 +47,11 @@ endif
 
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wundef -Wformat=2
-PKGS := ncursesw libevdev sqlite3 libcurl jansson libdmtx openssl inih libxml-2.0
+PKGS := ncursesw libevdev sqlite3 libcurl jansson libdmtx openssl inih \
+	libpng freetype2 libxml-2.0
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# libzint (Debian 2.11) ships no pkg-config file.
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lzint
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -71,16 +73,17 @@ Q := @
 quiet = @printf '  %-6s %s\n'
 endif
 
-# Module object lists (scanners-y, store-y, sync-y, console-y), tests,
+# Module object lists (scanners-y, labels-y, store-y, sync-y, console-y), tests,
 # fuzz targets and benchmarks come from the folders themselves.
 scanners-y :=
+labels-y :=
 store-y :=
 sync-y :=
 console-y :=
 unit-tests :=
 fuzz-targets :=
 benches :=
-include scanners/module.mk store/module.mk sync/module.mk console/module.mk
+include scanners/module.mk labels/module.mk store/module.mk sync/module.mk console/module.mk
 include tests/module.mk
 # Optional parts add themselves: tests/vm/vm.mk sets VM_CHECK := check-vm.
 VM_CHECK :=
@@ -89,7 +92,7 @@ UI_CHECK :=
 -include tests/ui/ui.mk
 
 # Archives in dependency order: what links later is used by what came before.
-MODULES := console sync store scanners
+MODULES := console sync store labels scanners
 archive = $(O)/lib$(1).a
 ARCHIVES := $(foreach m,$(MODULES),$(if $($(m)-y),$(call archive,$(m))))
 

@@ -105,6 +105,28 @@ static const struct cli_command commands[] = {
 	{ "sscc make", "--gcp PREFIX [--extension DIGIT] SERIAL",
 	  "build an SSCC from a company prefix and a serial reference",
 	  cmd_sscc_make },
+	{ "label print", "--sscc SSCC [--db PATH] [--format zpl|tspl|png] "
+	  "[--size 58x40|100x150] [--dpi 203|300] [--out FILE | --printer "
+	  "NAME [--config FILE]] [--station S] [--operator NAME] "
+	  "[--product NAME]",
+	  "draw a box's or pallet's label (GS1-128 and GS1 DataMatrix, "
+	  "checked by reading it back) to a file, stdout or a printer",
+	  cmd_label_print },
+	{ "label verify", "[--json] IMAGE",
+	  "read the DataMatrix in a PNG or PNM photo or scan of a label and "
+	  "parse it as mark parse does", cmd_label_verify },
+	{ "label list", "--db PATH [--sscc SSCC] [--json]",
+	  "the label jobs: queued, printed, failed, voided, confirmed",
+	  cmd_label_list },
+	{ "label retry", "--db PATH [--config FILE] [--user NAME] JOB",
+	  "send a queued or failed label job to its printer again",
+	  cmd_label_retry },
+	{ "label void", "--db PATH --user NAME [--pin-file FILE] JOB",
+	  "void a label job (a supervisor; audited)", cmd_label_void },
+	{ "label sheet", "(--commands CMD,CMD,... | --badge NAME) "
+	  "[--format png|zpl|tspl] [--size WxH] [--dpi N] [--out FILE]",
+	  "a sheet of command barcodes (SKLAD:CLOSE ...) or an operator's "
+	  "badge", cmd_label_sheet },
 	{ "scanners list", "[--all] [--json]",
 	  "input devices that could be scanners, and whether sklad may read "
 	  "them", cmd_scanners_list },
@@ -167,7 +189,8 @@ cli_help(FILE *out)
 			commands[i].args, commands[i].help);
 	fprintf(out, "\n  sklad [--db PATH] [--scanner evdev:MATCH|fifo:PATH]... "
 		"[--sound-cmd CMD]\n        [--user NAME] [--sync-config FILE]"
-		" [--wedge-gap MS]\n        [--wedge-stall MS] [--barcode "
+		" [--labels-config FILE]\n        [--wedge-gap MS]"
+		" [--wedge-stall MS] [--barcode "
 		"TEXT=COMMAND]...\n"
 		"      the console (no command)\n"
 		"  sklad --version\n\nSee sklad(1).\n");

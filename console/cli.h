@@ -115,6 +115,12 @@ int cmd_catalogue_fetch(int argc, char **argv);
 int cmd_db_backup(int argc, char **argv);
 int cmd_db_check(int argc, char **argv);
 int cmd_db_stats(int argc, char **argv);
+int cmd_label_print(int argc, char **argv);
+int cmd_label_verify(int argc, char **argv);
+int cmd_label_list(int argc, char **argv);
+int cmd_label_retry(int argc, char **argv);
+int cmd_label_void(int argc, char **argv);
+int cmd_label_sheet(int argc, char **argv);
 /* The console: `sklad` with no command, or with options only. */
 int cmd_console(int argc, char **argv);
 

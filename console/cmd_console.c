@@ -18,6 +18,7 @@
 #include "console/loop.h"
 #include "console/ui.h"
 #include "console/ui_input.h"
+#include "console/ui_label.h"
 
 struct console_opts {
 	struct ui_options ui;
@@ -65,6 +66,7 @@ parse_opts(struct console_opts *o, int argc, char **argv)
 		{ "wedge-stall", required_argument, NULL, 'W' },
 		{ "sync-config", required_argument, NULL, 'C' },
 		{ "barcode", required_argument, NULL, 'b' },
+		{ "labels-config", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *nc = getenv("NO_COLOR");
@@ -90,6 +92,7 @@ parse_opts(struct console_opts *o, int argc, char **argv)
 				atoi(optarg) : -1;
 			break;
 		case 'C': o->ui.sync_config = optarg; break;
+		case 'L': o->ui.labels_config = optarg; break;
 		case 'b':
 			if (wf_barcode_add(optarg, &e) < 0)
 				return cli_usage("--barcode: %s", e.msg);
@@ -115,18 +118,26 @@ static int
 run(struct console_opts *o, struct st_db *db, int sigfd)
 {
 	struct ui_sync *sync = NULL;
+	struct ui_label *labels = NULL;
 	struct ui_input in;
 	struct ui ui;
 	struct err e;
 	int sig;
 
+	/* the label settings first: a typo is said before curses starts */
+	if (ui_label_open(&labels, o->ui.labels_config, &e) < 0) {
+		fprintf(stderr, "sklad: %s\n", e.msg);
+		return CLI_FAIL;
+	}
 	ui_screen_init(o->ui.color);
 	ui_init(&ui, db, &o->ui);
+	ui.labels = labels;
 	if ((o->ui.sync_config != NULL &&
 	     ui_sync_open(&sync, o->ui.sync_config, o->ui.db_path, db, &ui,
 			  &e) < 0) ||
 	    ui_input_open(&in, &o->in, &ui, &e) < 0) {
 		ui_sync_close(&sync);
+		ui_label_close(&ui.labels);
 		ui_fini(&ui);
 		ui_screen_fini();
 		fprintf(stderr, "sklad: %s\n", e.msg);
@@ -135,6 +146,7 @@ run(struct console_opts *o, struct st_db *db, int sigfd)
 	sig = loop_run(&ui, &in, sync, sigfd);
 	ui_sync_close(&sync);
 	ui_input_close(&in);	/* releases every grab */
+	ui_label_close(&ui.labels);
 	ui_fini(&ui);
 	ui_screen_fini();
 	if (sig != 0)

@@ -37,6 +37,7 @@ static const char *const helps[REQ_COUNT] = {
 	[REQ_REFRESH] = N_("read again and redraw"),
 	[REQ_LOGOUT] = N_("log out"),
 	[REQ_CANCEL] = N_("cancel an empty pack opened by mistake"),
+	[REQ_LABEL] = N_("print the looked-up pack's label again"),
 };
 
 #define CTRL(c) ((c) & 0x1f)
@@ -73,6 +74,7 @@ static const struct binding bindings[] = {
 	{ KEY_F(7), KEYS_GLOBAL, REQ_PROMPT, "F7" },
 	{ KEY_F(8), KEYS_GLOBAL, REQ_PARTIAL, "F8" },
 	{ KEY_F(9), KEYS_GLOBAL, REQ_FINISH, "F9" },
+	{ KEY_F(11), KEYS_GLOBAL, REQ_LABEL, "F11" },
 	{ KEY_F(12), KEYS_GLOBAL, REQ_LOGOUT, "F12" },
 	{ 'q', KEYS_COMMAND, REQ_QUIT, "q" },
 	{ 'n', KEYS_COMMAND, REQ_NEW, "n" },

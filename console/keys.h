@@ -34,7 +34,8 @@
 	X(HELP,      "help") \
 	X(REFRESH,   "refresh") \
 	X(LOGOUT,    "logout") \
-	X(CANCEL,    "cancel")
+	X(CANCEL,    "cancel") \
+	X(LABEL,     "label")
 
 #define REQ_ENUM(id, name) REQ_##id,
 enum req { REQ_INFO(REQ_ENUM) REQ_COUNT };

@@ -13,9 +13,12 @@
 #include <unistd.h>
 
 #include "console/loop.h"
+#include "console/ui_label.h"
 
 #define LOOP_SYNC_PFDS_MAX 64	/* curl's sockets: a few per request */
-#define LOOP_PFDS_MAX (2 + UI_INPUT_POLLFDS_MAX + LOOP_SYNC_PFDS_MAX)
+/* the terminal, the signalfd, scanners, the outbox runner, the label
+ * printer's child */
+#define LOOP_PFDS_MAX (2 + UI_INPUT_POLLFDS_MAX + LOOP_SYNC_PFDS_MAX + 1)
 
 int
 loop_signals(struct err *e)
@@ -82,7 +85,7 @@ loop_once(struct ui *ui, struct ui_input *in, struct ui_sync *sync,
 {
 	struct pollfd pfds[LOOP_PFDS_MAX];
 	int64_t now;
-	int n = 0, nin, ready, stop;
+	int n = 0, nin, nsync, ready, stop;
 
 	drain_keys(ui, in);
 	ui_redraw(ui);
@@ -90,7 +93,9 @@ loop_once(struct ui *ui, struct ui_input *in, struct ui_sync *sync,
 	pfds[n++] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
 	nin = ui_input_pollfds(in, pfds + n, LOOP_PFDS_MAX - n);
 	n += nin;
-	n += ui_sync_pollfds(sync, pfds + n, LOOP_PFDS_MAX - n);
+	nsync = ui_sync_pollfds(sync, pfds + n, LOOP_PFDS_MAX - n);
+	n += nsync;
+	n += ui_label_pollfds(ui, pfds + n, LOOP_PFDS_MAX - n);
 	now = ev_now_ms();
 	if (timeout_ms != 0) {
 		timeout_ms = min_timeout(timeout_ms,
@@ -99,6 +104,8 @@ loop_once(struct ui *ui, struct ui_input *in, struct ui_sync *sync,
 		timeout_ms = min_timeout(timeout_ms,
 					 ui_sync_timeout(sync, now));
 		timeout_ms = min_timeout(timeout_ms, ui_job_timeout(ui, now));
+		timeout_ms = min_timeout(timeout_ms,
+					 ui_label_timeout(ui, now));
 	}
 	ready = poll(pfds, (nfds_t)n, timeout_ms);
 	if (ready < 0 && errno != EINTR)
@@ -112,7 +119,9 @@ loop_once(struct ui *ui, struct ui_input *in, struct ui_sync *sync,
 		ui->quit = true;	/* the terminal went away */
 	/* Scans first: an operator waits on them, documents do not. */
 	ui_input_dispatch(in, ui, pfds + 2, nin, now);
-	ui_sync_dispatch(sync, pfds + 2 + nin, n - 2 - nin, now);
+	ui_sync_dispatch(sync, pfds + 2 + nin, nsync, now);
+	ui_label_dispatch(ui, pfds + 2 + nin + nsync, n - 2 - nin - nsync,
+			  now);
 	drain_keys(ui, in);
 	/* A long job's next batch only after the scans and keys above. */
 	ui_job_step(ui, now);

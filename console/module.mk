@@ -23,3 +23,4 @@ console-y += console/cli_file.o console/cmd_stock.o console/cmd_catalogue.o \
 	console/cmd_fetch.o
 console-y += console/export_fmt.o console/cmd_export.o console/cmd_exchange.o
 console-y += console/cmd_db.o console/cli_log.o
+console-y += console/label_job.o console/cmd_label.o console/ui_label.o

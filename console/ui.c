@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "console/ui.h"
+#include "console/ui_label.h"
 #include "scanners/evdev.h"
 #include "scanners/mark.h"
 
@@ -266,6 +267,9 @@ ui_scan(struct ui *ui, const struct scan *s)
 	}
 	if (ui->confirm)	/* scanning on: the answer is no */
 		confirm_answer(ui, false);
+	/* a fresh label waits to be scanned back before anything else */
+	if (ui_label_scan(ui, s))
+		return;
 	if (f->ops->on_scan == NULL) {
 		ui_error(ui, _("This screen takes no scans: choose a workflow "
 			       "in the menu first."));
@@ -409,7 +413,8 @@ prompt_run(struct ui *ui)
 
 	snprintf(line, sizeof(line), "%s", ui->prompt_text);
 	ui->prompt = false;
-	if (line[0] == '\0' || ui_job_prompt(ui, line))
+	if (line[0] == '\0' || ui_job_prompt(ui, line) ||
+	    ui_label_prompt(ui, line))
 		return;
 	if (ui_command(ui, line, &r, NULL, NULL, NULL) == 0)
 		prompt_result(ui, line, &r);

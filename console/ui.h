@@ -85,6 +85,7 @@ struct ui_options {
 	const char *sound_cmd;	/* NULL: the terminal bell */
 	const char *user;	/* pre-filled login name, or NULL */
 	const char *sync_config;	/* run the outbox runner, or NULL */
+	const char *labels_config;	/* print labels (ui_label.h), or NULL */
 	bool color;		/* false with NO_COLOR or a mono terminal */
 };
 
@@ -124,6 +125,8 @@ struct ui {
 	int u8len, u8need;
 	/* the outbox runner's last progress line, "" if it does not run */
 	char sync_status[256];
+	/* labels and their printer (ui_label.h), or NULL */
+	struct ui_label *labels;
 	/* a delivery import running in steps (ui_job.c), or NULL */
 	struct st_import *job;
 	int64_t job_next_ms;	/* when its next step is due */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "console/ui.h"
+#include "console/ui_label.h"
 
 enum dmode { D_FULL, D_TAKE, D_PUT, D_MODES };
 
@@ -21,7 +22,17 @@ struct disband {
 	struct scan asked_scan;
 	struct ui_recent recent[UI_RECENT_MAX];
 	int nrecent;
+	bool changed;	/* partial: codes went in or out since its label */
 };
+
+/* Leaving a pack whose count changed: its label says the new count. */
+static void
+relabel(struct ui *ui, struct disband *d)
+{
+	if (d->changed && d->sscc[0] != '\0')
+		ui_label_pack(ui, d->sscc, d->mode == D_TAKE ? "take" : "put");
+	d->changed = false;
+}
 
 static const char *
 mode_name(enum dmode m)
@@ -38,6 +49,8 @@ disband_req(struct ui *ui, void *p, enum req r)
 {
 	struct disband *d = p;
 
+	if (r == REQ_MODE || r == REQ_NEW || r == REQ_BACK || r == REQ_QUIT)
+		relabel(ui, d);
 	if (r == REQ_MODE) {
 		d->mode = (d->mode + 1) % D_MODES;
 		d->sscc[0] = '\0';
@@ -115,6 +128,7 @@ disband_scan(struct ui *ui, void *p, const struct scan *s)
 				       "first."));
 			return;
 		}
+		relabel(ui, d);
 		snprintf(d->sscc, sizeof(d->sscc), "%s", m.sscc);
 		if (st_pack_get(ui->db, d->sscc, &d->cur, &r.err) < 0) {
 			d->sscc[0] = '\0';
@@ -147,10 +161,14 @@ disband_run(struct ui *ui, struct disband *d, const struct scan *s,
 	snprintf(line, sizeof(line), d->mode == D_FULL ?
 		 _("taken apart") : _("%d left in the pack"), r.pack.count);
 	view_recent_add(ui->db, d->recent, &d->nrecent, true, s, line);
-	if (d->mode == D_FULL)
+	if (d->mode == D_FULL) {
 		ui_ok(ui, _("Pack %s taken apart."), r.pack.sscc);
-	else
+	} else {
 		ui_ok(ui, _("OK: %d in %s"), r.pack.count, r.pack.sscc);
+		/* its label is printed anew with the count when the
+		 * operator leaves the pack (relabel) */
+		d->changed = true;
+	}
 }
 
 static void

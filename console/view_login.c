@@ -125,16 +125,25 @@ login_char(struct ui *ui, void *p, const char *utf8)
 	return view_field_char(l->focus == 0 ? &l->name : &l->pin, utf8);
 }
 
-/* A badge is a barcode with the user's name on it. */
+/* A badge is a barcode with the user's name on it (sklad label sheet
+ * --badge prints one), maybe after the scanner's AIM identifier. */
 static void
 login_scan(struct ui *ui, void *p, const struct scan *s)
 {
 	struct login *l = p;
+	const char *b = s->bytes;
+	size_t n = s->len;
 
-	if (s->len == 0 || s->len >= sizeof(l->name.text))
+	if (n > 3 && b[0] == ']' && (memcmp(b, "]d1", 3) == 0 ||
+				     memcmp(b, "]C0", 3) == 0 ||
+				     memcmp(b, "]Q1", 3) == 0)) {
+		b += 3;
+		n -= 3;
+	}
+	if (n == 0 || n >= sizeof(l->name.text))
 		return;
-	memcpy(l->name.text, s->bytes, s->len);
-	l->name.text[s->len] = '\0';
+	memcpy(l->name.text, b, n);
+	l->name.text[n] = '\0';
 	l->focus = 1;
 	ui->dirty = true;
 }

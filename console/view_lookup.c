@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "console/ui.h"
+#include "console/ui_label.h"
 
 #define HISTORY_MAX 64
 
@@ -117,6 +118,26 @@ lookup_req(struct ui *ui, void *p, enum req r)
 		l->code.text[0] = '\0';
 		return true;
 	}
+	if (r == REQ_LABEL) {
+		/* the pack looked up, or the pack the code is in */
+		bool pack = strcmp(l->where.kind, "box") == 0 ||
+			    strcmp(l->where.kind, "pallet") == 0;
+		const char *sscc = !l->have ? NULL : pack ? l->where.code :
+				   l->where.nparents > 0 ?
+				   l->where.parents[0] : NULL;
+
+		if (sscc == NULL)
+			ui_error(ui, _("Look up a box or pallet (or a code in "
+				       "one) first: its label is printed."));
+		else if (ui->labels == NULL)
+			ui_error(ui, _("No label printer: start sklad with "
+				       "--labels-config FILE."));
+		else {
+			ui_label_pack(ui, sscc, "reprint");
+			ui_info(ui, _("Label of %s queued."), sscc);
+		}
+		return true;
+	}
 	return view_field_req(&l->code, r);
 }
 
@@ -151,7 +172,7 @@ lookup_draw(struct ui *ui, void *p, int rows, int cols)
 {
 	struct lookup *l = p;
 	int y = view_frame(ui, _("Look up a code"), _("Scan, or type a code "
-			   "and Enter  Esc: menu"), rows, cols);
+			   "and Enter  F11: label  Esc: menu"), rows, cols);
 	int i, first;
 
 	ui_put(y, 2, 6, UI_BOLD, false, _("Code"));

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "console/ui.h"
+#include "console/ui_label.h"
 
 struct pack {
 	enum st_level level;	/* what n / F2 opens */
@@ -55,6 +56,7 @@ note_closed(struct ui *ui, struct pack *k, const struct st_pack *pk)
 		 _("Box %s closed with %d.") : _("Pallet %s closed with %d."),
 		 pk->sscc, pk->count);
 	ui_ok(ui, "%s", k->closed);
+	ui_label_pack(ui, pk->sscc, "close");
 }
 
 static void
@@ -78,6 +80,10 @@ run(struct ui *ui, struct pack *k, const char *line)
 		ui_ok(ui, r.pack.level == ST_BOX ? _("Box %s is open: scan "
 		      "units into it.") : _("Pallet %s is open: scan boxes "
 		      "onto it."), r.pack.sscc);
+		/* an SSCC from the site's range has no label yet */
+		if (strcmp(line, "box open") == 0 ||
+		    strcmp(line, "pallet open") == 0)
+			ui_label_pack(ui, r.pack.sscc, "open");
 	}
 	pack_refresh(ui, k);
 }
@@ -251,6 +257,11 @@ pack_draw(struct ui *ui, void *p, int rows, int cols)
 		draw_count(k, y + 1, rows, cols);
 		y += 1 + big;
 	}
+	if (ui_label_status(ui)[0] != '\0' && y < rows - 2)
+		ui_put(y++, 2, cols - 4, ui_label_awaited(ui) != NULL ?
+		       UI_BOLD : UI_DIM, false, ui_label_status(ui));
+	if (ui_label_awaited(ui) != NULL && cols >= 60)
+		ui_label_preview(ui, 2, cols - 22, rows - 4);
 	if (k->nrecent > 0 && y < rows - 2) {
 		ui_put(y++, 2, cols - 4, UI_DIM, false, _("Last scans:"));
 		view_recent_draw(k->recent, k->nrecent, y, rows, cols);

@@ -362,7 +362,10 @@ wf_scan(struct wf *w, const char *scan, size_t len, struct wf_result *r)
 	int rc;
 
 	result_reset(r, "scan");
-	if ((cmd = station_command(scan, len)) != NULL) {
+	/* a station barcode may come with its AIM identifier (]C0, ]d1) */
+	if ((cmd = station_command(scan, len)) != NULL ||
+	    (len > 3 && scan[0] == ']' &&
+	     (cmd = station_command(scan + 3, len - 3)) != NULL)) {
 		command_barcode(w, cmd, r);
 		return;
 	}

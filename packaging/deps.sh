@@ -23,6 +23,8 @@ libcmocka-dev clang libclang-rt-14-dev tmux
 qemu-system-x86 linux-image-amd64 busybox-static
 python3 libengine-gost-openssl libinih-dev libxml2-dev
 cpio curl
+libzint-dev libpng-dev libfreetype-dev fonts-dejavu-core
+python3-zxing-cpp python3-pil
 "
 
 # make deb, make check-deb: Debian's packaging tools and what the install

@@ -16,7 +16,9 @@
 #include "gs1.h"
 #include "mark.h"
 
-enum aim { AIM_NONE, AIM_D2, AIM_D1, AIM_C1 };
+/* AIM_TEXT: ]C0 (Code 128 without FNC1) or ]Q1 (plain QR): only sklad's
+ * command barcodes are printed that way. */
+enum aim { AIM_NONE, AIM_D2, AIM_D1, AIM_C1, AIM_TEXT };
 
 #define CIGARETTE_LEN 29
 
@@ -367,6 +369,8 @@ read_aim(const char *s, size_t n, struct mark *m, enum aim *aim)
 		*aim = AIM_D1;
 	else if (s[1] == 'C' && s[2] == '1')
 		*aim = AIM_C1;
+	else if ((s[1] == 'C' && s[2] == '0') || (s[1] == 'Q' && s[2] == '1'))
+		*aim = AIM_TEXT;
 	else {
 		gs1_fail(m, MARK_E_AIM_UNKNOWN, NULL, 0, 3, 0, 0);
 		gs1_copy_printable(m->err.other, s, 3);
@@ -387,9 +391,16 @@ parse_scan(const char *s, size_t n, struct mark *m)
 	p = aim == AIM_NONE ? 0 : 3;
 	if (p < n && s[p] == MARK_GS)
 		p++;
-	if (aim == AIM_NONE && n - p >= cmdlen &&
+	/* a command barcode printed as a plain DataMatrix (]d1), Code 128
+	 * (]C0) or QR (]Q1), or sent without an identifier */
+	if (aim != AIM_D2 && aim != AIM_C1 && n - p >= cmdlen &&
 	    memcmp(s + p, MARK_COMMAND_PREFIX, cmdlen) == 0)
 		return command_barcode(s, p + cmdlen, n, m);
+	if (aim == AIM_TEXT) {
+		gs1_fail(m, MARK_E_AIM_UNKNOWN, NULL, 0, 3, 0, 0);
+		gs1_copy_printable(m->err.other, s, 3);
+		return -1;
+	}
 	if ((aim == AIM_NONE || aim == AIM_D1) && looks_like_cigarette(s, p, n))
 		return cigarette_pack(s, p, m);
 	if (aim == AIM_D1) {

@@ -10,6 +10,7 @@ store-y += store/doc_deps.o store/doc_check.o
 store-y += store/export.o store/upd_read.o store/inbox.o
 store-y += store/stock.o store/catalogue.o store/stock_report.o
 store-y += store/db_admin.o store/db_check.o
+store-y += store/labels.o
 # Delivery import is fuzzed straight from source with the store around it.
 fuzz-extra-src += $(store-y:.o=.c)
 fuzz-extra-libs += -lsqlite3 -lcrypt $(shell $(PKG_CONFIG) --cflags --libs libxml-2.0 2>/dev/null)

@@ -34,6 +34,8 @@
  *  code_checks  the state system's last answer about a code (status,
  *               owner, aggregate) and the problem it makes for acceptance
  *               or aggregation, for showing while scanning offline.
+ *  label_jobs   labels for printers (migration 4): exact bytes, state,
+ *               attempts, last error, when printed and confirmed.
  *  outbox       documents for the state system: exact body bytes, state,
  *               server id, attempts, last error; sendable = 0 for one
  *               sync keeps for export. depends_on (migration 1) is no
@@ -373,6 +375,31 @@ static const char *const migrations[] = {
 	"  delivery_id INTEGER REFERENCES deliveries(id),"
 	"  reason TEXT,"
 	"  at TEXT NOT NULL) WITHOUT ROWID;",
+
+	/* 6: label jobs (labels.c): the exact bytes of each label for a
+	 * printer, kept until printed so that a printer that is off loses
+	 * nothing; queued -> printed (or failed after too many tries, or
+	 * voided by a supervisor). confirmed_at: the operator scanned the
+	 * fresh label and it read as its SSCC. */
+	"CREATE TABLE label_jobs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  sscc TEXT NOT NULL,"
+	"  printer TEXT NOT NULL,"
+	"  format TEXT NOT NULL CHECK (format IN ('zpl', 'tspl', 'png')),"
+	"  reason TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('queued', 'printed',"
+	"    'failed', 'voided')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT,"
+	"  created_by INTEGER REFERENCES users(id),"
+	"  created_at TEXT NOT NULL,"
+	"  tried_at TEXT,"
+	"  printed_at TEXT,"
+	"  confirmed_at TEXT,"
+	"  body BLOB NOT NULL);"
+	"CREATE INDEX label_jobs_sscc ON label_jobs(sscc);"
+	"CREATE INDEX label_jobs_queued ON label_jobs(state)"
+	"  WHERE state = 'queued';",
 };
 
 const char *

@@ -57,6 +57,10 @@ enum st_action {
 	ST_ACT_STOCK_LOAD = 60,		/* codes owned already, loaded */
 	ST_ACT_CATALOGUE = 61,		/* product names imported */
 	ST_ACT_STOCK_COUNT = 62,	/* a stock count by scanning */
+	ST_ACT_LABEL_QUEUE = 70,	/* a label job for a printer */
+	ST_ACT_LABEL_CONFIRM = 71,	/* the fresh label scanned back */
+	ST_ACT_LABEL_VOID = 72,		/* a supervisor voids a label job */
+	ST_ACT_LABEL_RETRY = 73,	/* a person prints a failed one again */
 };
 
 /* A user or device name: ST_USER_CHARS characters of up to 4 bytes. */
@@ -1304,5 +1308,96 @@ struct st_db_stats {
 /* Read the figures of the database at path (one snapshot, no
  * migration). 0, or <0 with e set. */
 int st_db_stats(const char *path, struct st_db_stats *s, struct err *e);
+/* --- labels (labels.c) -------------------------------------------------- */
+
+/* What a pack's label says about it. */
+struct st_label_facts {
+	char sscc[MARK_SSCC_LEN + 1];
+	char level[8];		/* box, pallet */
+	char state[12];
+	int count;		/* direct children */
+	char gtin[MARK_GTIN_LEN + 1];	/* the first GTIN directly inside,
+					 * or the pack's single GTIN */
+	int more_gtins;		/* other GTINs directly inside */
+	char opened_by[ST_NAME_MAX];
+	char opened_at[32];	/* UTC ISO 8601 */
+	char closed_at[32];	/* "" while open */
+	int gcp_len;		/* digits of the site's company prefix */
+};
+
+/* The facts of pack sscc; ERR_NOTFOUND if there is no such pack. */
+int st_label_facts(struct st_db *db, const char *sscc,
+		   struct st_label_facts *out, struct err *e);
+
+/* One label job. */
+struct st_label_job {
+	int64_t id;
+	char sscc[MARK_SSCC_LEN + 1];
+	char printer[64];
+	char format[8];		/* zpl, tspl, png */
+	char reason[16];	/* open, close, take, put, reprint */
+	char state[12];		/* queued printed failed voided */
+	int attempts;
+	char last_error[256];
+	char created_at[32];
+	char printed_at[32];
+	char confirmed_at[32];
+	char *body;		/* st_label_get only (malloc'd), else NULL */
+	size_t body_len;
+};
+
+/*
+ * Queue len bytes of a label of sscc for printer in format for reason,
+ * audited. *id gets the job's number.
+ */
+int st_label_queue(struct st_db *db, const struct st_actor *who,
+		   const char *sscc, const char *printer, const char *format,
+		   const char *reason, const char *body, size_t len,
+		   int64_t *id, struct err *e);
+
+/* Job id with its body (free with st_label_job_free); ERR_NOTFOUND. */
+int st_label_get(struct st_db *db, int64_t id, struct st_label_job *out,
+		 struct err *e);
+void st_label_job_free(struct st_label_job *j);
+
+/* The oldest queued job of printer ("" : of any) with its body: 1 with
+ * *out filled, 0 none. */
+int st_label_next(struct st_db *db, const char *printer,
+		  struct st_label_job *out, struct err *e);
+
+/*
+ * One try of queued job id: printed (error NULL), or still queued with
+ * error as last_error, and failed once max_attempts tries failed (0: no
+ * limit). ERR_NOTFOUND if it is not queued (voided meanwhile).
+ */
+int st_label_tried(struct st_db *db, int64_t id, const char *error,
+		   int max_attempts, struct err *e);
+
+/* Jobs newest first (all, or of sscc if not NULL), at most limit, through
+ * fn (stop by non-zero); bodies are not read. */
+int st_label_jobs(struct st_db *db, const char *sscc, int limit,
+		  int (*fn)(void *arg, const struct st_label_job *j),
+		  void *arg, struct err *e);
+
+/* A failed (or queued) job back to queued with its attempts cleared,
+ * audited. ERR_NOTFOUND when printed or voided. */
+int st_label_retry(struct st_db *db, const struct st_actor *who, int64_t id,
+		   struct err *e);
+
+/* A supervisor voids job id (not printed yet, or printed and wrong),
+ * audited either way; ERR_DENIED for an operator. */
+int st_label_void(struct st_db *db, const struct st_actor *who, int64_t id,
+		  struct err *e);
+
+/*
+ * The operator scanned the fresh label of sscc and it read as sscc: the
+ * newest printed job of sscc is confirmed, audited. ERR_NOTFOUND when no
+ * label of sscc was printed.
+ */
+int st_label_confirm(struct st_db *db, const struct st_actor *who,
+		     const char *sscc, struct err *e);
+
+/* Whether pack sscc has a confirmed label: 1 yes, 0 no, <0 error. */
+int st_label_confirmed(struct st_db *db, const char *sscc, struct err *e);
 
 #endif

@@ -41,3 +41,5 @@ unit-tests += test_st_catalogue
 unit-tests += test_sy_stock
 unit-tests += test_upd test_exchange
 fuzz-targets += fuzz_stock
+unit-tests += test_labels
+benches += bench_label
