@@ -128,6 +128,7 @@ struct xc {
 	long interval;
 	long settle;		/* seconds a file must be unchanged */
 	bool once;
+	bool json;
 	struct st_db *db;
 	struct st_actor who;
 	int imported, refused, exported, errors;
@@ -426,6 +427,7 @@ parse(int argc, char **argv, struct xc *x)
 		{ "format", required_argument, NULL, 'f' },
 		{ "tree", no_argument, NULL, 't' },
 		{ "settle", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -448,6 +450,7 @@ parse(int argc, char **argv, struct xc *x)
 		case 'P': x->pin_file = optarg; break;
 		case '1': x->once = true; break;
 		case 't': x->o.tree = true; break;
+		case 'j': x->json = true; break;
 		case 's':
 			x->settle = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || x->settle < 0)
@@ -516,8 +519,14 @@ cmd_exchange(int argc, char **argv)
 		if (stop)
 			break;
 	}
-	printf(_("exchange: imported %d, refused %d, exported %d, errors %d\n"),
-	       x.imported, x.refused, x.exported, x.errors);
+	if (x.json)
+		printf("{\"imported\":%d,\"refused\":%d,\"exported\":%d,"
+		       "\"errors\":%d}\n", x.imported, x.refused, x.exported,
+		       x.errors);
+	else
+		printf(_("exchange: imported %d, refused %d, exported %d, "
+			 "errors %d\n"), x.imported, x.refused, x.exported,
+		       x.errors);
 	st_close(&x.db);
 	return x.refused || x.errors ? CLI_FAIL : CLI_OK;
 fail:
