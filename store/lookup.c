@@ -35,6 +35,10 @@ action_name(int a)
 	case ST_ACT_SHIP_SCAN: return "ship_scan";
 	case ST_ACT_SHIP_FINISH: return "ship_finish";
 	case ST_ACT_SCAN_REFUSED: return "scan_refused";
+	case ST_ACT_LABEL_QUEUE: return "label_queue";
+	case ST_ACT_LABEL_CONFIRM: return "label_confirm";
+	case ST_ACT_LABEL_VOID: return "label_void";
+	case ST_ACT_LABEL_RETRY: return "label_retry";
 	}
 	return "unknown";
 }
