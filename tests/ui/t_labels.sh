@@ -69,7 +69,9 @@ scan "$(sscc 77)"
 wait_for "Wrong label: this is 046100000000000779"
 "$SKLAD_BIN" label list --db "$DB" --json | grep -q '"confirmed_at":""' ||
 	fail "confirmed by a wrong label"
-scan "SKLAD:ACK"
+# acknowledged by a command barcode read with its AIM identifier (]d1:
+# a plain DataMatrix, as sklad label sheet prints them)
+scan "]d1SKLAD:ACK"
 wait_gone "Wrong label"
 # the right one, with the AIM identifier a GS1-128 reader sends
 scan "]C100046004390000000013"
@@ -87,7 +89,7 @@ scan "$(unit 6)"
 wait_for "stays queued"
 "$SKLAD_BIN" label list --db "$DB" --json | grep -q '"sscc":"046004390000000020","printer":"zebra","format":"zpl","reason":"close","state":"queued"' ||
 	fail "the job is not queued"
-scan "SKLAD:ACK"
+scan "]C0SKLAD:ACK"
 wait_gone "stays queued"
 # the console goes on working meanwhile
 key n
