@@ -122,3 +122,11 @@ done
 grep -q "(00) 0 4600439 000000001 3" "$PR"/job.* || fail "reprinted another label"
 "$SKLAD_BIN" label list --db "$DB" --sscc 046004390000000013 --json |
 	grep -q '"reason":"reprint","state":"printed"' || fail "no reprint job"
+# the reprint is scanned back like any fresh label; then a lookup of the
+# box shows its label symbol in half blocks
+WAIT_SECONDS=10 wait_for "Label of 046004390000000013 printed"
+scan "046004390000000013"
+wait_for "Label of 046004390000000013 confirmed"
+scan "046004390000000013"
+wait_for "Kind: box"
+screen | grep -q "▀\|▄" || fail "no label symbol on the lookup screen"
