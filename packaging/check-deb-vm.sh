@@ -6,7 +6,8 @@
 #
 #   check-deb-vm.sh DEB
 #
-# Environment: SKLAD_BUILD (default build), VM_TIMEOUT (default 900 s).
+# Environment: SKLAD_BUILD (default build), VM_TIMEOUT (default 1800 s:
+# dpkg under TCG over 9p took 10 min here).
 # Writes only under SKLAD_BUILD/vm.
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,7 +29,7 @@ if [ ! -s "$initrd" ] || [ "$vm/init" -nt "$initrd" ] ||
 fi
 log=$build/vm/check-deb.log
 echo "  VM     check-deb in $kernel; console in $log"
-timeout --kill-after=10 "${VM_TIMEOUT:-900}" qemu-system-x86_64 \
+timeout --kill-after=10 "${VM_TIMEOUT:-1800}" qemu-system-x86_64 \
 	-machine q35 -accel tcg,thread=multi -cpu max -smp 2 -m 1024 \
 	-nodefaults -no-user-config -display none -serial stdio -no-reboot \
 	-kernel "$kernel" -initrd "$initrd" \
