@@ -26,6 +26,7 @@ struct lb_item {
 
 struct lb_layout {
 	int w, h, dpi;		/* dots */
+	bool text_image;	/* text as graphics in ZPL and TSPL too */
 	struct lb_item it[LB_ITEMS_MAX];
 	int n;
 };
