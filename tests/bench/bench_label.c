@@ -232,14 +232,17 @@ main(void)
 {
 	static const struct {
 		int w, h, dpi, f;
+		bool image;
 		const char *name;
 	} cases[] = {
-		{ 58, 40, 203, LB_ZPL, "ZPL  58x40 mm  203 dpi" },
-		{ 100, 150, 203, LB_ZPL, "ZPL  100x150 mm 203 dpi" },
-		{ 100, 150, 300, LB_ZPL, "ZPL  100x150 mm 300 dpi" },
-		{ 100, 150, 203, LB_TSPL, "TSPL 100x150 mm 203 dpi" },
-		{ 58, 40, 203, LB_PNG, "PNG  58x40 mm  203 dpi" },
-		{ 100, 150, 203, LB_PNG, "PNG  100x150 mm 203 dpi" },
+		{ 58, 40, 203, LB_ZPL, false, "ZPL  58x40   203 dpi, fonts" },
+		{ 58, 40, 203, LB_ZPL, true, "ZPL  58x40   203 dpi, text image" },
+		{ 100, 150, 203, LB_ZPL, false, "ZPL  100x150 203 dpi, fonts" },
+		{ 100, 150, 203, LB_ZPL, true, "ZPL  100x150 203 dpi, text image" },
+		{ 100, 150, 300, LB_ZPL, true, "ZPL  100x150 300 dpi, text image" },
+		{ 100, 150, 203, LB_TSPL, true, "TSPL 100x150 203 dpi, text image" },
+		{ 58, 40, 203, LB_PNG, true, "PNG  58x40   203 dpi" },
+		{ 100, 150, 203, LB_PNG, true, "PNG  100x150 203 dpi" },
 	};
 	struct lb_size sz = { 100, 150, 203, true };
 	double base, r;
@@ -252,9 +255,9 @@ main(void)
 	printf("  baseline: the two symbols alone     %8.0f /s\n", base);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		sz = (struct lb_size){ cases[i].w, cases[i].h, cases[i].dpi,
-					 true };
+					 cases[i].image };
 		r = median_rate(&sz, cases[i].f);
-		printf("  %-34s %8.0f labels/s  (%.3f of baseline)\n",
+		printf("  %-36s %6.0f labels/s  (%.3f of baseline)\n",
 		       cases[i].name, r, r / base);
 	}
 	close_to_printer();
