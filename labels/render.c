@@ -72,8 +72,8 @@ mm(const struct lb_layout *L, double v)
 	return (int)(v * L->dpi / 25.4 + 0.5);
 }
 
-static void
-layout_free(struct lb_layout *L)
+void
+lb_layout_free(struct lb_layout *L)
 {
 	int i;
 
@@ -180,8 +180,8 @@ add_lines(struct lb_layout *L, const struct lb_label *l, int tx, int tw,
 
 /* ---- the logistic label ------------------------------------------------ */
 
-static int
-layout_label(const struct lb_label *l, const struct lb_size *sz,
+int
+lb_layout_label(const struct lb_label *l, const struct lb_size *sz,
 	     struct lb_layout *L, struct err *e)
 {
 	struct lb_item *dm, *bars;
@@ -262,7 +262,7 @@ layout_label(const struct lb_label *l, const struct lb_size *sz,
 	}
 	return 0;
 fail:
-	layout_free(L);
+	lb_layout_free(L);
 	return e->code != 0 ? e->code : ERR_INVALID;
 }
 
@@ -279,8 +279,8 @@ fill(struct lb_image *img, int x, int y, int w, int h)
 				img->px[y * img->w + i] = 0;
 }
 
-static int
-compose(const struct lb_layout *L, struct lb_image *img, bool text,
+int
+lb_compose(const struct lb_layout *L, struct lb_image *img, bool text,
 	struct err *e)
 {
 	int i, x, y, rc;
@@ -382,8 +382,8 @@ check_item(const struct lb_image *img, const struct lb_item *it,
 	return 0;
 }
 
-static int
-check_all(const struct lb_layout *L, const struct lb_image *img,
+int
+lb_check_drawn(const struct lb_layout *L, const struct lb_image *img,
 	  struct err *e)
 {
 	int i, rc;
@@ -556,9 +556,9 @@ emit(struct lb_layout *L, enum lb_format f, char **out, size_t *len,
 
 	*out = NULL;
 	*len = 0;
-	rc = compose(L, &img, f == LB_PNG || L->text_image, e);
+	rc = lb_compose(L, &img, f == LB_PNG || L->text_image, e);
 	if (rc == 0)
-		rc = check_all(L, &img, e);
+		rc = lb_check_drawn(L, &img, e);
 	if (rc == 0) {
 		if (f == LB_PNG)
 			rc = lb_png_encode(&img, out, len, e);
@@ -568,7 +568,7 @@ emit(struct lb_layout *L, enum lb_format f, char **out, size_t *len,
 			out_tspl(L, &img, &b);
 	}
 	lb_image_free(&img);
-	layout_free(L);
+	lb_layout_free(L);
 	if (rc < 0) {
 		free(b.p);
 		return rc;
@@ -614,7 +614,7 @@ lb_render(const struct lb_label *l, const struct lb_size *sz,
 	L = malloc(sizeof(*L));
 	if (L == NULL)
 		return err_set(e, ERR_INTERNAL, "out of memory");
-	rc = layout_label(l, sz, L, e);
+	rc = lb_layout_label(l, sz, L, e);
 	if (rc == 0)
 		rc = emit(L, f, out, len, e);
 	free(L);
@@ -684,7 +684,7 @@ lb_render_sheet(const char *const *items, const char *const *captions,
 	if (rc == 0)
 		rc = emit(L, f, out, len, e);
 	else
-		layout_free(L);
+		lb_layout_free(L);
 	free(L);
 	return rc;
 }

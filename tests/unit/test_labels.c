@@ -25,6 +25,7 @@
 
 #include "console/label_job.h"
 #include "labels/labels.h"
+#include "labels/render.h"
 #include "tests/gen_codes.h"
 #include "tests/site_fx.h"
 
@@ -140,6 +141,55 @@ test_roundtrip_every_layout(void **state)
 			lb_image_free(&img);
 			lb_matrix_free(&m);
 		}
+}
+
+/* What lb_render checks before it hands out bytes: a DataMatrix or bars
+ * drawn other than the layout says is refused (ERR_INTERNAL). */
+static void
+test_mismatch_refused(void **state)
+{
+	struct lb_size sz = { 58, 40, 203, false };
+	struct lb_label l = { .count = 3 };
+	struct lb_layout *L = malloc(sizeof(*L));
+	struct lb_image img;
+	struct err e;
+	int i, x, y;
+
+	(void)state;
+	assert_non_null(L);
+	assert_int_equal(mark_sscc_make(1, "4600439", 5, l.sscc), 0);
+	assert_int_equal(lb_layout_label(&l, &sz, L, &e), 0);
+	assert_int_equal(lb_compose(L, &img, false, &e), 0);
+	assert_int_equal(lb_check_drawn(L, &img, &e), 0);
+	for (i = 0; i < L->n; i++) {
+		const struct lb_item *it = &L->it[i];
+
+		if (it->kind == LB_BARS) {
+			/* one bar's module painted over: another number */
+			for (y = it->y; y < it->y + it->h; y++)
+				for (x = 0; x < it->module; x++)
+					img.px[y * img.w + it->x +
+					       20 * it->module + x] ^= 0xff;
+			assert_int_equal(lb_check_drawn(L, &img, &e),
+					 ERR_INTERNAL);
+			assert_non_null(strstr(e.msg, "GS1-128"));
+			for (y = it->y; y < it->y + it->h; y++)
+				for (x = 0; x < it->module; x++)
+					img.px[y * img.w + it->x +
+					       20 * it->module + x] ^= 0xff;
+		}
+	}
+	assert_int_equal(lb_check_drawn(L, &img, &e), 0);
+	/* the layout says another SSCC than the one drawn */
+	for (i = 0; i < L->n; i++)
+		if (L->it[i].kind == LB_DM)
+			L->it[i].text[10] = L->it[i].text[10] == '9' ? '8' :
+					    '9';
+	assert_int_equal(lb_check_drawn(L, &img, &e), ERR_INTERNAL);
+	assert_non_null(strstr(e.msg, "DataMatrix"));
+	lb_image_free(&img);
+	lb_layout_free(L);
+	free(L);
 }
 
 /* A damaged symbol is not read as anything. */
@@ -944,6 +994,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip_every_layout),
 		cmocka_unit_test(test_damaged_not_read),
+		cmocka_unit_test(test_mismatch_refused),
 		cmocka_unit_test(test_gs1_128_modules),
 		cmocka_unit_test(test_sscc_human),
 		cmocka_unit_test(test_render_every_size),
