@@ -14,7 +14,7 @@ unit-tests += test_st_rules test_st_pack
 benches += bench_store
 unit-tests += test_st_rules_accept test_st_accept
 unit-tests += test_cli_scanners
-unit-tests += test_st_crash
+unit-tests += test_st_crash test_st_power
 unit-tests += test_st_ship test_st_deps test_st_doc_check
 unit-tests += test_exec
 benches += bench_import
@@ -31,3 +31,5 @@ unit-tests += test_sy_incoming
 unit-tests += test_st_accept_list test_st_import
 unit-tests += test_sy_codes
 unit-tests += test_accounts
+# Long runs with figures (make soak): many stations on one store.
+soaks += soak_site
