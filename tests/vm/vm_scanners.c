@@ -820,6 +820,21 @@ test_console_slow_storage(void)
 		goto stop;
 	con_run(&c, db, &d, 'A', 1);
 	con_run(&c, db, &d, 'B', 10);
+	/* a code that stops in the middle: an error that holds and counts */
+	{
+		static struct typing_ev ev[4096];
+		char code[64];
+		int n;
+
+		con_code(code, sizeof(code), 'C', 0);
+		n = vm_expand(code, 12, TYPING_GS_CTRL, ev, 4096);
+		c.from = c.len;
+		vm_type_events(&d, ev, 0, n, 1);
+		vm_check(vm_con_wait(&c, "Scan 1 code again", WAIT_MS * 2) &&
+			 vm_con_wait(&c, "SKLAD:ACK", WAIT_MS),
+			 "console: half a code did not hold the console with "
+			 "the count to scan again: %.300s", c.text + c.from);
+	}
 stop:
 	vm_check(vm_con_stop(&c), "console: did not exit on SIGTERM");
 out:
