@@ -6,6 +6,7 @@
 #   make asan       every test under AddressSanitizer + UBSan (build/asan/)
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (clang)
 #   make bench      figures beside their baselines
+#   make soak       long runs: many stations on one store, power loss
 #   make check-layers   each third-party header only in its module
 #   make install / uninstall   honour PREFIX and DESTDIR
 #   make deb / deb-arm64   the Debian packages (packaging/deb.mk)
@@ -83,6 +84,7 @@ console-y :=
 unit-tests :=
 fuzz-targets :=
 benches :=
+soaks :=
 include scanners/module.mk labels/module.mk store/module.mk sync/module.mk console/module.mk
 include tests/module.mk
 # Optional parts add themselves: tests/vm/vm.mk sets VM_CHECK := check-vm.
@@ -96,7 +98,7 @@ MODULES := console sync store labels scanners
 archive = $(O)/lib$(1).a
 ARCHIVES := $(foreach m,$(MODULES),$(if $($(m)-y),$(call archive,$(m))))
 
-.PHONY: all run check check-unit asan fuzz bench check-layers deps \
+.PHONY: all run check check-unit asan fuzz bench soak check-layers deps \
 	install uninstall clean locale pot
 .DEFAULT_GOAL := all
 # Keep objects of tests and tools between runs.
@@ -205,6 +207,12 @@ fuzz: $(addprefix $(O)/fuzz/,$(fuzz-targets))
 BENCH_BINS := $(addprefix $(O)/tests/bench/,$(benches))
 bench: $(O)/sklad $(BENCH_BINS)
 	$(Q)for b in $(BENCH_BINS); do $(TEST_ENV) $$b || exit 1; done
+
+# Soaks: minutes of load and faults, figures beside baselines; they fail
+# only on a broken promise (an acknowledged scan lost), never on time.
+SOAK_BINS := $(addprefix $(O)/tests/bench/,$(soaks))
+soak: $(O)/sklad $(SOAK_BINS)
+	$(Q)for b in $(SOAK_BINS); do $(TEST_ENV) $$b || exit 1; done
 
 # Each third-party header has one home (DESIGN.md, Layout).
 check-layers:

@@ -46,6 +46,7 @@ kind_name(enum ev_event_kind k)
 	case EV_EVENT_UNPLUGGED: return "unplugged";
 	case EV_EVENT_DISCARDED: return "discarded";
 	case EV_EVENT_ERROR: return "error";
+	case EV_EVENT_LOST: return "lost";
 	}
 	return "?";
 }

@@ -189,12 +189,55 @@ ev_state(enum ev_event_kind k)
 	case EV_EVENT_GRAB_FAILED: return _("held by another program");
 	case EV_EVENT_UNPLUGGED: return _("unplugged");
 	case EV_EVENT_DISCARDED: return _("half a code dropped");
+	case EV_EVENT_LOST: return _("codes lost: the console was busy");
 	case EV_EVENT_ERROR: return _("cannot be used");
 	case EV_EVENT_SCAN: break;
 	}
 	return _("ready (grabbed)");
 }
 
+/*
+ * Codes the console could not take: an error that holds, with how many to
+ * scan again; while an error already holds, they count with the scans it
+ * refused. Never an information line that the next OK would cover.
+ */
+static void
+ev_lost(struct ui *ui, const struct ev_event *ev)
+{
+	char msg[ERR_MSG_MAX];
+	const char *why;
+	int n = ev->lost > 0 ? ev->lost : 1;
+
+	if (ui->hold) {
+		ui->held_scans += n - 1;
+		ui_held_scan(ui);
+		return;
+	}
+	if (ev->kind == EV_EVENT_LOST)
+		why = _("codes came faster than the console could record "
+			"them and were not kept.");
+	else if (ev->scan.flags & SCAN_OVERFLOW)
+		why = _("a code was longer than any marking code and was not "
+			"taken.");
+	else if (ev->scan.flags & SCAN_DAMAGED)
+		why = _("the system lost key events while a code was typed; "
+			"nothing of it was taken (if the code before it got no "
+			"OK, scan that one again too).");
+	else
+		why = _("a code stopped in the middle and nothing of it was "
+			"taken.");
+	snprintf(msg, sizeof(msg), ngettext("Scanner %s: %s Scan %d code "
+					    "again.", "Scanner %s: %s Scan %d "
+					    "codes again.", n),
+		 ev->scan.device, why, n);
+	ui_error(ui, msg);
+}
+
+/*
+ * Events the reader queued, in order, up to and including one scan: a
+ * scan may commit (and wait on storage), so the loop redraws and reads
+ * the terminal between two of them; the reader goes on meanwhile.
+ */
 static void
 ev_drain(struct ui_input *in, struct ui *ui)
 {
@@ -205,16 +248,21 @@ ev_drain(struct ui_input *in, struct ui *ui)
 			ui_device_note(ui, ev.scan.device, "evdev",
 				       ev_state(ev.kind), NULL);
 			if (ev.kind == EV_EVENT_DISCARDED ||
-			    ev.kind == EV_EVENT_ERROR)
+			    ev.kind == EV_EVENT_LOST)
+				ev_lost(ui, &ev);
+			else if (ev.kind == EV_EVENT_ERROR)
 				ui_info(ui, "%s", ev.msg);
 			continue;
 		}
 		ui_device_note(ui, ev.scan.device, "evdev", NULL, &ev.scan);
-		if (ev.scan.flags & (SCAN_OVERFLOW | SCAN_DAMAGED))
-			ui_error(ui, _("The scanner lost part of that code: "
-				       "scan it again."));
-		else
+		if (ev.scan.flags & (SCAN_OVERFLOW | SCAN_DAMAGED)) {
+			ev.lost = 1;
+			ev.kind = EV_EVENT_DISCARDED;
+			ev_lost(ui, &ev);
+		} else {
 			ui_scan(ui, &ev.scan);
+		}
+		return;
 	}
 }
 

@@ -7,17 +7,29 @@
  * any change there triggers a rescan that opens matching nodes not yet
  * open, so udev's late by-id links and permission changes are picked up.
  *
- * What it must not do: block, print, exit, or let a half-typed code out
- * as a scan. The only file that includes libevdev.
+ * One reader thread owns every slot, the inotify fd and the decoders: it
+ * waits on the devices and nothing else, so a commit waiting on storage,
+ * a redraw or the network never leaves the kernel's small per-reader
+ * buffer (64 events, a few characters) to overflow. What it decodes goes
+ * through a staging area of its own into the queue, the only state it
+ * shares with the caller (under a mutex); an eventfd wakes the caller.
+ * A queue that is full keeps its last entry as one EV_EVENT_LOST that
+ * counts the codes that did not fit, in their place in the order.
+ *
+ * What it must not do: block the caller, print, exit, or let a half-typed
+ * code out as a scan. The only file that includes libevdev.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libevdev/libevdev.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,8 +37,10 @@
 #include "scanners/evdev.h"
 #include "scanners/evdev_sys.h"
 
-#define QUEUE_MAX 128
-#define QUEUE_RESERVE 8		/* stop reading devices below this much room */
+/* Codes waiting for the caller: minutes of scanning while storage is
+ * slow (a code is one entry; device events are few). */
+#define QUEUE_MAX EV_QUEUE_MAX
+#define STAGE_MAX 32		/* the reader's own events before a flush */
 #define FAILED_MAX 16
 
 enum slot_state {
@@ -63,8 +77,17 @@ struct ev_ctx {
 	int next_id;
 	struct slot slots[EV_SLOTS_MAX];
 	struct failed failed[FAILED_MAX];
+	/* the reader's events not yet in the queue (reader only) */
+	struct ev_event stage[STAGE_MAX];
+	int nstage;
+	/* shared with the caller, under mu */
+	pthread_mutex_t mu;
 	struct ev_event queue[QUEUE_MAX];
 	int qhead, qlen;
+	int wake;		/* eventfd: events were queued */
+	int stop;		/* eventfd: the reader must end */
+	pthread_t reader;
+	bool running;
 };
 
 int64_t
@@ -76,19 +99,20 @@ ev_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Room for a new event at the tail (the oldest is dropped if full). */
+static void flush(struct ev_ctx *ctx);
+
+/* A new event in the reader's staging area (flushed first if full). */
 static struct ev_event *
 push(struct ev_ctx *ctx, enum ev_event_kind kind, const struct slot *s)
 {
 	struct ev_event *ev;
 
-	if (ctx->qlen == QUEUE_MAX) {
-		ctx->qhead = (ctx->qhead + 1) % QUEUE_MAX;
-		ctx->qlen--;
-	}
-	ev = &ctx->queue[(ctx->qhead + ctx->qlen++) % QUEUE_MAX];
+	if (ctx->nstage == STAGE_MAX)
+		flush(ctx);
+	ev = &ctx->stage[ctx->nstage++];
 	ev->kind = kind;
 	ev->msg[0] = '\0';
+	ev->lost = kind == EV_EVENT_DISCARDED ? 1 : 0;
 	ev->scan.len = 0;
 	ev->scan.bytes[0] = '\0';
 	ev->scan.flags = 0;
@@ -99,15 +123,69 @@ push(struct ev_ctx *ctx, enum ev_event_kind kind, const struct slot *s)
 	return ev;
 }
 
+/*
+ * One staged event into the queue (under mu). The last free entry is kept
+ * for an EV_EVENT_LOST: once the queue is that full, codes are counted in
+ * it instead of queued, so the caller learns how many to scan again.
+ */
+static void
+enqueue(struct ev_ctx *ctx, const struct ev_event *ev)
+{
+	struct ev_event *tail;
+	int codes = ev->kind == EV_EVENT_SCAN ? 1 : ev->lost;
+
+	if (ctx->qlen < QUEUE_MAX - 1) {
+		ctx->queue[(ctx->qhead + ctx->qlen++) % QUEUE_MAX] = *ev;
+		return;
+	}
+	tail = &ctx->queue[(ctx->qhead + ctx->qlen - 1) % QUEUE_MAX];
+	if (ctx->qlen == QUEUE_MAX - 1 || tail->kind != EV_EVENT_LOST) {
+		tail = &ctx->queue[(ctx->qhead + ctx->qlen++) % QUEUE_MAX];
+		*tail = *ev;
+		tail->kind = EV_EVENT_LOST;
+		tail->lost = 0;
+		tail->scan.len = 0;
+		tail->scan.bytes[0] = '\0';
+	}
+	tail->lost += codes;
+	snprintf(tail->msg, sizeof(tail->msg), "%d codes came while %d "
+		 "waited to be taken and were not kept", tail->lost,
+		 QUEUE_MAX - 1);
+}
+
+/* Move the staged events into the queue and wake the caller. */
+static void
+flush(struct ev_ctx *ctx)
+{
+	uint64_t one = 1;
+	int i;
+
+	if (ctx->nstage == 0)
+		return;
+	pthread_mutex_lock(&ctx->mu);
+	for (i = 0; i < ctx->nstage; i++)
+		enqueue(ctx, &ctx->stage[i]);
+	pthread_mutex_unlock(&ctx->mu);
+	ctx->nstage = 0;
+	if (write(ctx->wake, &one, sizeof(one)) < 0) {
+		/* the counter is full: the caller has a wake-up already */
+	}
+}
+
 bool
 ev_next(struct ev_ctx *ctx, struct ev_event *out)
 {
-	if (ctx->qlen == 0)
-		return false;
-	*out = ctx->queue[ctx->qhead];
-	ctx->qhead = (ctx->qhead + 1) % QUEUE_MAX;
-	ctx->qlen--;
-	return true;
+	bool got = false;
+
+	pthread_mutex_lock(&ctx->mu);
+	if (ctx->qlen > 0) {
+		*out = ctx->queue[ctx->qhead];
+		ctx->qhead = (ctx->qhead + 1) % QUEUE_MAX;
+		ctx->qlen--;
+		got = true;
+	}
+	pthread_mutex_unlock(&ctx->mu);
+	return got;
 }
 
 static bool
@@ -358,121 +436,6 @@ watch_by_id(struct ev_ctx *ctx)
 					  IN_DELETE | IN_MOVED_TO);
 }
 
-int
-ev_open(struct ev_ctx **out, const struct ev_config *cfg, struct err *e)
-{
-	struct ev_ctx *ctx;
-	struct keymap km;
-	int i, rc;
-
-	*out = NULL;
-	for (i = 0; i < cfg->nmatch; i++)
-		if ((rc = keymap_init(&km, &cfg->match[i].keys, e)) < 0)
-			return rc;
-	if ((rc = keymap_init(&km, &cfg->keys, e)) < 0)
-		return rc;
-	ctx = calloc(1, sizeof(*ctx));
-	if (ctx == NULL)
-		return err_set(e, ERR_INTERNAL, "out of memory");
-	ctx->cfg = *cfg;
-	if (ctx->cfg.grab_retry_ms <= 0)
-		ctx->cfg.grab_retry_ms = EV_GRAB_RETRY_MS;
-	snprintf(ctx->dir, sizeof(ctx->dir), "%s",
-		 cfg->dir != NULL ? cfg->dir : "/dev/input");
-	ctx->cfg.dir = ctx->dir;
-	ctx->all.vendor = ctx->all.product = -1;
-	ctx->all.keys = cfg->keys;
-	for (i = 0; i < EV_SLOTS_MAX; i++)
-		ctx->slots[i].fd = -1;
-	ctx->wd_by_id = -1;
-	ctx->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (ctx->ino < 0 || (ctx->wd_dir = inotify_add_watch(ctx->ino,
-	    ctx->dir, IN_CREATE | IN_DELETE | IN_ATTRIB | IN_MOVED_TO)) < 0) {
-		rc = err_set(e, errno == EACCES ? ERR_DENIED : ERR_IO,
-			     "cannot watch %s for scanners: %s", ctx->dir,
-			     strerror(errno));
-		goto out;
-	}
-	watch_by_id(ctx);
-	rescan(ctx, ev_now_ms());
-	*out = ctx;
-	return 0;
-out:
-	if (ctx->ino >= 0)
-		close(ctx->ino);
-	free(ctx);
-	return rc;
-}
-
-void
-ev_close(struct ev_ctx **pctx)
-{
-	struct ev_ctx *ctx = *pctx;
-	int i;
-
-	if (ctx == NULL)
-		return;
-	for (i = 0; i < EV_SLOTS_MAX; i++) {
-		struct slot *s = &ctx->slots[i];
-
-		if (s->state == SLOT_FREE)
-			continue;
-		if (s->state == SLOT_GRABBED)
-			libevdev_grab(s->dev, LIBEVDEV_UNGRAB);
-		libevdev_free(s->dev);
-		close(s->fd);
-	}
-	close(ctx->ino);
-	free(ctx);
-	*pctx = NULL;
-}
-
-int
-ev_pollfds(struct ev_ctx *ctx, struct pollfd *pfds, int max)
-{
-	int i, n = 0;
-
-	if (n < max) {
-		pfds[n].fd = ctx->ino;
-		pfds[n].events = POLLIN;
-		pfds[n++].revents = 0;
-	}
-	for (i = 0; i < EV_SLOTS_MAX && n < max; i++) {
-		if (ctx->slots[i].state == SLOT_FREE)
-			continue;
-		pfds[n].fd = ctx->slots[i].fd;
-		pfds[n].events = POLLIN;
-		pfds[n++].revents = 0;
-	}
-	return n;
-}
-
-int
-ev_timeout(const struct ev_ctx *ctx, int64_t now_ms)
-{
-	int64_t next = -1, d;
-	int i;
-
-	if (ctx->qlen > 0)
-		return 0;
-	for (i = 0; i < EV_SLOTS_MAX; i++) {
-		const struct slot *s = &ctx->slots[i];
-
-		d = -1;
-		if (s->state == SLOT_BUSY)
-			d = s->retry_ms;
-		else if (s->state == SLOT_GRABBED || s->state == SLOT_SHARED)
-			d = keymap_deadline(&s->km);
-		if (d >= 0 && (next < 0 || d < next))
-			next = d;
-	}
-	if (next < 0)
-		return -1;
-	if (next <= now_ms)
-		return 0;
-	return next - now_ms > INT32_MAX ? INT32_MAX : (int)(next - now_ms);
-}
-
 /* Queue what the decoder produced for one event. */
 static void
 deliver(struct ev_ctx *ctx, struct slot *s, int rc, const struct scan *sc)
@@ -519,7 +482,7 @@ resync(struct slot *s, struct input_event *ie)
 	return rc;
 }
 
-/* Read one device until EAGAIN (or the queue needs draining). */
+/* Read one device until EAGAIN. */
 static void
 read_device(struct ev_ctx *ctx, struct slot *s, int64_t now_ms)
 {
@@ -528,7 +491,7 @@ read_device(struct ev_ctx *ctx, struct slot *s, int64_t now_ms)
 	int64_t t;
 	int rc;
 
-	while (QUEUE_MAX - ctx->qlen >= QUEUE_RESERVE) {
+	for (;;) {
 		rc = libevdev_next_event(s->dev, LIBEVDEV_READ_FLAG_NORMAL,
 					 &ie);
 		if (rc == LIBEVDEV_READ_STATUS_SYNC) {
@@ -621,26 +584,216 @@ run_timers(struct ev_ctx *ctx, int64_t now_ms)
 	}
 }
 
+/* ms until the reader's next deadline (a code's end by timeout, a grab
+ * retry), or -1 for none. */
+static int
+reader_timeout(const struct ev_ctx *ctx, int64_t now_ms)
+{
+	int64_t next = -1, d;
+	int i;
+
+	for (i = 0; i < EV_SLOTS_MAX; i++) {
+		const struct slot *s = &ctx->slots[i];
+
+		d = -1;
+		if (s->state == SLOT_BUSY)
+			d = s->retry_ms;
+		else if (s->state == SLOT_GRABBED || s->state == SLOT_SHARED)
+			d = keymap_deadline(&s->km);
+		if (d >= 0 && (next < 0 || d < next))
+			next = d;
+	}
+	if (next < 0)
+		return -1;
+	if (next <= now_ms)
+		return 0;
+	return next - now_ms > INT32_MAX ? INT32_MAX : (int)(next - now_ms);
+}
+
+/*
+ * The reader thread: wait on the devices, the hot-plug fd and the stop
+ * fd only; decode; hand results on. Every signal is blocked in it (the
+ * caller's signalfd must see them).
+ */
+static void *
+reader_main(void *arg)
+{
+	struct ev_ctx *ctx = arg;
+	struct pollfd pfds[2 + EV_SLOTS_MAX];
+	int ids[2 + EV_SLOTS_MAX];
+	int64_t now;
+	int i, n, rc;
+
+	for (;;) {
+		n = 0;
+		pfds[n++] = (struct pollfd){ .fd = ctx->stop, .events = POLLIN };
+		pfds[n++] = (struct pollfd){ .fd = ctx->ino, .events = POLLIN };
+		for (i = 0; i < EV_SLOTS_MAX; i++) {
+			if (ctx->slots[i].state == SLOT_FREE)
+				continue;
+			ids[n] = i;
+			pfds[n++] = (struct pollfd){ .fd = ctx->slots[i].fd,
+						     .events = POLLIN };
+		}
+		rc = poll(pfds, (nfds_t)n, reader_timeout(ctx, ev_now_ms()));
+		if (rc < 0 && errno != EINTR)
+			break;
+		if (rc > 0 && pfds[0].revents != 0)
+			break;
+		now = ev_now_ms();
+		for (i = 2; rc > 0 && i < n; i++)
+			if (pfds[i].revents != 0 &&
+			    ctx->slots[ids[i]].fd == pfds[i].fd &&
+			    ctx->slots[ids[i]].state != SLOT_FREE)
+				read_device(ctx, &ctx->slots[ids[i]], now);
+		if (rc > 0 && pfds[1].revents != 0)
+			read_hotplug(ctx, now);
+		run_timers(ctx, now);
+		flush(ctx);
+	}
+	flush(ctx);
+	return NULL;
+}
+
+int
+ev_open(struct ev_ctx **out, const struct ev_config *cfg, struct err *e)
+{
+	struct ev_ctx *ctx;
+	struct keymap km;
+	sigset_t all, old;
+	int i, rc;
+
+	*out = NULL;
+	for (i = 0; i < cfg->nmatch; i++)
+		if ((rc = keymap_init(&km, &cfg->match[i].keys, e)) < 0)
+			return rc;
+	if ((rc = keymap_init(&km, &cfg->keys, e)) < 0)
+		return rc;
+	ctx = calloc(1, sizeof(*ctx));
+	if (ctx == NULL)
+		return err_set(e, ERR_INTERNAL, "out of memory");
+	ctx->cfg = *cfg;
+	if (ctx->cfg.grab_retry_ms <= 0)
+		ctx->cfg.grab_retry_ms = EV_GRAB_RETRY_MS;
+	snprintf(ctx->dir, sizeof(ctx->dir), "%s",
+		 cfg->dir != NULL ? cfg->dir : "/dev/input");
+	ctx->cfg.dir = ctx->dir;
+	ctx->all.vendor = ctx->all.product = -1;
+	ctx->all.keys = cfg->keys;
+	for (i = 0; i < EV_SLOTS_MAX; i++)
+		ctx->slots[i].fd = -1;
+	ctx->wd_by_id = -1;
+	ctx->ino = ctx->wake = ctx->stop = -1;
+	pthread_mutex_init(&ctx->mu, NULL);
+	ctx->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	ctx->stop = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (ctx->wake < 0 || ctx->stop < 0) {
+		rc = err_set(e, ERR_IO, "eventfd: %s", strerror(errno));
+		goto out;
+	}
+	ctx->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (ctx->ino < 0 || (ctx->wd_dir = inotify_add_watch(ctx->ino,
+	    ctx->dir, IN_CREATE | IN_DELETE | IN_ATTRIB | IN_MOVED_TO)) < 0) {
+		rc = err_set(e, errno == EACCES ? ERR_DENIED : ERR_IO,
+			     "cannot watch %s for scanners: %s", ctx->dir,
+			     strerror(errno));
+		goto out;
+	}
+	watch_by_id(ctx);
+	rescan(ctx, ev_now_ms());
+	flush(ctx);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&ctx->reader, NULL, reader_main, ctx);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		ev_close(&ctx);
+		return err_set(e, ERR_INTERNAL, "cannot start the scanner "
+			       "reader: %s", strerror(rc));
+	}
+	ctx->running = true;
+	*out = ctx;
+	return 0;
+out:
+	if (ctx->ino >= 0)
+		close(ctx->ino);
+	if (ctx->wake >= 0)
+		close(ctx->wake);
+	if (ctx->stop >= 0)
+		close(ctx->stop);
+	pthread_mutex_destroy(&ctx->mu);
+	free(ctx);
+	return rc;
+}
+
+void
+ev_close(struct ev_ctx **pctx)
+{
+	struct ev_ctx *ctx = *pctx;
+	uint64_t one = 1;
+	int i;
+
+	if (ctx == NULL)
+		return;
+	if (ctx->running) {
+		if (write(ctx->stop, &one, sizeof(one)) < 0) {
+			/* cannot fail: the counter was 0 */
+		}
+		pthread_join(ctx->reader, NULL);
+	}
+	for (i = 0; i < EV_SLOTS_MAX; i++) {
+		struct slot *s = &ctx->slots[i];
+
+		if (s->state == SLOT_FREE)
+			continue;
+		if (s->state == SLOT_GRABBED)
+			libevdev_grab(s->dev, LIBEVDEV_UNGRAB);
+		libevdev_free(s->dev);
+		close(s->fd);
+	}
+	close(ctx->ino);
+	close(ctx->wake);
+	close(ctx->stop);
+	pthread_mutex_destroy(&ctx->mu);
+	free(ctx);
+	*pctx = NULL;
+}
+
+int
+ev_pollfds(struct ev_ctx *ctx, struct pollfd *pfds, int max)
+{
+	if (max < 1)
+		return 0;
+	pfds[0].fd = ctx->wake;
+	pfds[0].events = POLLIN;
+	pfds[0].revents = 0;
+	return 1;
+}
+
+int
+ev_timeout(const struct ev_ctx *ctx, int64_t now_ms)
+{
+	struct ev_ctx *c = (struct ev_ctx *)ctx;	/* only the lock */
+	int qlen;
+
+	(void)now_ms;
+	pthread_mutex_lock(&c->mu);
+	qlen = c->qlen;
+	pthread_mutex_unlock(&c->mu);
+	return qlen > 0 ? 0 : -1;
+}
+
 void
 ev_dispatch(struct ev_ctx *ctx, const struct pollfd *pfds, int n,
 	    int64_t now_ms)
 {
-	bool hotplug = false;
-	int i, j;
+	uint64_t count;
 
-	for (i = 0; i < n; i++) {
-		if (pfds[i].revents == 0)
-			continue;
-		if (pfds[i].fd == ctx->ino) {
-			hotplug = true;
-			continue;
-		}
-		for (j = 0; j < EV_SLOTS_MAX; j++)
-			if (ctx->slots[j].state != SLOT_FREE &&
-			    ctx->slots[j].fd == pfds[i].fd)
-				read_device(ctx, &ctx->slots[j], now_ms);
+	(void)pfds;
+	(void)n;
+	(void)now_ms;
+	/* Clear the wake-up; what it announced is taken with ev_next. */
+	if (read(ctx->wake, &count, sizeof(count)) < 0) {
+		/* EAGAIN: nothing new */
 	}
-	if (hotplug)
-		read_hotplug(ctx, now_ms);
-	run_timers(ctx, now_ms);
 }

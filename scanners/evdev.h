@@ -10,14 +10,16 @@
  * is reopened and re-grabbed; an unplug is reported, and a half-typed code
  * is discarded with a message, never delivered.
  *
- * It fits the console's single poll() loop (DESIGN.md, "One loop"):
- * ev_pollfds / ev_timeout / ev_dispatch, then ev_next until it says the
- * queue is empty. Completed scans and device events wait in a small queue
- * inside the context; while it is nearly full, devices are not read (the
- * kernel keeps their events), so nothing is lost if the caller drains it
- * once per loop pass.
+ * The devices are read by a thread of its own (DESIGN.md, "One loop"),
+ * so the kernel's small per-reader buffer never overflows while the caller
+ * commits, draws or talks to the network. The caller sees one fd:
+ * ev_pollfds / ev_timeout / ev_dispatch fit its poll() loop, then ev_next
+ * takes completed scans and device events in the order they happened,
+ * as fast or slowly as the caller likes: the queue holds EV_QUEUE_MAX of
+ * them, and codes that came while it was full are counted in one
+ * EV_EVENT_LOST in their place, never dropped silently.
  *
- * What it must not do: block, use threads, print, exit, or decide what a
+ * What it must not do: block the caller, print, exit, or decide what a
  * scan means. libevdev is included here (evdev.c) and nowhere else.
  */
 #ifndef SKLAD_EVDEV_H
@@ -37,6 +39,7 @@
 #define EV_PATTERN_MAX 128
 #define EV_MSG_MAX 384
 #define EV_GRAB_RETRY_MS 1000	/* retry of a grab another program holds */
+#define EV_QUEUE_MAX 1024	/* events waiting for ev_next */
 
 /* One configured scanner: every criterion that is set must hold. */
 struct ev_match {
@@ -66,6 +69,7 @@ enum ev_event_kind {
 	EV_EVENT_UNPLUGGED,	/* it went away */
 	EV_EVENT_DISCARDED,	/* a half-typed code was dropped: msg: why */
 	EV_EVENT_ERROR,		/* a matching device cannot be used: msg */
+	EV_EVENT_LOST,		/* lost codes came while the queue was full */
 };
 
 struct ev_event {
@@ -76,6 +80,7 @@ struct ev_event {
 	 */
 	struct scan scan;
 	char msg[EV_MSG_MAX];	/* one sentence for anything but SCAN */
+	int lost;		/* codes to scan again: DISCARDED 1, LOST n */
 };
 
 /* What `sklad scanners list` shows of one input device. */
@@ -94,39 +99,42 @@ struct ev_ctx;
 /*
  * Set up a context for cfg (copied): watch the device folder, open and,
  * if cfg->grab, grab every matching device present now (their PLUGGED,
- * GRABBED, GRAB_FAILED, ERROR events are queued). Returns 0 with *out an
- * owned context (free it with ev_close), or ERR_INVALID (a bad keymap
- * setting), ERR_IO / ERR_DENIED (the folder cannot be watched) with e set.
+ * GRABBED, GRAB_FAILED, ERROR events are queued), then start the reader
+ * thread (with every signal blocked). Returns 0 with *out an owned context
+ * (free it with ev_close), or ERR_INVALID (a bad keymap setting), ERR_IO /
+ * ERR_DENIED (the folder cannot be watched), ERR_INTERNAL (no thread) with
+ * e set.
  */
 int ev_open(struct ev_ctx **out, const struct ev_config *cfg, struct err *e);
 
-/* Release every grab, close every device, free *ctx and set it to NULL. */
+/* Stop the reader, release every grab, close every device, free *ctx and
+ * set it to NULL. Events still queued are dropped. */
 void ev_close(struct ev_ctx **ctx);
 
 /*
  * Fill up to max pollfds (EV_POLLFDS_MAX always suffices) with the fds to
- * wait on and the events wanted. Returns how many were filled. The set
- * changes after ev_dispatch: ask again each loop pass.
+ * wait on and the events wanted (today one: the reader's wake-up). Returns
+ * how many were filled. Ask again each loop pass.
  */
 int ev_pollfds(struct ev_ctx *ctx, struct pollfd *pfds, int max);
 
 /*
- * Milliseconds from now_ms (CLOCK_MONOTONIC, as ev_now_ms) until the next
- * deadline (end of a code by timeout, a grab retry), 0 if the queue holds
- * events, or -1 for none.
+ * 0 if the queue holds events, else -1 (the reader keeps the deadlines:
+ * end of a code by timeout, grab retries). now_ms is unused.
  */
 int ev_timeout(const struct ev_ctx *ctx, int64_t now_ms);
 
 /*
- * Handle whatever poll() reported in pfds[0..n) (entries that are not ours
- * are ignored) and every deadline that has passed by now_ms: read devices
- * until EAGAIN (re-syncing after SYN_DROPPED), follow hot-plug, retry
- * grabs, finish timed-out codes. Results go to the queue.
+ * Take the reader's wake-up after poll() (pfds, n and now_ms are kept for
+ * the loop's shape and unused). The reader itself reads devices until
+ * EAGAIN (re-syncing after SYN_DROPPED), follows hot-plug, retries grabs
+ * and finishes timed-out codes; results wait in the queue for ev_next.
  */
 void ev_dispatch(struct ev_ctx *ctx, const struct pollfd *pfds, int n,
 		 int64_t now_ms);
 
-/* Take the oldest queued event into *out. Returns false if none. */
+/* Take the oldest queued event into *out. Returns false if none. Safe
+ * while the reader runs; call from one thread only. */
 bool ev_next(struct ev_ctx *ctx, struct ev_event *out);
 
 /* CLOCK_MONOTONIC in ms: the clock of scan times and deadlines. */

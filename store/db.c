@@ -414,6 +414,49 @@ migrate(struct st_db *db, struct err *e)
 	return db_exec(db, "PRAGMA foreign_keys = ON", e);
 }
 
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*
+ * SQLite's busy handler: wait for another connection's lock for up to
+ * ST_BUSY_MS in sleeps that start at ST_BUSY_STEP_US and double up to
+ * ST_BUSY_CAP_US, each with up to half again of jitter so that waiting
+ * stations do not retry in step. A commit holds the lock for about one
+ * fsync, so the first tries come within a commit or two;
+ * sqlite3_busy_timeout's sleeps grow to 100 ms, the tail of a site with
+ * many stations. Sleeping much less than the cap costs CPU: a hundred
+ * waiters polling every few hundred microseconds starve the one holding
+ * the lock on a small machine.
+ */
+static int
+busy_handler(void *arg, int count)
+{
+	struct st_db *db = arg;
+	int64_t now = now_us();
+	struct timespec ts;
+	long us;
+
+	if (count == 0)
+		db->busy_since_us = now;
+	if (now - db->busy_since_us >= (int64_t)ST_BUSY_MS * 1000)
+		return 0;
+	us = count < 6 ? (long)ST_BUSY_STEP_US << count : ST_BUSY_CAP_US;
+	if (us > ST_BUSY_CAP_US)
+		us = ST_BUSY_CAP_US;
+	db->busy_rand = db->busy_rand * 1103515245u + 12345u;
+	us += (long)((db->busy_rand >> 16) % (uint32_t)(us / 2 + 1));
+	ts.tv_sec = 0;
+	ts.tv_nsec = us * 1000;
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
 /*
  * Called after every commit with the WAL's size in pages. Checkpointing
  * costs a burst of writes and an fsync of the database file; done inside a
@@ -700,7 +743,8 @@ st_open(const char *path, bool create, struct st_db **out, struct err *e)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(db->h, 0);
-	sqlite3_busy_timeout(db->h, ST_BUSY_MS);
+	db->busy_rand = (uint32_t)getpid() ^ (uint32_t)now_us();
+	sqlite3_busy_handler(db->h, busy_handler, db);
 	/* SQLITE_OPEN_READWRITE quietly falls back to read-only on a file
 	 * it may not write: every scan would then fail, so say it now. */
 	if (disk && sqlite3_db_readonly(db->h, "main") == 1) {

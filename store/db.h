@@ -4,9 +4,12 @@
  * One connection per struct st_db; statements are prepared once and kept
  * (db_stmt), bound with parameters only, never with values formatted into
  * SQL. Write transactions begin IMMEDIATE so that a second writer waits at
- * the start (busy timeout) instead of failing half-way; db_begin retries a
- * busy BEGIN for as long as ST_BUSY_MS, so SQLITE_BUSY never reaches an
- * operator unless another process holds the lock that long.
+ * the start instead of failing half-way; db_begin retries a busy BEGIN for
+ * as long as ST_BUSY_MS, so SQLITE_BUSY never reaches an operator unless
+ * another process holds the lock that long. The wait is a busy handler of
+ * our own (db.c): sleeps from 250 us doubling to 8 ms, with jitter, not
+ * sqlite3_busy_timeout's that grow to 100 ms, so that with many stations
+ * on one file a writer gets the lock soon after it is free.
  *
  * Errors from SQLite are copied into struct err at once (ERR_DB), because
  * sqlite3_errmsg() is only valid until the next call.
@@ -22,6 +25,8 @@
 #include "store/store.h"
 
 #define ST_BUSY_MS 10000	/* longest wait for another writer */
+#define ST_BUSY_STEP_US 250	/* a busy writer's first sleep, doubling */
+#define ST_BUSY_CAP_US 8000	/* up to this (plus jitter) */
 #define ST_STMT_CACHE 96
 #define ST_WAL_FORCE_PAGES 8192	/* checkpoint inside a commit only past
 				   this WAL size (32 MiB of 4 KiB pages) */
@@ -46,6 +51,8 @@ struct st_db {
 	int64_t last_device_id;	/* 0: none cached */
 	char path[4096];	/* as given to st_open, for messages */
 	bool made;		/* st_open made the file; init not done */
+	int64_t busy_since_us;	/* when the current wait began */
+	uint32_t busy_rand;	/* jitter of the busy handler's sleeps */
 };
 
 /* schema.c: the SQL of migration version (1-based), or NULL; and how many

@@ -14,7 +14,7 @@ unit-tests += test_st_rules test_st_pack
 benches += bench_store
 unit-tests += test_st_rules_accept test_st_accept
 unit-tests += test_cli_scanners
-unit-tests += test_st_crash
+unit-tests += test_st_crash test_st_power
 unit-tests += test_st_ship test_st_deps test_st_doc_check
 unit-tests += test_st_admin
 unit-tests += test_exec
@@ -43,3 +43,5 @@ unit-tests += test_upd test_exchange
 fuzz-targets += fuzz_stock
 unit-tests += test_labels
 benches += bench_label
+# Long runs with figures (make soak): many stations on one store.
+soaks += soak_site

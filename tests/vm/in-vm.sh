@@ -8,7 +8,7 @@
 set -u
 build=$1
 mode=${2:-test}
-export SKLAD_BIN="$build/sklad"
+export SKLAD_BIN="$build/sklad" SKLAD_BUILD="$build"
 if [ ! -c /dev/uinput ]; then
 	echo "in-vm: /dev/uinput is missing (uinput module not loaded?)"
 	echo "0 passed, 1 failed"

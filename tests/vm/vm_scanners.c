@@ -23,6 +23,7 @@
 
 #include "scanners/evdev.h"
 #include "tests/vm/codes.h"
+#include "tests/vm/vm_console.h"
 #include "tests/vm/vm_util.h"
 
 #define WAIT_MS 5000		/* generous: TCG is slow */
@@ -597,46 +598,60 @@ test_timeout_end(void)
 	vm_dev_destroy(&d);
 }
 
-/* Dispatch ctx once (poll up to wait_ms); count what came out. */
-static void
-pump(struct ev_ctx *ctx, int wait_ms, const char *code, int *scans,
-     int *drops)
-{
-	struct pollfd pfds[EV_POLLFDS_MAX];
-	struct ev_event ev;
-	int n = ev_pollfds(ctx, pfds, EV_POLLFDS_MAX);
+/* What came out of the ev_ API. */
+struct ev_tally {
+	int scans, exact, drops, lost, after_lost, grabbed;
+};
 
-	poll(pfds, (nfds_t)n, wait_ms);
-	ev_dispatch(ctx, pfds, n, ev_now_ms());
+/* Take every queued event now; count them. */
+static void
+ev_take(struct ev_ctx *ctx, const char *code, struct ev_tally *t)
+{
+	struct ev_event ev;
+
 	while (ev_next(ctx, &ev)) {
-		*drops += ev.kind == EV_EVENT_DISCARDED;
+		if (t->lost > 0)
+			t->after_lost++;
+		t->grabbed += ev.kind == EV_EVENT_GRABBED;
+		t->drops += ev.kind == EV_EVENT_DISCARDED;
+		if (ev.kind == EV_EVENT_LOST)
+			t->lost += ev.lost;
 		if (ev.kind != EV_EVENT_SCAN)
 			continue;
-		(*scans)++;
-		vm_check(strcmp(ev.scan.bytes, code) == 0 &&
-			 strcmp(ev.scan.device, "api") == 0,
-			 "ev api: delivered %s from %s", ev.scan.bytes,
-			 ev.scan.device);
+		t->scans++;
+		t->exact += strcmp(ev.scan.bytes, code) == 0 &&
+			    strcmp(ev.scan.device, "api") == 0;
 	}
 }
 
+/* Wait until the reader has been quiet for 500 ms (it woke us last). */
+static void
+ev_settle(struct ev_ctx *ctx)
+{
+	struct pollfd pfds[EV_POLLFDS_MAX];
+	int n = ev_pollfds(ctx, pfds, EV_POLLFDS_MAX);
+
+	while (poll(pfds, (nfds_t)n, 500) > 0)
+		ev_dispatch(ctx, pfds, n, ev_now_ms());
+}
+
 /*
- * The ev_ API as the console's poll loop uses it, in this process: a
- * scanner types while nobody reads, the kernel's buffer overflows, and the
- * damaged code must come out as a discard, never as a scan. Then a code
- * typed while the loop runs (one pass per character) comes out exact.
+ * The ev_ API as the console uses it, in this process: the reader thread
+ * reads the scanner while nobody calls ev_next (the console commits), so
+ * codes typed meanwhile all come out, exact and in order. A caller that
+ * takes nothing for longer than the queue holds learns how many codes
+ * were not kept, in one EV_EVENT_LOST at the end, never silently.
  */
 static void
 test_ev_api_overflow(void)
 {
-	static struct typing_ev evs[16384];
 	struct ev_config cfg;
 	struct ev_ctx *ctx = NULL;
-	struct ev_event ev;
+	struct ev_tally t;
 	struct vm_dev d;
 	struct err e;
 	const char *code = codes_all[9].code;
-	int i, n, from, scans = 0, drops = 0, grabbed = 0, tries;
+	int i, many = EV_QUEUE_MAX + 50;
 
 	if (!vm_check(vm_dev_create(&d, "VM Scanner api", 0x1d1d, 0x0909),
 		      "ev api: cannot create a device"))
@@ -648,29 +663,180 @@ test_ev_api_overflow(void)
 	if (!vm_check(ev_match_parse(&cfg.match[0], "api=1d1d:0909", &e) == 0 &&
 		      ev_open(&ctx, &cfg, &e) == 0, "ev api: %s", e.msg))
 		goto out;
-	while (ev_next(ctx, &ev))
-		grabbed += ev.kind == EV_EVENT_GRABBED;
-	vm_check(grabbed == 1, "ev api: not grabbed at open");
-	vm_type(&d, code, TYPING_GS_CTRL, 0);	/* nobody reads meanwhile */
-	vm_type(&d, code, TYPING_GS_CTRL, 0);
-	/* the loss is reported at the latest when the timeout has passed */
-	for (tries = 0; tries < 30 && drops == 0; tries++)
-		pump(ctx, 100, code, &scans, &drops);
-	vm_check(drops == 1 && scans == 0, "ev api: %d discards and %d scans "
-		 "after an overflow, want one discard", drops, scans);
-	n = vm_expand(code, -1, TYPING_GS_ALT, evs, 16384);
-	for (i = from = 0; i < n; i++) {
-		if (evs[i].type != TYPING_PAUSE)
-			continue;
-		vm_type_events(&d, evs, from, i + 1, 1);
-		from = i + 1;
-		pump(ctx, 0, code, &scans, &drops);
-	}
-	for (tries = 0; tries < 20 && scans == 0; tries++)
-		pump(ctx, 100, code, &scans, &drops);
-	vm_check(scans == 1, "ev api: %d scans of a code typed while the loop "
-		 "ran, want 1", scans);
+	memset(&t, 0, sizeof(t));
+	ev_take(ctx, code, &t);
+	vm_check(t.grabbed == 1, "ev api: not grabbed at open");
+	for (i = 0; i < 5; i++)		/* nobody takes meanwhile */
+		vm_type(&d, code, TYPING_GS_CTRL, 1);
+	ev_settle(ctx);
+	memset(&t, 0, sizeof(t));
+	ev_take(ctx, code, &t);
+	vm_check(t.scans == 5 && t.exact == 5 && t.drops == 0,
+		 "ev api: %d scans (%d exact) and %d discards of 5 codes typed "
+		 "while the caller took nothing", t.scans, t.exact, t.drops);
+	for (i = 0; i < many; i++)
+		vm_type(&d, "1", TYPING_GS_CTRL, 1);
+	ev_settle(ctx);
+	memset(&t, 0, sizeof(t));
+	ev_take(ctx, "1", &t);
+	vm_check(t.scans == EV_QUEUE_MAX - 1 && t.exact == t.scans &&
+		 t.lost == many - t.scans && t.after_lost == 0,
+		 "ev api: %d codes into a queue of %d: %d scans, %d counted "
+		 "lost (want %d), %d events after the loss", many,
+		 EV_QUEUE_MAX, t.scans, t.lost, many - t.scans, t.after_lost);
 	ev_close(&ctx);
+out:
+	vm_dev_destroy(&d);
+}
+
+/*
+ * The console on an evdev scanner with storage as slow as a rugged
+ * terminal's: each commit waits CON_FSYNC_MS in fsync (the preload shim)
+ * while the scanner types CON_CODES codes back to back, at 1 ms per key
+ * and at 10 ms per key. Each must be stored once, in the order typed:
+ * none dropped, none doubled, no error on the screen.
+ */
+#define CON_CODES 100
+#define CON_FSYNC_MS "300"
+#define CON_BOX "046004390000000013"
+#define CON_WAIT_MS 30000	/* no new row for this long: it is over */
+
+static char con_want[2 * CON_CODES * 16];
+
+static void
+con_code(char *buf, size_t n, char run, int i)
+{
+	snprintf(buf, n, CODES_GTIN "21%c%05d" CODES_GS "93Ab1+", run, i);
+}
+
+/* Type a run of codes at step ms/key and check the box afterwards. */
+static void
+con_run(struct vm_con *c, const char *db, struct vm_dev *d, char run,
+	int step)
+{
+	static char got[sizeof(con_want)];
+	char code[64], count_sql[160];
+	size_t wlen = strlen(con_want);
+	long stored, last = -1, want;
+	int64_t t0 = vm_now_ms(), typed, since;
+	int i, n, missing = 0, doubled;
+	const char *p;
+
+	c->from = c->len;
+	for (i = 0; i < CON_CODES; i++) {
+		con_code(code, sizeof(code), run, i);
+		vm_type(d, code, TYPING_GS_CTRL, step);
+		wlen += (size_t)snprintf(con_want + wlen, sizeof(con_want) -
+					 wlen, "%.*s\n", 6, code + 18);
+		vm_con_pump(c, 0);
+	}
+	typed = vm_now_ms();
+	snprintf(count_sql, sizeof(count_sql), "SELECT count(*) FROM codes c "
+		 "JOIN codes p ON p.id = c.parent_id WHERE p.serial = '%s'",
+		 CON_BOX);
+	for (i = 0, want = 0; con_want[i] != '\0'; i++)
+		want += con_want[i] == '\n';
+	since = vm_now_ms();
+	while ((stored = vm_db_long(db, count_sql)) < want &&
+	       vm_now_ms() - since < CON_WAIT_MS) {
+		if (stored != last)
+			since = vm_now_ms();
+		last = stored;
+		vm_con_pump(c, 200);
+	}
+	n = vm_db_serials(db, CON_BOX, got, sizeof(got));
+	for (i = 0; i < CON_CODES; i++) {
+		con_code(code, sizeof(code), run, i);
+		code[24] = '\0';
+		missing += strstr(got, code + 18) == NULL;
+	}
+	doubled = (int)vm_db_long(db, "SELECT count(*) FROM audit "
+				  "WHERE ok = 0");
+	printf("console, fsync +%s ms, %d ms/key: %d codes typed in %.1f s, "
+	       "all stored %.1f s later; %d stored, %d dropped, %d refused "
+	       "(doubled)\n", CON_FSYNC_MS, step, CON_CODES,
+	       (double)(typed - t0) / 1000.0,
+	       (double)(vm_now_ms() - typed) / 1000.0, n, missing, doubled);
+	vm_check(n == (int)want && strcmp(got, con_want) == 0,
+		 "console, %d ms/key: the box holds %d codes, want %ld in the "
+		 "order typed (%d of this run missing)", step, n, want,
+		 missing);
+	vm_check(doubled == 0, "console, %d ms/key: %d scans refused (a code "
+		 "taken twice?)", step, doubled);
+	vm_con_pump(c, 0);
+	p = strstr(c->text + c->from, "ERROR");
+	vm_check(strstr(c->text + c->from, "SKLAD:ACK") == NULL,
+		 "console, %d ms/key: an error held the console: %.400s", step,
+		 p != NULL ? p : "");
+}
+
+static void
+test_console_slow_storage(void)
+{
+	static const char *const env[] = { "SKLAD_PIN=4321", NULL };
+	char dir[] = "/tmp/sklad-con-XXXXXX", db[64], shim[512];
+	const char *build = getenv("SKLAD_BUILD");
+	const char *init[] = { "init", "--db", db, "--inn", "7700000001",
+		"--gcp", "4600439", "--box-capacity", "0", NULL };
+	const char *admin[] = { "exec", "--db", db, "--user", "admin", NULL };
+	const char *args[] = { "--db", db, "--scanner", "evdev:S=1d1d:0f0f",
+		NULL };
+	const char *con_env[] = { shim, "SLOW_FSYNC_MS=" CON_FSYNC_MS, NULL };
+	static struct vm_con c;
+	struct vm_dev d;
+
+	con_want[0] = '\0';
+	snprintf(shim, sizeof(shim), "LD_PRELOAD=%s/tests/vm/slow_fsync.so",
+		 build != NULL ? build : "build");
+	if (!vm_check(mkdtemp(dir) != NULL, "console: no temp folder"))
+		return;
+	snprintf(db, sizeof(db), "%s/sklad.db", dir);
+	if (!vm_check(vm_sklad_run(init, env, ""), "console: sklad init "
+		      "failed") ||
+	    !vm_check(vm_sklad_run(admin, env, "user add operator operator "
+				   "1111\n"), "console: user add failed"))
+		return;
+	if (!vm_check(vm_dev_create(&d, "VM Scanner S", 0x1d1d, 0x0f0f),
+		      "console: cannot create a device"))
+		return;
+	if (!vm_check(vm_con_start(&c, args, con_env),
+		      "console: cannot start it on a pty"))
+		goto out;
+	if (!vm_check(vm_con_wait(&c, "Name", WAIT_MS * 4),
+		      "console: no login screen: %.300s", c.text))
+		goto stop;
+	vm_con_keys(&c, "operator\r");
+	vm_con_keys(&c, "1111\r");
+	if (!vm_check(vm_con_wait(&c, "main menu", WAIT_MS * 4),
+		      "console: no main menu after login: %.300s",
+		      c.text + c.from))
+		goto stop;
+	vm_con_keys(&c, "1");
+	vm_con_wait(&c, "No box is open", WAIT_MS);
+	vm_con_keys(&c, "n");
+	if (!vm_check(vm_con_wait(&c, CON_BOX, WAIT_MS * 4),
+		      "console: box %s not opened: %.300s", CON_BOX,
+		      c.text + c.from))
+		goto stop;
+	con_run(&c, db, &d, 'A', 1);
+	con_run(&c, db, &d, 'B', 10);
+	/* a code that stops in the middle: an error that holds and counts */
+	{
+		static struct typing_ev ev[4096];
+		char code[64];
+		int n;
+
+		con_code(code, sizeof(code), 'C', 0);
+		n = vm_expand(code, 12, TYPING_GS_CTRL, ev, 4096);
+		c.from = c.len;
+		vm_type_events(&d, ev, 0, n, 1);
+		vm_check(vm_con_wait(&c, "Scan 1 code again", WAIT_MS * 2) &&
+			 vm_con_wait(&c, "SKLAD:ACK", WAIT_MS),
+			 "console: half a code did not hold the console with "
+			 "the count to scan again: %.300s", c.text + c.from);
+	}
+stop:
+	vm_check(vm_con_stop(&c), "console: did not exit on SIGTERM");
 out:
 	vm_dev_destroy(&d);
 }
@@ -793,6 +959,7 @@ static const struct {
 	{ "list", test_list },
 	{ "timeout", test_timeout_end },
 	{ "ev_api", test_ev_api_overflow },
+	{ "console_slow_storage", test_console_slow_storage },
 };
 
 int
