@@ -85,7 +85,7 @@ static const struct cli_command commands[] = {
 	  "the audit log of a period", cmd_export_audit },
 	{ "exchange", "--db PATH --inbox DIR --outbox DIR [--user NAME] "
 	  "[--pin-file FILE] [--once] [--interval SECONDS] [--format "
-	  "xml|upd|csv|json] [--tree]",
+	  "xml|upd|csv|json] [--tree] [--settle SECONDS] [--json]",
 	  "import each УПД dropped into the inbox once, write exports of "
 	  "finished shipments and acceptances into the outbox", cmd_exchange },
 	{ "db backup", "--db PATH TARGET",

@@ -15,6 +15,9 @@
  *     file, fsync, rename, fsync of the folder) and then recorded as
  *     exported; a crash in between writes the same file again.
  *
+ * A file is taken once it has not changed for --settle seconds (default
+ * 2) and its name is not hidden or one of a file being written (.tmp,
+ * .part, ...), so a file the ERP is still writing is not half read.
  * --once does one pass; otherwise a pass every --interval seconds until
  * SIGINT or SIGTERM. Exit codes: 0 fine; 1 a file was refused (it is in
  * failed/) or a pass failed; 2 usage.
@@ -124,7 +127,9 @@ struct xc {
 	const char *db_path, *inbox, *outbox, *user, *pin_file;
 	struct xf_opts o;
 	long interval;
+	long settle;		/* seconds a file must be unchanged */
 	bool once;
+	bool json;
 	struct st_db *db;
 	struct st_actor who;
 	int imported, refused, exported, errors;
@@ -290,10 +295,22 @@ db_fail:
 	x->errors++;
 }
 
+/* Hidden files and the usual names of files still being written. */
 static int
 skip_name(const char *name)
 {
-	return name[0] == '.';
+	static const char *const ends[] = { ".tmp", ".part", ".partial",
+		".crdownload", "~" };
+	size_t n = strlen(name), i, k;
+
+	if (name[0] == '.')
+		return 1;
+	for (i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		k = strlen(ends[i]);
+		if (n > k && strcmp(name + n - k, ends[i]) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 static void
@@ -314,8 +331,11 @@ scan_inbox(struct xc *x)
 
 		snprintf(path, sizeof(path), "%s/%s", x->inbox,
 			 list[i]->d_name);
+		/* a file changed within --settle seconds may still be being
+		 * written (an ERP that does not rename into place): later */
 		if (!stop && !skip_name(list[i]->d_name) &&
-		    stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+		    stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    time(NULL) - sb.st_mtime >= x->settle)
 			one_file(x, list[i]->d_name);
 		free(list[i]);
 	}
@@ -396,6 +416,8 @@ parse(int argc, char **argv, struct xc *x)
 		{ "interval", required_argument, NULL, 'n' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "tree", no_argument, NULL, 't' },
+		{ "settle", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -404,6 +426,7 @@ parse(int argc, char **argv, struct xc *x)
 	memset(x, 0, sizeof(*x));
 	x->user = "admin";
 	x->interval = 10;
+	x->settle = 2;
 	x->o.format = XF_UPD;
 	x->o.cp1251 = true;
 	optind = 0;
@@ -417,6 +440,13 @@ parse(int argc, char **argv, struct xc *x)
 		case 'P': x->pin_file = optarg; break;
 		case '1': x->once = true; break;
 		case 't': x->o.tree = true; break;
+		case 'j': x->json = true; break;
+		case 's':
+			x->settle = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || x->settle < 0)
+				return cli_usage(_("--settle needs a number "
+						   "of seconds"));
+			break;
 		case 'n':
 			x->interval = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || x->interval < 1)
@@ -479,8 +509,14 @@ cmd_exchange(int argc, char **argv)
 		if (stop)
 			break;
 	}
-	printf(_("exchange: imported %d, refused %d, exported %d, errors %d\n"),
-	       x.imported, x.refused, x.exported, x.errors);
+	if (x.json)
+		printf("{\"imported\":%d,\"refused\":%d,\"exported\":%d,"
+		       "\"errors\":%d}\n", x.imported, x.refused, x.exported,
+		       x.errors);
+	else
+		printf(_("exchange: imported %d, refused %d, exported %d, "
+			 "errors %d\n"), x.imported, x.refused, x.exported,
+		       x.errors);
 	st_close(&x.db);
 	return x.refused || x.errors ? CLI_FAIL : CLI_OK;
 fail:

@@ -154,10 +154,11 @@ load_config(const struct label_args *a, struct lb_config *cfg, bool need,
 	return lb_config_load(path, cfg, e);
 }
 
-/* A printed label to a printer: through the queue when there is a db. */
+/* A printed label to a printer: through the queue when there is a db
+ * (*job: its number, 0 when none was queued). */
 static int
 print_to_printer(struct st_db *db, const struct label_args *a,
-		 const struct lb_config *cfg, struct err *e)
+		 const struct lb_config *cfg, int64_t *job, struct err *e)
 {
 	const struct lb_printer_conf *pc = lb_config_printer(cfg, a->printer);
 	struct lb_printer_conf over;
@@ -193,14 +194,9 @@ print_to_printer(struct st_db *db, const struct label_args *a,
 	if ((rc = lbj_queue(db, NULL, cfg, &over, a->sscc, "reprint", &id,
 			    e)) < 0)
 		return rc;
-	rc = lbj_send(db, cfg, id, e);
-	if (rc < 0) {
-		fprintf(stderr, _("sklad label print: %s\nThe label stays "
-				  "queued as job %lld: sklad label retry "
-				  "%lld prints it.\n"), e->msg, (long long)id,
-			(long long)id);
+	*job = id;
+	if ((rc = lbj_send(db, cfg, id, e)) < 0)
 		return rc;
-	}
 	printf(_("Label job %lld printed on %s.\n"), (long long)id,
 	       over.name);
 	return 0;
@@ -232,11 +228,17 @@ cmd_label_print(int argc, char **argv)
 	if (rc == 0 && a.db != NULL)
 		rc = st_open(a.db, false, &db, &e);
 	if (rc == 0 && a.printer != NULL) {
-		rc = print_to_printer(db, &a, &cfg, &e);
+		int64_t job = 0;
+
+		rc = print_to_printer(db, &a, &cfg, &job, &e);
 		st_close(&db);
-		if (rc < 0 && db == NULL && e.msg[0] != '\0' &&
-		    strstr(e.msg, "queued") == NULL)
+		if (rc < 0)
 			fprintf(stderr, "sklad label print: %s\n", e.msg);
+		if (rc < 0 && job > 0)
+			fprintf(stderr, _("The label stays queued as job %lld: "
+					  "sklad label retry %lld prints "
+					  "it.\n"), (long long)job,
+				(long long)job);
 		return rc < 0 ? CLI_FAIL : CLI_OK;
 	}
 	if (rc == 0)

@@ -320,13 +320,20 @@ preview_line(void *arg, const char *utf8)
 int
 ui_label_preview(const struct ui *ui, int y, int x, int rows)
 {
-	struct preview_ctx c = { y, x, rows, 0 };
 	const char *sscc = ui_label_awaited(ui);
+
+	return sscc != NULL ? ui_label_preview_sscc(sscc, y, x, rows) : 0;
+}
+
+int
+ui_label_preview_sscc(const char *sscc, int y, int x, int rows)
+{
+	struct preview_ctx c = { y, x, rows, 0 };
 	char data[4 + MARK_SSCC_LEN];
 	struct err e;
 
 	/* a 16x16 symbol takes 9 lines; never half of one */
-	if (sscc == NULL || rows < 9)
+	if (rows < 9 || strlen(sscc) != MARK_SSCC_LEN)
 		return 0;
 	snprintf(data, sizeof(data), "00%s", sscc);
 	if (lb_preview(data, strlen(data), true, preview_line, &c, &e) < 0 ||

@@ -54,6 +54,9 @@ const char *ui_label_status(const struct ui *ui);
  * the rows used (0 when there is no room or nothing awaited). */
 int ui_label_preview(const struct ui *ui, int y, int x, int rows);
 
+/* The same for the label of pack sscc (no printer needed). */
+int ui_label_preview_sscc(const char *sscc, int y, int x, int rows);
+
 /* Loop hooks, as ui_sync's. */
 int ui_label_pollfds(struct ui *ui, struct pollfd *p, int max);
 int ui_label_timeout(const struct ui *ui, int64_t now_ms);

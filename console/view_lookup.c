@@ -168,9 +168,23 @@ lookup_scan(struct ui *ui, void *p, const struct scan *s)
 }
 
 static void
+lookup_draw_text(struct ui *ui, struct lookup *l, int rows, int cols);
+
+/* The text, and over its right side a pack's label symbol as printed. */
+static void
 lookup_draw(struct ui *ui, void *p, int rows, int cols)
 {
 	struct lookup *l = p;
+
+	lookup_draw_text(ui, l, rows, cols);
+	if (l->have && cols >= 70 && (strcmp(l->where.kind, "box") == 0 ||
+				      strcmp(l->where.kind, "pallet") == 0))
+		ui_label_preview_sscc(l->where.code, 4, cols - 22, rows - 5);
+}
+
+static void
+lookup_draw_text(struct ui *ui, struct lookup *l, int rows, int cols)
+{
 	int y = view_frame(ui, _("Look up a code"), _("Scan, or type a code "
 			   "and Enter  F11: label  Esc: menu"), rows, cols);
 	int i, first;

@@ -130,11 +130,14 @@ needs_person(const struct st_doc *d)
 static const char *
 waits_for(const struct st_doc *d, char *buf, size_t n)
 {
-	if (d->held && strcmp(d->state, "exported") == 0)
+	if (d->held && strcmp(d->state, "exported") == 0) {
+		char at[32];
+
+		view_local_time(d->exported_at, false, at, sizeof(at));
 		snprintf(buf, n, _("Exported into %s at %s: the ERP puts "
-			 "the codes into its УПД."), d->export_file,
-			 d->exported_at);
-	else if (d->held)
+			 "the codes into its УПД."), d->export_file, at);
+	}
+	else if (d->held && strcmp(d->state, "pending") == 0)
 		snprintf(buf, n, "%s", _("To export: for this product group "
 			 "the goods pass with a УПД through an EDO operator; "
 			 "`sklad export` writes its codes for the ERP."));

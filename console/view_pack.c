@@ -239,33 +239,38 @@ pack_draw(struct ui *ui, void *p, int rows, int cols)
 			   _("n/F2: new pallet  b/F3: box on it  c/F4: close"
 			     "  x: cancel if empty  Esc: menu"), rows, cols);
 	int big = rows - y >= 12 ? 6 : 1;
+	/* the label waiting to be scanned back is drawn on the right, as
+	 * printed; the text keeps to the left of it */
+	bool preview = ui_label_awaited(ui) != NULL && cols >= 60 &&
+		       rows - y >= 10;
+	int w = preview ? cols - 22 : cols;
 
 	if (!k->have) {
-		ui_put(y, 2, cols - 4, UI_BOLD, false, k->level == ST_BOX ?
+		ui_put(y, 2, w - 4, UI_BOLD, false, k->level == ST_BOX ?
 		       _("No box is open.") : _("No pallet is open."));
-		ui_put(y + 1, 2, cols - 4, UI_NORMAL, false,
+		ui_put(y + 1, 2, w - 4, UI_NORMAL, false,
 		       _("Scan an SSCC label, or press n for the next SSCC."));
 		if (k->closed[0] != '\0')
-			ui_put(y + 2, 2, cols - 4, UI_DIM, false, k->closed);
+			ui_put(y + 2, 2, w - 4, UI_DIM, false, k->closed);
 		y += 4;
 	} else {
-		ui_putf(y, 2, cols - 4, UI_BOLD, "%s %s",
+		ui_putf(y, 2, w - 4, UI_BOLD, "%s %s",
 			level_name(k->cur.level), k->cur.sscc);
-		if (k->cur.parent[0] != '\0' && cols > 50)
-			ui_putf(y, 2 + 10 + MARK_SSCC_LEN, cols - 32, UI_DIM,
+		if (k->cur.parent[0] != '\0' && w > 50)
+			ui_putf(y, 2 + 10 + MARK_SSCC_LEN, w - 32, UI_DIM,
 				_("on %s"), k->cur.parent);
-		draw_count(k, y + 1, rows, cols);
+		draw_count(k, y + 1, rows, w);
 		y += 1 + big;
 	}
 	if (ui_label_status(ui)[0] != '\0' && y < rows - 2)
-		ui_put(y++, 2, cols - 4, ui_label_awaited(ui) != NULL ?
+		ui_put(y++, 2, w - 4, ui_label_awaited(ui) != NULL ?
 		       UI_BOLD : UI_DIM, false, ui_label_status(ui));
-	if (ui_label_awaited(ui) != NULL && cols >= 60)
-		ui_label_preview(ui, 2, cols - 22, rows - 4);
 	if (k->nrecent > 0 && y < rows - 2) {
-		ui_put(y++, 2, cols - 4, UI_DIM, false, _("Last scans:"));
-		view_recent_draw(k->recent, k->nrecent, y, rows, cols);
+		ui_put(y++, 2, w - 4, UI_DIM, false, _("Last scans:"));
+		view_recent_draw(k->recent, k->nrecent, y, rows, w);
 	}
+	if (preview)
+		ui_label_preview(ui, 2, cols - 20, rows - 4);
 }
 
 const struct view_ops view_pack = {

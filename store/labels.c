@@ -80,6 +80,44 @@ st_label_facts(struct st_db *db, const char *sscc, struct st_label_facts *out,
 	return 0;
 }
 
+/* The code id of pack sscc for the audit (its history in a lookup), or
+ * 0 when sklad holds no such pack. */
+static int64_t
+pack_code_id(struct st_db *db, const char *sscc)
+{
+	static const char sql[] =
+		"SELECT id FROM codes WHERE gtin_id = 0 AND serial = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql, NULL);
+	int64_t id = 0;
+
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_text(st, 1, sscc, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return id;
+}
+
+/* The code id of the pack of label job id, or 0. */
+static int64_t
+job_code_id(struct st_db *db, int64_t job)
+{
+	static const char sql[] =
+		"SELECT c.id FROM label_jobs j JOIN codes c"
+		" ON c.gtin_id = 0 AND c.serial = j.sscc WHERE j.id = ?1";
+	sqlite3_stmt *st = db_stmt(db, sql, NULL);
+	int64_t id = 0;
+
+	if (st == NULL)
+		return 0;
+	sqlite3_bind_int64(st, 1, job);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return id;
+}
+
 /* The columns read_job reads, in this order. */
 #define JOB_COLS \
 	"id, sscc, printer, format, reason, state, attempts," \
@@ -157,7 +195,8 @@ st_label_queue(struct st_db *db, const struct st_actor *who,
 	if (db_done(db, st, e, "label job") < 0)
 		goto fail;
 	*id = sqlite3_last_insert_rowid(db->h);
-	if (db_audit(db, who, ST_ACT_LABEL_QUEUE, true, 0, 0, sscc,
+	if (db_audit(db, who, ST_ACT_LABEL_QUEUE, true,
+		     pack_code_id(db, sscc), 0, sscc,
 		     strlen(sscc), NULL, e) < 0 || db_commit(db, e) < 0)
 		goto fail;
 	return 0;
@@ -317,7 +356,8 @@ job_change(struct st_db *db, const struct st_actor *who, int64_t id,
 			rc = ERR_NOTFOUND;
 		}
 	}
-	if (db_audit(db, who, action, rc == 0, 0, 0, what, strlen(what),
+	if (db_audit(db, who, action, rc == 0, job_code_id(db, id), 0, what,
+		     strlen(what),
 		     rc == 0 ? NULL : why, e) < 0 || db_commit(db, e) < 0)
 		goto fail;
 	return rc == 0 ? 0 : err_set(e, rc, "%s", why);
@@ -386,7 +426,8 @@ st_label_confirm(struct st_db *db, const struct st_actor *who,
 			 "there is nothing to confirm."), sscc);
 		rc = ERR_NOTFOUND;
 	}
-	if (db_audit(db, who, ST_ACT_LABEL_CONFIRM, rc == 0, 0, 0, sscc,
+	if (db_audit(db, who, ST_ACT_LABEL_CONFIRM, rc == 0,
+		     pack_code_id(db, sscc), 0, sscc,
 		     strlen(sscc), rc == 0 ? NULL : why, e) < 0 ||
 	    db_commit(db, e) < 0)
 		goto fail;

@@ -40,6 +40,10 @@ st_action_name(int a)
 	case ST_ACT_CATALOGUE: return "catalogue";
 	case ST_ACT_STOCK_COUNT: return "stock_count";
 	case ST_ACT_OUTBOX_RETRY: return "outbox_retry";
+	case ST_ACT_LABEL_QUEUE: return "label_queue";
+	case ST_ACT_LABEL_CONFIRM: return "label_confirm";
+	case ST_ACT_LABEL_VOID: return "label_void";
+	case ST_ACT_LABEL_RETRY: return "label_retry";
 	}
 	return "unknown";
 }

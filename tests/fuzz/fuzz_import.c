@@ -1,6 +1,7 @@
 /*
  * fuzz_import: libFuzzer target for delivery import, the parser of files
- * that come from outside (the /doc/{id}/info JSON and plain code lists).
+ * that come from outside (the /doc/{id}/info JSON, a supplier's УПД and
+ * plain code lists).
  *
  * Any bytes: the import must not crash, leak or corrupt the store. It
  * either imports whole or refuses with a reason and leaves nothing behind.

@@ -69,7 +69,9 @@ scan "$(sscc 77)"
 wait_for "Wrong label: this is 046100000000000779"
 "$SKLAD_BIN" label list --db "$DB" --json | grep -q '"confirmed_at":""' ||
 	fail "confirmed by a wrong label"
-scan "SKLAD:ACK"
+# acknowledged by a command barcode read with its AIM identifier (]d1:
+# a plain DataMatrix, as sklad label sheet prints them)
+scan "]d1SKLAD:ACK"
 wait_gone "Wrong label"
 # the right one, with the AIM identifier a GS1-128 reader sends
 scan "]C100046004390000000013"
@@ -87,7 +89,7 @@ scan "$(unit 6)"
 wait_for "stays queued"
 "$SKLAD_BIN" label list --db "$DB" --json | grep -q '"sscc":"046004390000000020","printer":"zebra","format":"zpl","reason":"close","state":"queued"' ||
 	fail "the job is not queued"
-scan "SKLAD:ACK"
+scan "]C0SKLAD:ACK"
 wait_gone "stays queued"
 # the console goes on working meanwhile
 key n
@@ -120,3 +122,11 @@ done
 grep -q "(00) 0 4600439 000000001 3" "$PR"/job.* || fail "reprinted another label"
 "$SKLAD_BIN" label list --db "$DB" --sscc 046004390000000013 --json |
 	grep -q '"reason":"reprint","state":"printed"' || fail "no reprint job"
+# the reprint is scanned back like any fresh label; then a lookup of the
+# box shows its label symbol in half blocks
+WAIT_SECONDS=10 wait_for "Label of 046004390000000013 printed"
+scan "046004390000000013"
+wait_for "Label of 046004390000000013 confirmed"
+scan "046004390000000013"
+wait_for "Kind: box"
+screen | grep -q "▀\|▄" || fail "no label symbol on the lookup screen"

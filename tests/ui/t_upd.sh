@@ -67,3 +67,5 @@ PY
 key 7
 wait_for "Outbox"
 wait_for "   1 [0-9.]* [0-9:]* Acceptance УПД-5 *exported"
+keys Enter
+wait_for "Exported into .*result.xml"

@@ -125,8 +125,8 @@ start(struct fx *f, bool once)
 		setenv("SKLAD_PIN", SITE_FX_PIN, 1);
 		execl(getenv("SKLAD_BIN"), "sklad", "exchange", "--db",
 		      f->s.path, "--inbox", f->inbox, "--outbox", f->outbox,
-		      "--user", "boss", once ? "--once" : "--interval", once ?
-		      NULL : "1", (char *)NULL);
+		      "--user", "boss", "--settle", "0", once ? "--once" :
+		      "--interval", once ? NULL : "1", (char *)NULL);
 		_exit(127);
 	}
 	return pid;
@@ -237,6 +237,49 @@ test_over_limit(void **state)
 	assert_non_null(fgets(reason, sizeof(reason), fp));
 	fclose(fp);
 	assert_non_null(strstr(reason, "too big"));
+	assert_int_equal(st_open(f->s.path, false, &f->s.db, &(struct err){0}),
+			 0);
+}
+
+/* A file still being written (changed just now, or named .part) waits
+ * for a later pass. */
+static void
+test_settle(void **state)
+{
+	struct fx *f = *state;
+	char p[256], cmd[600];
+	int st;
+	pid_t pid;
+
+	st_close(&f->s.db);
+	snprintf(p, sizeof(p), "%s/a.xml.part", f->inbox);
+	write_upd(p, "A", 10);
+	snprintf(p, sizeof(p), "%s/fresh.xml", f->inbox);
+	write_upd(p, "C", 10);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		setenv("SKLAD_PIN", SITE_FX_PIN, 1);
+		execl(getenv("SKLAD_BIN"), "sklad", "exchange", "--db",
+		      f->s.path, "--inbox", f->inbox, "--outbox", f->outbox,
+		      "--user", "boss", "--settle", "3600", "--once",
+		      (char *)NULL);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_true(exists(f->inbox, "fresh.xml"));
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM deliveries"), 0);
+	assert_int_equal(run_once(f), 0);	/* settled (0 s) */
+	assert_true(exists(f->inbox, "done/fresh.xml"));
+	assert_true(exists(f->inbox, "a.xml.part"));
+	snprintf(cmd, sizeof(cmd), "test $(ls %s/done | wc -l) = 1",
+		 f->inbox);
+	assert_int_equal(system(cmd), 0);
 	assert_int_equal(st_open(f->s.path, false, &f->s.db, &(struct err){0}),
 			 0);
 }
@@ -354,6 +397,7 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_kill_in_the_middle, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_settle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_over_limit, setup,
 						teardown),

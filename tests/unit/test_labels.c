@@ -812,6 +812,89 @@ test_label_facts(void **state)
 	assert_int_equal(site_fx_close(&f), 0);
 }
 
+/* sklad label print --printer, list, retry, void through the binary. */
+static void
+test_cli_queue(void **state)
+{
+	struct site_fx f;
+	struct st_pack pk;
+	struct err e;
+	char conf[128], got[] = "/tmp/sklad-lb-XXXXXX", cmd[1024];
+	char out[8192];
+	FILE *fp;
+	int lfd, port, st;
+	pid_t pid;
+
+	(void)state;
+	site_fx_open(&f, NULL);
+	assert_int_equal(st_pack_open(f.db, &f.op, ST_BOX, NULL, NULL, NULL,
+				      &pk, &e), 0);
+	st_close(&f.db);
+	/* a printer nobody listens to */
+	lfd = listener(&port, 0);
+	close(lfd);
+	snprintf(conf, sizeof(conf), "%s/labels.conf", f.dir);
+	fp = fopen(conf, "w");
+	assert_non_null(fp);
+	fprintf(fp, "[labels]\nprinter = zebra\n[printer zebra]\n"
+		"uri = tcp:127.0.0.1:%d\nsize = 58x40\ntimeout_ms = 500\n",
+		port);
+	fclose(fp);
+	snprintf(cmd, sizeof(cmd), "%s label print --db %s --config %s "
+		 "--sscc %s --printer zebra 2>&1", bin(), f.path, conf,
+		 pk.sscc);
+	assert_int_equal(run(cmd, out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "cannot be reached"));
+	assert_non_null(strstr(out, "stays queued as job 1"));
+	snprintf(cmd, sizeof(cmd), "%s label list --db %s --json", bin(),
+		 f.path);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "\"state\":\"queued\",\"attempts\":1"));
+	/* the printer is back on that port: retry prints the same bytes */
+	close(mkstemp(got));
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	{
+		struct sockaddr_in a = { .sin_family = AF_INET,
+					 .sin_port = htons((uint16_t)port) };
+		int one = 1;
+
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		assert_int_equal(bind(lfd, (struct sockaddr *)&a, sizeof(a)),
+				 0);
+		assert_int_equal(listen(lfd, 4), 0);
+	}
+	pid = fake_printer(lfd, got);
+	snprintf(cmd, sizeof(cmd), "%s label retry --db %s --config %s 1 "
+		 "2>&1", bin(), f.path, conf);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "Label job 1 printed"));
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	close(lfd);
+	{
+		size_t n;
+		char *rx = slurp(got, &n);
+
+		assert_true(n > 100);
+		assert_memory_equal(rx, "^XA", 3);
+		free(rx);
+	}
+	unlink(got);
+	/* void: an operator may not, a supervisor may; both audited */
+	snprintf(cmd, sizeof(cmd), "SKLAD_PIN=%s %s label void --db %s "
+		 "--user ivan 1 2>&1", SITE_FX_PIN, bin(), f.path);
+	assert_int_equal(run(cmd, out, sizeof(out)), 1);
+	assert_non_null(strstr(out, "Only a supervisor"));
+	snprintf(cmd, sizeof(cmd), "SKLAD_PIN=%s %s label void --db %s "
+		 "--user olga 1 2>&1", SITE_FX_PIN, bin(), f.path);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	snprintf(cmd, sizeof(cmd), "%s label list --db %s", bin(), f.path);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "voided"));
+	assert_int_equal(st_open(f.path, false, &f.db, &e), 0);
+	assert_int_equal(site_fx_close(&f), 0);
+}
+
 int
 main(void)
 {
@@ -830,6 +913,7 @@ main(void)
 		cmocka_unit_test(test_label_facts),
 		cmocka_unit_test(test_printer_status),
 		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_cli_queue),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -444,7 +444,8 @@ test_blocked_is_told_and_retried(void **state)
 }
 
 /* Documents sync never sends (a milk shipment, kept for a УПД) are not
- * waited for: what comes after waits for what they waited for. */
+ * waited for: what comes after waits for what they waited for. They wait
+ * 'to export' (held), neither pending for sync nor failed. */
 static void
 test_held_is_skipped(void **state)
 {
@@ -486,6 +487,8 @@ test_held_is_skipped(void **state)
 	assert_int_equal(st_outbox_count(milk.db, &c, &e), 0);
 	assert_int_equal(c.held, 2);	/* acceptance and shipment */
 	assert_int_equal(c.blocked, 0);
+	assert_int_equal(c.failed, 0);
+	assert_int_equal(c.pending, 0);	/* nothing for sync to send */
 	assert_int_equal(site_fx_close(&milk), 0);
 }
 

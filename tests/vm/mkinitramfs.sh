@@ -3,7 +3,8 @@
 #
 #   mkinitramfs.sh OUT.cpio.gz KVER
 #
-# Contents: busybox-static, the kernel modules the VM needs (copied from
+# Contents: busybox-static, the kernel modules the VM needs (overlay for
+# make check-deb's throw-away root; copied from
 # /lib/modules/KVER of the installed linux-image package) and tests/vm/init.
 # It holds no test programs: those run from the host's root file system,
 # shared read-only over 9p. Must not touch anything outside a temp folder
@@ -13,7 +14,7 @@ out=$1
 kver=$2
 here=$(cd "$(dirname "$0")" && pwd)
 mods="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev
-virtio_pci 9pnet 9pnet_virtio netfs fscache 9p evdev uinput"
+virtio_pci 9pnet 9pnet_virtio netfs fscache 9p evdev uinput overlay"
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
