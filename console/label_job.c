@@ -41,6 +41,10 @@ lbj_label(struct st_db *db, const char *sscc, const struct lb_config *cfg,
 		out->count = f.count;
 		snprintf(out->gtin, sizeof(out->gtin), "%s", f.gtin);
 		out->more_gtins = f.more_gtins;
+		/* a pack of one product is named by the catalogue */
+		if (f.gtin[0] != '\0' && f.more_gtins == 0)
+			st_product_name(db, f.gtin, out->product,
+					sizeof(out->product));
 		out->gcp_len = f.gcp_len;
 		snprintf(out->operator_name, sizeof(out->operator_name), "%s",
 			 f.opened_by);

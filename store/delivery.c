@@ -1017,8 +1017,36 @@ import_upd(struct st_import *im, const char *data, size_t len,
 	return rc;
 }
 
-/* The lines of a УПД (GTIN -> name) beside the delivery, so that the
- * product catalogue and exports can name what a GTIN is. */
+/* A УПД line's GTIN and name into the product catalogue when the
+ * catalogue has no name for it yet: the ERP's names win, a supplier's
+ * only fills gaps. A line whose GTIN or name the catalogue would refuse
+ * is left out of it (it stays in delivery_lines). */
+static int
+name_from_line(struct st_import *im, const struct upd_line *l,
+	       const char *now, struct err *e)
+{
+	static const char sql[] =
+		"INSERT OR IGNORE INTO products(gtin, name, source, updated_at)"
+		" VALUES (?1, ?2, ?3, ?4)";
+	struct st_product p;
+	struct err ignored;
+	sqlite3_stmt *st;
+
+	if (l->gtin[0] == '\0' || l->name[0] == '\0' ||
+	    st_product_check(l->gtin, l->name, NULL, NULL, &p, &ignored) < 0)
+		return 0;
+	if ((st = db_stmt(im->db, sql, e)) == NULL)
+		return e->code;
+	sqlite3_bind_text(st, 1, p.gtin, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, p.name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, im->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, now, -1, SQLITE_STATIC);
+	return db_done(im->db, st, e, "product name");
+}
+
+/* The lines of a УПД (GTIN -> name) beside the delivery, and their names
+ * in the product catalogue, so that screens, labels and exports can name
+ * what a GTIN is. */
 static int
 insert_lines(struct st_import *im, struct err *e)
 {
@@ -1026,8 +1054,10 @@ insert_lines(struct st_import *im, struct err *e)
 		"INSERT OR REPLACE INTO delivery_lines(delivery_id, line, gtin,"
 		" name, quantity) VALUES (?1, ?2, ?3, ?4, ?5)";
 	sqlite3_stmt *st;
+	char now[32];
 	int i, rc;
 
+	db_now(now);
 	for (i = 0; i < im->nlines; i++) {
 		const struct upd_line *l = &im->lines[i];
 
@@ -1038,7 +1068,8 @@ insert_lines(struct st_import *im, struct err *e)
 		bind_or_null_t(st, 3, l->gtin);
 		bind_or_null_t(st, 4, l->name);
 		bind_or_null_t(st, 5, l->qty);
-		if ((rc = db_done(im->db, st, e, "delivery line")) < 0)
+		if ((rc = db_done(im->db, st, e, "delivery line")) < 0 ||
+		    (rc = name_from_line(im, l, now, e)) < 0)
 			return rc;
 	}
 	return 0;

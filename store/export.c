@@ -310,13 +310,15 @@ read_rows(struct st_db *db, struct xbuild *b, sqlite3_stmt *st,
 	return rc < 0 ? rc : 0;
 }
 
-/* The newest name a УПД gave each line's GTIN (delivery_lines). */
+/* Each line's product name: the catalogue's, else the newest a УПД gave
+ * its GTIN (delivery_lines). */
 static int
 line_names(struct st_db *db, struct st_export *x, struct err *e)
 {
 	static const char sql[] =
-		"SELECT name FROM delivery_lines WHERE gtin = ?1"
-		" AND name IS NOT NULL ORDER BY delivery_id DESC LIMIT 1";
+		"SELECT coalesce((SELECT name FROM products WHERE gtin = ?1),"
+		" (SELECT name FROM delivery_lines WHERE gtin = ?1"
+		" AND name IS NOT NULL ORDER BY delivery_id DESC LIMIT 1))";
 	sqlite3_stmt *st = db_stmt(db, sql, e);
 	int i, rc;
 

@@ -787,6 +787,7 @@ test_label_facts(void **state)
 {
 	struct site_fx f;
 	struct st_pack pk;
+	struct st_product p;
 	struct lb_label l;
 	struct mark m;
 	struct err e;
@@ -805,8 +806,16 @@ test_label_facts(void **state)
 	assert_string_equal(l.level, "box");
 	assert_int_equal(l.count, 1);
 	assert_string_equal(l.gtin, "04600439931256");
+	assert_string_equal(l.product, "");
 	assert_string_equal(l.operator_name, "ivan");
 	assert_int_equal(l.gcp_len, 7);
+	/* once the catalogue names the GTIN, the label carries the name */
+	assert_int_equal(st_product_check("04600439931256", "Молоко 3,2% 1 л",
+					  "шт", NULL, &p, &e), 0);
+	assert_int_equal(st_catalogue_store(f.db, &f.sup, "erp.csv", &p, 1,
+					    &e), 0);
+	assert_int_equal(lbj_label(f.db, pk.sscc, NULL, NULL, &l, &e), 0);
+	assert_string_equal(l.product, "Молоко 3,2% 1 л");
 	assert_int_equal(lbj_label(f.db, "146004390000000011", NULL, NULL, &l,
 				   &e), ERR_INVALID);
 	assert_int_equal(site_fx_close(&f), 0);

@@ -419,6 +419,7 @@ static void
 test_hand_written(void **state)
 {
 	struct fx *f = *state;
+	char name[256];
 	struct err e;
 	int64_t id;
 	char *got;
@@ -455,6 +456,10 @@ test_hand_written(void **state)
 			    "Молоко & сливки");
 	sqlite3_finalize(st);
 	sqlite3_close(h);
+	/* and the catalogue names the GTIN by it, where it had no name */
+	assert_int_equal(st_product_name(f->b.db, "04600439931256", name,
+					 sizeof(name)), 1);
+	assert_string_equal(name, "Молоко & сливки");
 }
 
 static void
