@@ -106,9 +106,9 @@ static const struct cli_command commands[] = {
 	  "build an SSCC from a company prefix and a serial reference",
 	  cmd_sscc_make },
 	{ "label print", "--sscc SSCC [--db PATH] [--format zpl|tspl|png] "
-	  "[--size 58x40|100x150] [--dpi 203|300] [--out FILE | --printer "
-	  "NAME [--config FILE]] [--station S] [--operator NAME] "
-	  "[--product NAME]",
+	  "[--size 58x40|100x150] [--dpi 203|300] [--text image|fonts] "
+	  "[--out FILE | --printer NAME [--config FILE]] [--station S] "
+	  "[--operator NAME] [--product NAME]",
 	  "draw a box's or pallet's label (GS1-128 and GS1 DataMatrix, "
 	  "checked by reading it back) to a file, stdout or a printer",
 	  cmd_label_print },

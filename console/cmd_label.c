@@ -31,7 +31,7 @@ struct label_args {
 	const char *commands, *badge;
 	int format;		/* -1: the printer's, else zpl */
 	struct lb_size size;
-	bool size_set, json;
+	bool size_set, text_set, json;
 	int64_t job;
 };
 
@@ -55,6 +55,7 @@ parse_args(const char *cmd, int argc, char **argv, struct label_args *a)
 		{ "commands", required_argument, NULL, 'C' },
 		{ "badge", required_argument, NULL, 'B' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "text", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
@@ -66,6 +67,7 @@ parse_args(const char *cmd, int argc, char **argv, struct label_args *a)
 	a->size.width_mm = 100;
 	a->size.height_mm = 150;
 	a->size.dpi = 203;
+	a->size.text_image = true;	/* as [printer] text = image */
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -94,6 +96,14 @@ parse_args(const char *cmd, int argc, char **argv, struct label_args *a)
 						   "in millimetres, e.g. "
 						   "100x150"), cmd);
 			a->size_set = true;
+			break;
+		case 't':
+			if (strcmp(optarg, "image") != 0 &&
+			    strcmp(optarg, "fonts") != 0)
+				return cli_usage(_("%s: --text is image or "
+						   "fonts"), cmd);
+			a->size.text_image = strcmp(optarg, "image") == 0;
+			a->text_set = true;
 			break;
 		case 'r':
 			v = strtol(optarg, &end, 10);
@@ -172,8 +182,14 @@ print_to_printer(struct st_db *db, const struct label_args *a,
 	over = *pc;
 	if (a->format >= 0)
 		over.format = (enum lb_format)a->format;
-	if (a->size_set)
+	if (a->size_set) {
+		bool text = over.size.text_image;
+
 		over.size = a->size;
+		over.size.text_image = text;
+	}
+	if (a->text_set)
+		over.size.text_image = a->size.text_image;
 	if (db == NULL) {
 		struct lb_label l;
 		char *body = NULL;

@@ -115,6 +115,8 @@ printer_of(struct lb_config *c, const char *name)
 	p->size.height_mm = 150;
 	p->size.dpi = 203;
 	p->p.timeout_ms = 5000;
+	/* product names are Russian; most printers have no such font */
+	p->size.text_image = true;
 	return p;
 }
 
@@ -137,6 +139,12 @@ printer_value(struct lb_printer_conf *p, const char *name, const char *v)
 		return number(v, 150, 600, &p->size.dpi);
 	if (strcmp(name, "timeout_ms") == 0)
 		return number(v, 100, 600000, &p->p.timeout_ms);
+	if (strcmp(name, "text") == 0) {
+		if (strcmp(v, "image") != 0 && strcmp(v, "fonts") != 0)
+			return false;
+		p->size.text_image = strcmp(v, "image") == 0;
+		return true;
+	}
 	if (strcmp(name, "status") == 0) {
 		int yn = yes_no(v);
 

@@ -46,6 +46,10 @@ struct lb_label {
 struct lb_size {
 	int width_mm, height_mm;	/* 58x40, 100x150, ... */
 	int dpi;			/* 203 or 300 */
+	/* ZPL, TSPL: the text drawn here (FreeType) and sent as graphics,
+	 * for printers without fonts for it (Cyrillic on most Zebras);
+	 * false: the printer's own scalable font */
+	bool text_image;
 };
 
 /* A symbol's modules: w*h bytes, 1 dark, row 0 on top. */
@@ -207,6 +211,7 @@ enum lb_print_on { LB_ON_CLOSE = 0, LB_ON_OPEN, LB_ON_NONE };
  *   size = 100x150           ; millimetres
  *   dpi = 203
  *   timeout_ms = 5000
+ *   text = image             ; or fonts: the printer's own font
  *   status = yes             ; tcp: ask the printer's state first (ZPL
  *                            ; ~HS, TSPL <ESC>!?): paper out, head open
  */

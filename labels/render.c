@@ -72,8 +72,8 @@ mm(const struct lb_layout *L, double v)
 	return (int)(v * L->dpi / 25.4 + 0.5);
 }
 
-static void
-layout_free(struct lb_layout *L)
+void
+lb_layout_free(struct lb_layout *L)
 {
 	int i;
 
@@ -180,8 +180,8 @@ add_lines(struct lb_layout *L, const struct lb_label *l, int tx, int tw,
 
 /* ---- the logistic label ------------------------------------------------ */
 
-static int
-layout_label(const struct lb_label *l, const struct lb_size *sz,
+int
+lb_layout_label(const struct lb_label *l, const struct lb_size *sz,
 	     struct lb_layout *L, struct err *e)
 {
 	struct lb_item *dm, *bars;
@@ -191,6 +191,7 @@ layout_label(const struct lb_label *l, const struct lb_size *sz,
 
 	memset(L, 0, sizeof(*L));
 	L->dpi = sz->dpi;
+	L->text_image = sz->text_image;
 	L->w = mm(L, sz->width_mm);
 	L->h = mm(L, sz->height_mm);
 	m = mm(L, small ? 2 : 4);
@@ -261,7 +262,7 @@ layout_label(const struct lb_label *l, const struct lb_size *sz,
 	}
 	return 0;
 fail:
-	layout_free(L);
+	lb_layout_free(L);
 	return e->code != 0 ? e->code : ERR_INVALID;
 }
 
@@ -278,8 +279,8 @@ fill(struct lb_image *img, int x, int y, int w, int h)
 				img->px[y * img->w + i] = 0;
 }
 
-static int
-compose(const struct lb_layout *L, struct lb_image *img, bool text,
+int
+lb_compose(const struct lb_layout *L, struct lb_image *img, bool text,
 	struct err *e)
 {
 	int i, x, y, rc;
@@ -381,8 +382,8 @@ check_item(const struct lb_image *img, const struct lb_item *it,
 	return 0;
 }
 
-static int
-check_all(const struct lb_layout *L, const struct lb_image *img,
+int
+lb_check_drawn(const struct lb_layout *L, const struct lb_image *img,
 	  struct err *e)
 {
 	int i, rc;
@@ -396,21 +397,36 @@ check_all(const struct lb_layout *L, const struct lb_image *img,
 
 /* ---- output languages -------------------------------------------------- */
 
+/* The dots item it takes on the canvas (cut at its edges). */
+static void
+item_box(const struct lb_image *img, const struct lb_item *it, int *w,
+	 int *h)
+{
+	*w = it->kind == LB_TEXT ? it->w : it->mx.w * it->module;
+	*h = it->kind == LB_DM ? it->mx.h * it->module : it->h;
+	if (it->x + *w > img->w)
+		*w = img->w - it->x;
+	if (it->y + *h > img->h)
+		*h = img->h - it->y;
+}
+
 /* The 1-bit rows of item it from the canvas; ink says which bit value
  * prints (ZPL: 1, TSPL: 0). */
 static void
 bitmap(struct sbuf *b, const struct lb_image *img, const struct lb_item *it,
        int ink, bool hex, int *row_bytes, int *rows)
 {
-	int w = it->mx.w * it->module;
-	int h = it->kind == LB_BARS ? it->h : it->mx.h * it->module;
-	int x, y;
+	char row[2 * 1024 + 2];
+	int w, h, x, y;
 
+	item_box(img, it, &w, &h);
 	*row_bytes = (w + 7) / 8;
 	*rows = h;
 	if (b == NULL)
 		return;
 	for (y = 0; y < h; y++) {
+		size_t n = 0;
+
 		/* ZPL: ':' repeats the row above (bars and modules are
 		 * runs of equal rows) */
 		if (hex && y > 0 && memcmp(img->px + (it->y + y) * img->w +
@@ -430,14 +446,24 @@ bitmap(struct sbuf *b, const struct lb_image *img, const struct lb_item *it,
 
 				v |= (unsigned)(dark ? ink : !ink) << (7 - k);
 			}
-			if (hex)
-				sb_printf(b, "%02X", v);
-			else {
+			if (hex && n + 2 < sizeof(row)) {
+				snprintf(row + n, 3, "%02X", v);
+				n += 2;
+			} else if (!hex) {
 				unsigned char c = (unsigned char)v;
 
 				sb_add(b, &c, 1);
 			}
 		}
+		if (!hex)
+			continue;
+		/* ZPL: ',' fills the rest of the row with white */
+		if (n >= 2 && row[n - 1] == '0' && row[n - 2] == '0') {
+			while (n >= 2 && row[n - 1] == '0' && row[n - 2] == '0')
+				n -= 2;
+			row[n++] = ',';
+		}
+		sb_add(b, row, n);
 	}
 }
 
@@ -462,7 +488,7 @@ out_zpl(const struct lb_layout *L, const struct lb_image *img,
 	for (i = 0; i < L->n; i++) {
 		const struct lb_item *it = &L->it[i];
 
-		if (it->kind == LB_TEXT) {
+		if (it->kind == LB_TEXT && !L->text_image) {
 			sb_printf(b, "^FO%d,%d^A0N,%d,%d^FB%d,1,0,L,0^FH_^FD",
 				  it->x, it->y, it->h * 4 / 5, it->h * 4 / 5,
 				  it->w);
@@ -471,6 +497,8 @@ out_zpl(const struct lb_layout *L, const struct lb_image *img,
 			continue;
 		}
 		bitmap(NULL, img, it, 1, true, &rb, &rows);
+		if (rb <= 0 || rows <= 0)
+			continue;
 		sb_printf(b, "^FO%d,%d^GFA,%d,%d,%d,", it->x, it->y, rb * rows,
 			  rb * rows, rb);
 		bitmap(b, img, it, 1, true, &rb, &rows);
@@ -493,7 +521,7 @@ out_tspl(const struct lb_layout *L, const struct lb_image *img,
 		const struct lb_item *it = &L->it[i];
 		const char *s;
 
-		if (it->kind == LB_TEXT) {
+		if (it->kind == LB_TEXT && !L->text_image) {
 			/* font "0" is the printer's scalable font, sized in
 			 * points */
 			int pt = it->h * 72 * 4 / 5 / L->dpi;
@@ -509,6 +537,8 @@ out_tspl(const struct lb_layout *L, const struct lb_image *img,
 			continue;
 		}
 		bitmap(NULL, img, it, 0, false, &rb, &rows);
+		if (rb <= 0 || rows <= 0)
+			continue;
 		sb_printf(b, "BITMAP %d,%d,%d,%d,0,", it->x, it->y, rb, rows);
 		bitmap(b, img, it, 0, false, &rb, &rows);
 		sb_printf(b, "\r\n");
@@ -526,9 +556,9 @@ emit(struct lb_layout *L, enum lb_format f, char **out, size_t *len,
 
 	*out = NULL;
 	*len = 0;
-	rc = compose(L, &img, f == LB_PNG, e);
+	rc = lb_compose(L, &img, f == LB_PNG || L->text_image, e);
 	if (rc == 0)
-		rc = check_all(L, &img, e);
+		rc = lb_check_drawn(L, &img, e);
 	if (rc == 0) {
 		if (f == LB_PNG)
 			rc = lb_png_encode(&img, out, len, e);
@@ -538,7 +568,7 @@ emit(struct lb_layout *L, enum lb_format f, char **out, size_t *len,
 			out_tspl(L, &img, &b);
 	}
 	lb_image_free(&img);
-	layout_free(L);
+	lb_layout_free(L);
 	if (rc < 0) {
 		free(b.p);
 		return rc;
@@ -584,7 +614,7 @@ lb_render(const struct lb_label *l, const struct lb_size *sz,
 	L = malloc(sizeof(*L));
 	if (L == NULL)
 		return err_set(e, ERR_INTERNAL, "out of memory");
-	rc = layout_label(l, sz, L, e);
+	rc = lb_layout_label(l, sz, L, e);
 	if (rc == 0)
 		rc = emit(L, f, out, len, e);
 	free(L);
@@ -611,6 +641,7 @@ lb_render_sheet(const char *const *items, const char *const *captions,
 	if (L == NULL)
 		return err_set(e, ERR_INTERNAL, "out of memory");
 	L->dpi = sz->dpi;
+	L->text_image = sz->text_image;
 	L->w = mm(L, sz->width_mm);
 	L->h = mm(L, sz->height_mm);
 	m = mm(L, 4);
@@ -653,7 +684,7 @@ lb_render_sheet(const char *const *items, const char *const *captions,
 	if (rc == 0)
 		rc = emit(L, f, out, len, e);
 	else
-		layout_free(L);
+		lb_layout_free(L);
 	free(L);
 	return rc;
 }

@@ -26,9 +26,27 @@ struct lb_item {
 
 struct lb_layout {
 	int w, h, dpi;		/* dots */
+	bool text_image;	/* text as graphics in ZPL and TSPL too */
 	struct lb_item it[LB_ITEMS_MAX];
 	int n;
 };
+
+/* The logistic label l on stock sz laid out into *L (free with
+ * lb_layout_free). 0 or ERR_INVALID. */
+int lb_layout_label(const struct lb_label *l, const struct lb_size *sz,
+		    struct lb_layout *L, struct err *e);
+void lb_layout_free(struct lb_layout *L);
+
+/* Draw L into a new white canvas *img (symbols always, text when text is
+ * set). 0 or <0. */
+int lb_compose(const struct lb_layout *L, struct lb_image *img, bool text,
+	       struct err *e);
+
+/* Read every symbol of L back from img: 0 when each is what L says,
+ * ERR_INTERNAL naming the first that is not. What lb_render does before
+ * it hands out any bytes. */
+int lb_check_drawn(const struct lb_layout *L, const struct lb_image *img,
+		   struct err *e);
 
 /* Draw utf8 in black at (x, y) on img, a line h dots high, at most max_w
  * dots wide (cut there). 0 or <0 (no font). */

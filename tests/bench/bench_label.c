@@ -171,7 +171,7 @@ close_to_printer(void)
 	snprintf(pc->p.uri, sizeof(pc->p.uri), "tcp:127.0.0.1:%d", port);
 	pc->p.timeout_ms = 5000;
 	pc->format = LB_ZPL;
-	pc->size = (struct lb_size){ 100, 150, 203 };
+	pc->size = (struct lb_size){ 100, 150, 203, true };
 	for (i = 0; i < CLOSES; i++) {
 		struct st_pack pk;
 		struct st_label_job j;
@@ -232,16 +232,19 @@ main(void)
 {
 	static const struct {
 		int w, h, dpi, f;
+		bool image;
 		const char *name;
 	} cases[] = {
-		{ 58, 40, 203, LB_ZPL, "ZPL  58x40 mm  203 dpi" },
-		{ 100, 150, 203, LB_ZPL, "ZPL  100x150 mm 203 dpi" },
-		{ 100, 150, 300, LB_ZPL, "ZPL  100x150 mm 300 dpi" },
-		{ 100, 150, 203, LB_TSPL, "TSPL 100x150 mm 203 dpi" },
-		{ 58, 40, 203, LB_PNG, "PNG  58x40 mm  203 dpi" },
-		{ 100, 150, 203, LB_PNG, "PNG  100x150 mm 203 dpi" },
+		{ 58, 40, 203, LB_ZPL, false, "ZPL  58x40   203 dpi, fonts" },
+		{ 58, 40, 203, LB_ZPL, true, "ZPL  58x40   203 dpi, text image" },
+		{ 100, 150, 203, LB_ZPL, false, "ZPL  100x150 203 dpi, fonts" },
+		{ 100, 150, 203, LB_ZPL, true, "ZPL  100x150 203 dpi, text image" },
+		{ 100, 150, 300, LB_ZPL, true, "ZPL  100x150 300 dpi, text image" },
+		{ 100, 150, 203, LB_TSPL, true, "TSPL 100x150 203 dpi, text image" },
+		{ 58, 40, 203, LB_PNG, true, "PNG  58x40   203 dpi" },
+		{ 100, 150, 203, LB_PNG, true, "PNG  100x150 203 dpi" },
 	};
-	struct lb_size sz = { 100, 150, 203 };
+	struct lb_size sz = { 100, 150, 203, true };
 	double base, r;
 	size_t i;
 
@@ -251,9 +254,10 @@ main(void)
 	base = median_rate(&sz, -1);
 	printf("  baseline: the two symbols alone     %8.0f /s\n", base);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		sz = (struct lb_size){ cases[i].w, cases[i].h, cases[i].dpi };
+		sz = (struct lb_size){ cases[i].w, cases[i].h, cases[i].dpi,
+					 cases[i].image };
 		r = median_rate(&sz, cases[i].f);
-		printf("  %-34s %8.0f labels/s  (%.3f of baseline)\n",
+		printf("  %-36s %6.0f labels/s  (%.3f of baseline)\n",
 		       cases[i].name, r, r / base);
 	}
 	close_to_printer();

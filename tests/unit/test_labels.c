@@ -25,6 +25,7 @@
 
 #include "console/label_job.h"
 #include "labels/labels.h"
+#include "labels/render.h"
 #include "tests/gen_codes.h"
 #include "tests/site_fx.h"
 
@@ -142,6 +143,55 @@ test_roundtrip_every_layout(void **state)
 		}
 }
 
+/* What lb_render checks before it hands out bytes: a DataMatrix or bars
+ * drawn other than the layout says is refused (ERR_INTERNAL). */
+static void
+test_mismatch_refused(void **state)
+{
+	struct lb_size sz = { 58, 40, 203, false };
+	struct lb_label l = { .count = 3 };
+	struct lb_layout *L = malloc(sizeof(*L));
+	struct lb_image img;
+	struct err e;
+	int i, x, y;
+
+	(void)state;
+	assert_non_null(L);
+	assert_int_equal(mark_sscc_make(1, "4600439", 5, l.sscc), 0);
+	assert_int_equal(lb_layout_label(&l, &sz, L, &e), 0);
+	assert_int_equal(lb_compose(L, &img, false, &e), 0);
+	assert_int_equal(lb_check_drawn(L, &img, &e), 0);
+	for (i = 0; i < L->n; i++) {
+		const struct lb_item *it = &L->it[i];
+
+		if (it->kind == LB_BARS) {
+			/* one bar's module painted over: another number */
+			for (y = it->y; y < it->y + it->h; y++)
+				for (x = 0; x < it->module; x++)
+					img.px[y * img.w + it->x +
+					       20 * it->module + x] ^= 0xff;
+			assert_int_equal(lb_check_drawn(L, &img, &e),
+					 ERR_INTERNAL);
+			assert_non_null(strstr(e.msg, "GS1-128"));
+			for (y = it->y; y < it->y + it->h; y++)
+				for (x = 0; x < it->module; x++)
+					img.px[y * img.w + it->x +
+					       20 * it->module + x] ^= 0xff;
+		}
+	}
+	assert_int_equal(lb_check_drawn(L, &img, &e), 0);
+	/* the layout says another SSCC than the one drawn */
+	for (i = 0; i < L->n; i++)
+		if (L->it[i].kind == LB_DM)
+			L->it[i].text[10] = L->it[i].text[10] == '9' ? '8' :
+					    '9';
+	assert_int_equal(lb_check_drawn(L, &img, &e), ERR_INTERNAL);
+	assert_non_null(strstr(e.msg, "DataMatrix"));
+	lb_image_free(&img);
+	lb_layout_free(L);
+	free(L);
+}
+
 /* A damaged symbol is not read as anything. */
 static void
 test_damaged_not_read(void **state)
@@ -222,7 +272,32 @@ check_png(const char *path, const char *sscc, int width_mm)
 	assert_string_equal(out, want);
 }
 
-/* Every size, resolution and format; PNGs read by two readers. */
+/* A ZPL or TSPL label drawn by tests/label_raster.py as a printer would,
+ * read by zxing-cpp: the bars whole, the DataMatrix from its part. */
+static void
+check_printed(const char *path, const char *sscc, int width_mm)
+{
+	char cmd[768], out[4096], want[64], png[160];
+
+	snprintf(png, sizeof(png), "%s.png", path);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 %s/tests/label_raster.py "
+		 "%s %s", getenv("SKLAD_SRC"), path, png);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 %s/tests/zxing_read.py "
+		 "%s Code128", getenv("SKLAD_SRC"), png);
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	snprintf(want, sizeof(want), "Code128 ]C1 00%s\n", sscc);
+	assert_string_equal(out, want);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 %s/tests/zxing_read.py "
+		 "%s DataMatrix %s", getenv("SKLAD_SRC"), png,
+		 width_mm < 80 ? "0.5 0 1 0.6" : "0.15 0.3 0.85 0.7");
+	assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	snprintf(want, sizeof(want), "DataMatrix ]d2 00%s\n", sscc);
+	assert_string_equal(out, want);
+}
+
+/* Every size, resolution and format; PNGs read by two readers, ZPL and
+ * TSPL drawn as a printer would and read too. */
 static void
 test_render_every_size(void **state)
 {
@@ -238,7 +313,7 @@ test_render_every_size(void **state)
 		for (s = 0; s < 2; s++)
 			for (d = 0; d < 2; d++)
 				for (f = 0; f < 3; f++) {
-	struct lb_size sz = { sizes[s][0], sizes[s][1], dpis[d] };
+	struct lb_size sz = { sizes[s][0], sizes[s][1], dpis[d], false };
 	char *body;
 	size_t len;
 	struct err e;
@@ -260,11 +335,13 @@ test_render_every_size(void **state)
 	if (f == LB_ZPL) {
 		assert_memory_equal(body, "^XA", 3);
 		assert_non_null(strstr(body, "^GFA,"));
+		/* printer fonts: the text is in the ZPL */
 		assert_non_null(strstr(body, "(00) 1 4600439"));
 	} else if (f == LB_TSPL) {
 		assert_memory_equal(body, "SIZE ", 5);
 		assert_non_null(memmem(body, len, "BITMAP ", 7));
 		assert_non_null(memmem(body, len, "PRINT 1,1\r\n", 11));
+		assert_non_null(memmem(body, len, "(00) 1 4600439", 14));
 	} else {
 		snprintf(path, sizeof(path), "%s/l-%d-%d.png", dir, s, d);
 		fp = fopen(path, "wb");
@@ -274,6 +351,22 @@ test_render_every_size(void **state)
 		check_png(path, l.sscc, sz.width_mm);
 	}
 	free(body);
+	/* the printer languages drawn as a printer would (text as images
+	 * this time), read by zxing-cpp */
+	if (serial == 1 && f != LB_PNG) {
+		sz.text_image = true;
+		assert_int_equal(lb_render(&l, &sz, (enum lb_format)f, &body,
+					   &len, &e), 0);
+		assert_null(memmem(body, len, "4600439 000000001", 17));
+		snprintf(path, sizeof(path), "%s/l-%d-%d.%s", dir, s, d,
+			 lb_format_name((enum lb_format)f));
+		fp = fopen(path, "wb");
+		assert_non_null(fp);
+		assert_int_equal(fwrite(body, 1, len, fp), len);
+		fclose(fp);
+		free(body);
+		check_printed(path, l.sscc, sz.width_mm);
+	}
 				}
 	snprintf(path, sizeof(path), "rm -rf %s", dir);
 	assert_int_equal(system(path), 0);
@@ -283,7 +376,7 @@ test_render_every_size(void **state)
 static void
 test_verify_rotated_scaled(void **state)
 {
-	struct lb_size sz = { 58, 40, 203 };
+	struct lb_size sz = { 58, 40, 203, false };
 	struct lb_label l = { .count = -1 };
 	struct lb_image img, rot;
 	struct lb_decoded d;
@@ -369,7 +462,7 @@ static void
 test_sheet(void **state)
 {
 	const char *items[] = { "SKLAD:CLOSE", "SKLAD:ACK" };
-	struct lb_size sz = { 58, 40, 203 };
+	struct lb_size sz = { 58, 40, 203, false };
 	char path[] = "/tmp/sklad-lb-XXXXXX", cmd[512], out[4096];
 	char *body;
 	size_t len;
@@ -482,7 +575,7 @@ slurp(const char *path, size_t *len)
 static void
 test_fake_printer_gets_exact_bytes(void **state)
 {
-	struct lb_size sz = { 100, 150, 203 };
+	struct lb_size sz = { 100, 150, 203, false };
 	struct lb_label l = { .count = 12 };
 	char got[] = "/tmp/sklad-lb-XXXXXX";
 	int f;
@@ -706,7 +799,7 @@ test_queue_survives_printer_away(void **state)
 	pc = &cfg.printers[0];
 	snprintf(pc->name, sizeof(pc->name), "zebra");
 	pc->format = LB_TSPL;	/* uncompressed: fills a small buffer */
-	pc->size = (struct lb_size){ 100, 150, 300 };
+	pc->size = (struct lb_size){ 100, 150, 300, false };
 	pc->p.timeout_ms = 300;
 	/* refused: nobody listens on the port */
 	lfd = listener(&port, 0);
@@ -910,6 +1003,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip_every_layout),
 		cmocka_unit_test(test_damaged_not_read),
+		cmocka_unit_test(test_mismatch_refused),
 		cmocka_unit_test(test_gs1_128_modules),
 		cmocka_unit_test(test_sscc_human),
 		cmocka_unit_test(test_render_every_size),
