@@ -113,6 +113,8 @@ print_json(const struct ev_event *ev, int64_t now_ms)
 	} else {
 		json_object_set_new(o, "message", json_string(ev->msg));
 	}
+	if (ev->kind == EV_EVENT_DISCARDED || ev->kind == EV_EVENT_LOST)
+		json_object_set_new(o, "lost", json_integer(ev->lost));
 	json_dumpf(o, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
 	putchar('\n');
 	json_decref(o);
