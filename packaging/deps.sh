@@ -40,6 +40,7 @@ crossbuild-essential-arm64 qemu-user-static
 libncurses-dev:arm64 libevdev-dev:arm64 libsqlite3-dev:arm64
 libcurl4-openssl-dev:arm64 libjansson-dev:arm64 libdmtx-dev:arm64
 libcrypt-dev:arm64 libssl-dev:arm64 libinih-dev:arm64
+libxml2-dev:arm64 libzint-dev:arm64 libpng-dev:arm64 libfreetype-dev:arm64
 "
 
 case "${2:-}" in
