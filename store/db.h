@@ -61,6 +61,14 @@ const char *st_schema_migration(int version);
 int st_schema_version(void);
 
 /*
+ * One code as a file lists it (a delivery, a stock file, a УПД): a full
+ * scan, a bare КИ, or an SSCC with or without (00). 0 with *m filled, or
+ * -1 with the reason in why (never quoting the code).
+ */
+int st_listed_code_parse(const char *s, size_t n, struct mark *m, char *why,
+			 size_t wn);
+
+/*
  * The cached statement for sql (a string literal: cached by address),
  * reset and with bindings cleared, or NULL with *e set. Owned by db.
  */

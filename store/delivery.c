@@ -246,12 +246,8 @@ all_digits(const char *s, size_t n)
 	return true;
 }
 
-/*
- * Parse one code of a delivery: a full scan, a bare КИ, or an SSCC with
- * or without (00). 0, or -1 with the reason in why.
- */
-static int
-parse_code(const char *s, size_t n, struct mark *m, char *why, size_t wn)
+int
+st_listed_code_parse(const char *s, size_t n, struct mark *m, char *why, size_t wn)
 {
 	struct mark alt;
 
@@ -442,7 +438,7 @@ list_line(struct st_import *im, const char *s, size_t n, int lineno,
 	if (s[ind] == '#')
 		return list_header(im, s + ind, n - (size_t)ind, lineno);
 	n = unescape(s + ind, n - (size_t)ind, buf, sizeof(buf) - 1);
-	if (parse_code(buf, n > sizeof(buf) - 1 ? MARK_SCAN_MAX + 1 : n, &m,
+	if (st_listed_code_parse(buf, n > sizeof(buf) - 1 ? MARK_SCAN_MAX + 1 : n, &m,
 		       why, sizeof(why)) < 0) {
 		/* The parser's reason quotes what it found; until a code
 		 * showed this file is a delivery, that could be anyone's
@@ -682,7 +678,7 @@ json_product(struct st_import *im, json_t *p, int64_t parent, const char *path,
 			    "or uitu_code"));
 		return 0;
 	}
-	if (parse_code(json_string_value(code), json_string_length(code), &m,
+	if (st_listed_code_parse(json_string_value(code), json_string_length(code), &m,
 		       why, sizeof(why)) < 0) {
 		json_refuse(im, path, json_string_value(code),
 			    json_string_length(code), why);
@@ -983,7 +979,7 @@ import_upd(struct st_import *im, const char *data, size_t len,
 		struct mark m;
 		int64_t id;
 
-		if (parse_code(text, strlen(text), &m, why, sizeof(why)) < 0) {
+		if (st_listed_code_parse(text, strlen(text), &m, why, sizeof(why)) < 0) {
 			snprintf(im->why, sizeof(im->why), dgettext("sklad",
 				 "Line %d: %s"), c->lineno, why);
 			rc = 0;

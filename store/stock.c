@@ -198,45 +198,6 @@ slot(const struct st_stock *s, int32_t gtin, const char *serial, size_t n)
 	return at;
 }
 
-static bool
-digits(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] < '0' || p[i] > '9')
-			return false;
-	return true;
-}
-
-/* A code of the file: a full scan, a bare КИ, or an SSCC with or without
- * (00). 0, or -1 with the reason in why. */
-static int
-parse_code(const char *p, size_t n, struct mark *m, char *why, size_t wn)
-{
-	struct mark alt;
-
-	if (n == MARK_SSCC_LEN && digits(p, n)) {
-		if (mark_sscc_check(p, n, m) == 0)
-			return 0;
-		mark_strerror(m, why, wn);
-		return -1;
-	}
-	if (mark_parse(p, n, m) == 0) {
-		if (m->kind != MARK_COMMAND)
-			return 0;
-		snprintf(why, wn, "%s", _("a command barcode is not a marking "
-					  "code"));
-		return -1;
-	}
-	if (mark_sscc_check(p, n, &alt) == 0) {
-		*m = alt;
-		return 0;
-	}
-	mark_strerror(m, why, wn);
-	return -1;
-}
-
 static int
 kind_of(const struct mark *m)
 {
@@ -290,12 +251,12 @@ st_stock_add(struct st_stock *s, const char *code, size_t len,
 		return refuse_line(line, _("more codes than one load takes "
 					   "(1 000 000): split the file"), e);
 	n = unescape(code, len, buf, sizeof(buf) - 1);
-	if (parse_code(buf, n > sizeof(buf) - 1 ? MARK_SCAN_MAX + 1 : n, &m,
+	if (st_listed_code_parse(buf, n > sizeof(buf) - 1 ? MARK_SCAN_MAX + 1 : n, &m,
 		       why, sizeof(why)) < 0)
 		return refuse_line(line, why, e);
 	if (parent != NULL && parent[0] != '\0') {
 		pn = strlen(parent);
-		if (parse_code(parent, pn, &pm, why, sizeof(why)) < 0 ||
+		if (st_listed_code_parse(parent, pn, &pm, why, sizeof(why)) < 0 ||
 		    pm.kind != MARK_SSCC) {
 			snprintf(why, sizeof(why), _("the parent %.40s is not "
 				 "an SSCC"), parent);
