@@ -50,10 +50,19 @@ arm64) PACKAGES="$PACKAGES $PACKAGES_DEB $PACKAGES_ARM64" ;;
 *) echo "deps.sh: unknown set '$2' (deb, arm64)" >&2; exit 2 ;;
 esac
 
+# A package without ":ARCH" must be there for this machine's architecture
+# (or "all"): an arm64 copy of a library that is not multi-arch, such as
+# libzint-dev, replaces the native one.
 missing() {
+	native=$(dpkg --print-architecture)
 	for p in $PACKAGES; do
-		s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
-		case "$s" in *" installed") ;; *) echo "$p" ;; esac
+		case "$p" in
+		*:*) want=" ${p#*:}" ;;
+		*) want=" $native| all" ;;
+		esac
+		dpkg-query -W -f='${Status} ${Architecture}\n' "${p%%:*}" \
+			2>/dev/null | grep -qE "^install ok installed(${want})\$" ||
+			echo "$p"
 	done
 }
 
