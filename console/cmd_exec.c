@@ -107,6 +107,7 @@ cmd_exec(int argc, char **argv)
 		putchar('\n');
 		fflush(stdout);
 		json_decref(o);
+		st_housekeep(db);	/* the answer is out: nobody waits */
 	}
 	st_close(&db);
 	return all ? CLI_OK : CLI_FAIL;

@@ -127,6 +127,7 @@ loop_once(struct ui *ui, struct ui_input *in, struct ui_sync *sync,
 	ui_job_step(ui, now);
 	ui_tick(ui, now);
 	ui_redraw(ui);
+	st_housekeep(ui->db);	/* the answer is on the screen */
 	return ready;
 }
 

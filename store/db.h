@@ -4,12 +4,15 @@
  * One connection per struct st_db; statements are prepared once and kept
  * (db_stmt), bound with parameters only, never with values formatted into
  * SQL. Write transactions begin IMMEDIATE so that a second writer waits at
- * the start instead of failing half-way; db_begin retries a busy BEGIN for
- * as long as ST_BUSY_MS, so SQLITE_BUSY never reaches an operator unless
- * another process holds the lock that long. The wait is a busy handler of
- * our own (db.c): sleeps from 250 us doubling to 8 ms, with jitter, not
- * sqlite3_busy_timeout's that grow to 100 ms, so that with many stations
- * on one file a writer gets the lock soon after it is free.
+ * the start instead of failing half-way. Our writers first queue for the
+ * file (db_queue.c: an flock they sleep in, woken when it is free), so
+ * SQLITE_BUSY never reaches an operator unless another process holds it
+ * for ST_BUSY_MS. A transaction commits without fsync and db_commit then
+ * fsyncs the WAL outside the lock, before it returns: the commits of many
+ * stations share their fsyncs (db.c, "Group commit"). Checkpoints are
+ * left to st_housekeep(), after an answer is out. Writers that do not
+ * queue (autocommit statements, other programs) meet a busy handler of
+ * our own: sleeps from 250 us doubling to 8 ms, with jitter.
  *
  * Errors from SQLite are copied into struct err at once (ERR_DB), because
  * sqlite3_errmsg() is only valid until the next call.
@@ -28,8 +31,11 @@
 #define ST_BUSY_STEP_US 250	/* a busy writer's first sleep, doubling */
 #define ST_BUSY_CAP_US 8000	/* up to this (plus jitter) */
 #define ST_STMT_CACHE 96
-#define ST_WAL_FORCE_PAGES 8192	/* checkpoint inside a commit only past
-				   this WAL size (32 MiB of 4 KiB pages) */
+#define ST_WAL_CHECKPOINT_PAGES 4000 /* st_housekeep checkpoints past this */
+#define ST_WAL_FORCE_PAGES 8192	/* checkpoint after a commit only past
+				   this WAL size (8 MiB of 1 KiB pages) */
+#define ST_HOUSEKEEP_BUSY_MS 250 /* longest wait of st_housekeep */
+#define ST_QUEUE_SUFFIX ".write.lock" /* db_queue.c's file beside the db */
 
 struct db_cached {
 	const char *sql;	/* static text; the cache key is its address */
@@ -51,9 +57,30 @@ struct st_db {
 	int64_t last_device_id;	/* 0: none cached */
 	char path[4096];	/* as given to st_open, for messages */
 	bool made;		/* st_open made the file; init not done */
+	bool wal;		/* journal_mode is WAL: commits group (db.c) */
+	bool sync_full;		/* synchronous is FULL, not OFF */
+	bool checkpoint_due;	/* the WAL passed ST_WAL_CHECKPOINT_PAGES */
+	int wal_pages;		/* its size after our last commit */
+	int busy_limit_ms;	/* how long the busy handler waits */
+	int queue_fd;		/* DB.write.lock (db_queue.c), or -1 */
+	bool queue_held;	/* this connection holds it */
 	int64_t busy_since_us;	/* when the current wait began */
 	uint32_t busy_rand;	/* jitter of the busy handler's sleeps */
 };
+
+/*
+ * db_queue.c: the queue of our writers in front of SQLite's write lock
+ * (an flock on DB.write.lock, so that waiters sleep until it is free).
+ * open: for a database file on disk; if DB.write.lock cannot be opened
+ * queue_fd stays -1 and take/give do nothing (SQLite's own locking still
+ * holds); ERR_INVALID with e set only for a path too long.
+ * take: wait at most wait_ms for it: 0, ERR_BUSY or ERR_IO with e set;
+ * taking it again while held is a no-op. give: let the next one in.
+ */
+int db_queue_open(struct st_db *db, struct err *e);
+void db_queue_close(struct st_db *db);
+int db_queue_take(struct st_db *db, int wait_ms, struct err *e);
+void db_queue_give(struct st_db *db);
 
 /* schema.c: the SQL of migration version (1-based), or NULL; and how many
  * migrations this program knows. */

@@ -1,6 +1,6 @@
 # store/: SQLite schema, migrations, warehouse rules and operations.
 store-y +=
-store-y += store/db.o store/schema.o store/rules.o store/doc.o store/pack.o \
+store-y += store/db.o store/db_queue.o store/schema.o store/rules.o store/doc.o store/pack.o \
 	store/pack_facts.o store/pack_doc.o store/users.o store/accounts.o store/lookup.o
 store-y += store/delivery.o store/accept.o store/ship.o store/rules_accept.o store/rules_ship.o store/doc_transfer.o
 store-y += store/outbox.o

@@ -430,8 +430,10 @@ csv_header(const char *p, size_t n, int line, char *sep, int *code_col,
 	*sep = memchr(p, ';', n) ? ';' : memchr(p, '\t', n) ? '\t' : ',';
 	*code_col = *parent_col = -1;
 	while (at <= n) {
+		/* a field that cannot be read leaves at where it was */
 		if (!csv_field(p, n, &at, *sep, buf, sizeof(buf), &len))
-			len = 0;
+			return refuse_line(line, _("a quote is not closed, or "
+					   "a column name is too long"), e);
 		if (same_word(buf, len, "code"))
 			*code_col = col;
 		else if (same_word(buf, len, "parent"))

@@ -149,6 +149,17 @@ int st_open(const char *path, bool create, struct st_db **out,
  */
 int st_checkpoint(struct st_db *db);
 
+/*
+ * Work the last commits left for a quiet moment: once the write-ahead log
+ * passed ST_WAL_CHECKPOINT_PAGES, copy it into the database and let it
+ * start again from the top (a RESTART checkpoint, waiting at most 250 ms
+ * for the others). Call it after each answer is out (exec's line, the
+ * console's redraw): a commit never does it, and without it the log of a
+ * busy site grows for ever. Returns 0 (also when nothing was due), or
+ * ERR_BUSY if it must wait for a later call.
+ */
+int st_housekeep(struct st_db *db);
+
 /* Close and free *db (NULL-safe); sets *db to NULL. */
 void st_close(struct st_db **db);
 

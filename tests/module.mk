@@ -14,7 +14,7 @@ unit-tests += test_st_rules test_st_pack
 benches += bench_store
 unit-tests += test_st_rules_accept test_st_accept
 unit-tests += test_cli_scanners
-unit-tests += test_st_crash test_st_power
+unit-tests += test_st_crash test_st_power test_st_queue
 unit-tests += test_st_ship test_st_deps test_st_doc_check
 unit-tests += test_st_admin
 unit-tests += test_exec
@@ -33,7 +33,7 @@ unit-tests += test_st_accept_list test_st_import
 unit-tests += test_sy_codes
 unit-tests += test_accounts
 fuzz-targets += fuzz_exec
-$(O)/fuzz/fuzz_exec: console/exec_line.c console/workflow.c
+$(O)/fuzz/fuzz_exec: console/exec_line.c console/workflow.c console/export_fmt.c
 unit-tests += test_st_open
 unit-tests += test_st_stock
 benches += bench_stock

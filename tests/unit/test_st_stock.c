@@ -305,6 +305,13 @@ test_bad_input(void **state)
 	refused(f, data, ERR_INVALID, "inside itself");
 	snprintf(data, sizeof(data), "code\n\"%s\n", a);
 	refused(f, data, ERR_INVALID, "quote is not closed");
+	/* found by fuzz_stock: a header field that cannot be read looped
+	 * for ever */
+	refused(f, "\"code,parent\n", ERR_INVALID,
+		"Line 1: a quote is not closed");
+	memset(data, 'x', 300);
+	memcpy(data + 300, ";code\n", 7);
+	refused(f, data, ERR_INVALID, "column name is too long");
 	refused(f, "[{\"code\": 5}]", ERR_INVALID, "\"code\"");
 	refused(f, "[{\"code\": \"x\"", ERR_INVALID, "not valid JSON");
 	/* A code stored already (the last line): nothing of the file. */
