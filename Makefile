@@ -3,7 +3,8 @@
 #   make            build build/sklad
 #   make run        install missing packages, build, start sklad
 #   make check      install missing packages, build, run every test
-#   make asan       every test under AddressSanitizer + UBSan (build/asan/)
+#   make asan       every test under AddressSanitizer + UBSan (build/asan/),
+#                   then each fuzz target over its committed corpus
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (clang)
 #   make bench      figures beside their baselines
 #   make soak       long runs: many stations on one store, power loss
@@ -98,7 +99,7 @@ MODULES := console sync store labels scanners
 archive = $(O)/lib$(1).a
 ARCHIVES := $(foreach m,$(MODULES),$(if $($(m)-y),$(call archive,$(m))))
 
-.PHONY: all run check check-unit asan fuzz bench soak check-layers deps \
+.PHONY: all run check check-unit asan fuzz fuzz-replay bench soak check-layers deps \
 	install uninstall clean locale pot
 .DEFAULT_GOAL := all
 # Keep objects of tests and tools between runs.
@@ -175,6 +176,7 @@ check:
 asan:
 	$(Q)sh packaging/deps.sh ensure
 	$(Q)$(MAKE) --no-print-directory O=$(O)/asan SAN=1 check-unit
+	$(Q)$(MAKE) --no-print-directory fuzz-replay
 
 run:
 	$(Q)sh packaging/deps.sh ensure
@@ -201,6 +203,17 @@ fuzz: $(addprefix $(O)/fuzz/,$(fuzz-targets))
 			|| { tail -40 $(O)/fuzz/$$t.log; exit 1; }; \
 		grep -E '^stat::(number_of_executed_units|peak_rss_mb)' \
 			$(O)/fuzz/$$t.log; \
+	done
+
+# Every fuzz target builds and runs its committed corpus once (ASan and
+# UBSan): a target that no longer links, or an input that crashes again,
+# fails CI instead of waiting for the next long fuzzing run.
+fuzz-replay: $(addprefix $(O)/fuzz/,$(fuzz-targets))
+	$(Q)for t in $(fuzz-targets); do \
+		$(O)/fuzz/$$t -runs=0 tests/fuzz/corpus/$$t \
+			2>$(O)/fuzz/$$t.replay.log \
+			|| { tail -40 $(O)/fuzz/$$t.replay.log; exit 1; }; \
+		echo "  REPLAY $$t: $$(ls tests/fuzz/corpus/$$t | wc -l) inputs"; \
 	done
 
 # Benchmarks run from the default optimised build (never under SAN=1).
