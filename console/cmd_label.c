@@ -398,6 +398,7 @@ cmd_label_list(int argc, char **argv)
 {
 	struct label_args a;
 	struct st_db *db = NULL;
+	int64_t failed = 0;
 	struct err e;
 	int rc;
 
@@ -409,9 +410,25 @@ cmd_label_list(int argc, char **argv)
 	rc = st_open(a.db, false, &db, &e);
 	if (rc == 0)
 		rc = st_label_jobs(db, a.sscc, 200, list_one, &a.json, &e);
+	if (rc == 0)
+		rc = st_label_failed(db, &failed, &e);
 	st_close(&db);
 	if (rc < 0) {
 		fprintf(stderr, "sklad label list: %s\n", e.msg);
+		return CLI_FAIL;
+	}
+	/* A failed label needs a person, like a failed document: the exit
+	 * status says so to a script or a timer, not only the listing. */
+	if (failed > 0) {
+		fprintf(stderr, ngettext("sklad label list: %lld label job "
+					 "failed: print it again with sklad "
+					 "label retry JOB, or a supervisor "
+					 "voids it\n",
+					 "sklad label list: %lld label jobs "
+					 "failed: print them again with sklad "
+					 "label retry JOB, or a supervisor "
+					 "voids them\n", (unsigned long)failed),
+			(long long)failed);
 		return CLI_FAIL;
 	}
 	return CLI_OK;

@@ -455,3 +455,20 @@ st_label_confirmed(struct st_db *db, const char *sscc, struct err *e)
 	sqlite3_reset(st);
 	return n > 0;
 }
+
+int
+st_label_failed(struct st_db *db, int64_t *n, struct err *e)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM label_jobs WHERE state = 'failed'";
+	sqlite3_stmt *st = db_stmt(db, sql, e);
+	int rc;
+
+	*n = 0;
+	if (st == NULL)
+		return e->code;
+	if ((rc = db_row(db, st, e, "failed label jobs")) == 1)
+		*n = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc < 0 ? rc : 0;
+}

@@ -1390,6 +1390,9 @@ int st_label_jobs(struct st_db *db, const char *sscc, int limit,
 		  int (*fn)(void *arg, const struct st_label_job *j),
 		  void *arg, struct err *e);
 
+/* How many label jobs failed (they wait for a retry or a void). */
+int st_label_failed(struct st_db *db, int64_t *n, struct err *e);
+
 /* A failed (or queued) job back to queued with its attempts cleared,
  * audited. ERR_NOTFOUND when printed or voided. */
 int st_label_retry(struct st_db *db, const struct st_actor *who, int64_t id,

@@ -994,6 +994,29 @@ test_cli_queue(void **state)
 	assert_int_equal(run(cmd, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "voided"));
 	assert_int_equal(st_open(f.path, false, &f.db, &e), 0);
+	/* a job whose tries all failed needs a person: list exits 1 and
+	 * says so until it is retried or voided */
+	{
+		int64_t id;
+
+		assert_int_equal(st_label_queue(f.db, &f.op, pk.sscc, "zebra",
+						"zpl", "reprint", "^XA^XZ", 6,
+						&id, &e), 0);
+		assert_int_equal(st_label_tried(f.db, id, "out of paper", 1,
+						&e), 0);
+		snprintf(cmd, sizeof(cmd), "%s label list --db %s 2>&1",
+			 bin(), f.path);
+		assert_int_equal(run(cmd, out, sizeof(out)), 1);
+		assert_non_null(strstr(out, "out of paper"));
+		assert_non_null(strstr(out, "1 label job failed"));
+		snprintf(cmd, sizeof(cmd), "SKLAD_PIN=%s %s label void --db "
+			 "%s --user olga %lld 2>&1", SITE_FX_PIN, bin(),
+			 f.path, (long long)id);
+		assert_int_equal(run(cmd, out, sizeof(out)), 0);
+		snprintf(cmd, sizeof(cmd), "%s label list --db %s 2>&1",
+			 bin(), f.path);
+		assert_int_equal(run(cmd, out, sizeof(out)), 0);
+	}
 	assert_int_equal(site_fx_close(&f), 0);
 }
 
