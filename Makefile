@@ -224,8 +224,9 @@ bench: $(O)/sklad $(BENCH_BINS)
 # Soaks: minutes of load and faults, figures beside baselines; they fail
 # only on a broken promise (an acknowledged scan lost), never on time.
 SOAK_BINS := $(addprefix $(O)/tests/bench/,$(soaks))
-soak: $(O)/sklad $(SOAK_BINS)
+soak: $(O)/sklad locale $(SOAK_BINS)
 	$(Q)for b in $(SOAK_BINS); do $(TEST_ENV) $$b || exit 1; done
+	$(Q)$(TEST_ENV) python3 tests/bench/soak_consoles.py
 
 # Each third-party header has one home (DESIGN.md, Layout).
 check-layers:

@@ -73,9 +73,16 @@ admin_exec() {
 # The shell around it reports how it ended, for the exit tests.
 start() {
 	rm -f "$SOUNDS"
-	tm new-session -d -x 80 -y 24 "$(env_prefix) '$SKLAD_BIN' --db '$DB' \
---scanner 'fifo:$FIFO' --sound-cmd 'echo >>$SOUNDS' $*; \
-echo \"EXITED \$?\"; sleep 600" || fail "tmux new-session"
+	# A server just killed (t_restart) may still be going away: a client
+	# that reaches it then gets "server exited unexpectedly"; try again.
+	tries=0
+	until tm new-session -d -x 80 -y 24 "$(env_prefix) '$SKLAD_BIN' \
+--db '$DB' --scanner 'fifo:$FIFO' --sound-cmd 'echo >>$SOUNDS' $*; \
+echo \"EXITED \$?\"; sleep 600"; do
+		tries=$((tries + 1))
+		[ "$tries" -ge 20 ] && fail "tmux new-session"
+		sleep 0.1
+	done
 	tm set-option -g window-size manual >/dev/null
 	wait_for "log in\|Вход"
 }
