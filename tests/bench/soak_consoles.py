@@ -55,7 +55,7 @@ class Site:
         self.dir = tempfile.mkdtemp(prefix="sklad-consoles-")
         self.db = os.path.join(self.dir, "site.db")
         self.sounds = os.path.join(self.dir, "sounds")
-        self.sock = "sklad-soak-%d" % os.getpid()
+        self.sock = "sklad-soak-%d-%d" % (os.getpid(), n)
         env = dict(os.environ, SKLAD_PIN="4321")
         r = subprocess.run([BIN, "init", "--db", self.db, "--inn",
                             "7700000001", "--gcp", "4600439",
@@ -93,9 +93,10 @@ class Site:
                "--sound-cmd 'echo %d >>%s'; sleep 600" %
                (os.environ.get("SKLAD_LOCALEDIR", ""), BIN, self.db, fifo, i,
                 self.sounds))
-        if self.tm("new-session", "-d", "-s", "c%d" % i, "-x", "80", "-y",
-                   "24", cmd).returncode != 0:
-            die("tmux new-session")
+        r = self.tm("new-session", "-d", "-s", "c%d" % i, "-x", "80", "-y",
+                    "24", cmd)
+        if r.returncode != 0:
+            die("console %d: tmux new-session: %s" % (i, r.stderr.strip()))
         self.wait_for(i, ["Name", "Имя"])
         self.tm("send-keys", "-t", "c%d" % i, "operator", "Enter")
         self.tm("send-keys", "-t", "c%d" % i, "1111", "Enter")
