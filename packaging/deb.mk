@@ -67,9 +67,12 @@ deb-arm64:
 	$(Q)file -b $(DEB_DIR)/root-arm64/usr/bin/sklad | grep -q 'ARM aarch64' || \
 		{ echo "deb-arm64: usr/bin/sklad is not an arm64 program"; exit 1; }
 	$(quiet) SMOKE "$(DEB_DIR)/root-arm64/usr/bin/sklad under qemu-aarch64"
+# then put back this machine's packages: libzint-dev is not multi-arch, its
+# arm64 copy replaced the native one and a plain make would no longer link
 	$(Q)SKLAD_LOCALEDIR=$(abspath $(DEB_DIR))/root-arm64/usr/share/locale \
 		sh packaging/smoke.sh $(DEB_DIR)/root-arm64/usr/bin/sklad \
-		qemu-aarch64-static
+		qemu-aarch64-static; rc=$$?; \
+		sh packaging/deps.sh ensure && exit $$rc
 
 # Where this machine may make a mount namespace with an overlay, right
 # here (seconds); else inside the scanner tests' qemu VM (about a minute
