@@ -196,8 +196,8 @@ wal_sync(struct st_db *db, struct err *e)
 	return 0;
 }
 
-static int64_t
-now_ms(void)
+int64_t
+db_mono_ms(void)
 {
 	struct timespec ts;
 
@@ -208,7 +208,7 @@ now_ms(void)
 int
 db_begin_at(struct st_db *db, const char *where, struct err *e)
 {
-	int64_t deadline = now_ms() + ST_BUSY_MS;
+	int64_t deadline = db_mono_ms() + ST_BUSY_MS;
 	int rc;
 
 	if (db->in_tx)
@@ -225,7 +225,7 @@ db_begin_at(struct st_db *db, const char *where, struct err *e)
 	 * checkpoint or a long writer outlasts one wait. */
 	while ((rc = sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL,
 				  NULL)) == SQLITE_BUSY &&
-	       now_ms() < deadline)
+	       db_mono_ms() < deadline)
 		usleep(1000);
 	if (rc != SQLITE_OK) {
 		rc = db_fail(db, e, "begin");
@@ -241,11 +241,11 @@ db_begin_at(struct st_db *db, const char *where, struct err *e)
 int
 db_commit(struct st_db *db, struct err *e)
 {
-	int64_t deadline = now_ms() + ST_BUSY_MS;
+	int64_t deadline = db_mono_ms() + ST_BUSY_MS;
 	int rc;
 
 	while ((rc = sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL)) ==
-	       SQLITE_BUSY && now_ms() < deadline)
+	       SQLITE_BUSY && db_mono_ms() < deadline)
 		usleep(1000);
 	if (rc != SQLITE_OK) {
 		int r = db_fail(db, e, "commit");

@@ -149,6 +149,9 @@ void db_text(sqlite3_stmt *st, int i, char *buf, size_t n);
 /* Now, UTC, ISO 8601 with milliseconds: "2026-11-25T17:30:00.123Z". */
 void db_now(char out[32]);
 
+/* CLOCK_MONOTONIC in ms: the clock of the store's waits and deadlines. */
+int64_t db_mono_ms(void);
+
 /* The id of gtin (14 digits, or "" for SSCCs), created if new. */
 int db_gtin_id(struct st_db *db, const char *gtin, int64_t *id,
 	       struct err *e);

@@ -88,15 +88,6 @@ install_once(void)
 	handler_failed = sigaction(QUEUE_SIGNAL, &sa, NULL) < 0;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Sleep in flock() for at most wait_ms: 0 taken, 1 interrupted (by the
  * timer or another signal), ERR_IO. The signal that ends it has a handler
@@ -145,7 +136,7 @@ wait_in_queue(struct st_db *db, int64_t wait_ms, struct err *e)
 int
 db_queue_take(struct st_db *db, int wait_ms, struct err *e)
 {
-	int64_t deadline = now_ms() + wait_ms, left;
+	int64_t deadline = db_mono_ms() + wait_ms, left;
 	int rc;
 
 	if (db->queue_fd < 0 || db->queue_held)
@@ -157,7 +148,7 @@ db_queue_take(struct st_db *db, int wait_ms, struct err *e)
 		/* another signal of the process cuts a wait short: wait
 		 * again for what is left */
 		do {
-			left = deadline - now_ms();
+			left = deadline - db_mono_ms();
 			if (left <= 0)
 				return err_set(e, ERR_BUSY, "the database %s "
 					       "is busy: another writer kept "
