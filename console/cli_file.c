@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "console/cli.h"
+#include "scanners/i18n.h"
 
-#define _(s) gettext(s)
 
 int
 cli_read_file(const char *path, size_t max, char **data, size_t *len,

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "console/cli.h"
+#include "scanners/i18n.h"
 
-#define _(s) dgettext("sklad", s)
 
 /* Keep the first line of buf (n bytes) as the PIN. */
 static int

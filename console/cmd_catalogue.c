@@ -21,8 +21,8 @@
 #include "console/cli.h"
 #include "console/cmd_stock.h"
 #include "store/store.h"
+#include "scanners/i18n.h"
 
-#define _(s) gettext(s)
 #define CATALOGUE_FILE_MAX (64u << 20)
 
 int

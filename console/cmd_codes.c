@@ -30,8 +30,8 @@
 #include "sync/config.h"
 #include "sync/sign.h"
 #include "sync/wire.h"
+#include "scanners/i18n.h"
 
-#define _(s) gettext(s)
 
 #define DEFAULT_CONFIG "/etc/sklad/sync.conf"
 #define CODES_BATCH 1000	/* true-api.md §7, §9.1 */

@@ -23,8 +23,8 @@
 
 #include "console/cli.h"
 #include "store/store.h"
+#include "scanners/i18n.h"
 
-#define _(s) gettext(s)
 
 enum { DB_IOERR = 74 };
 

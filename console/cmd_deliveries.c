@@ -29,8 +29,8 @@
 #include "sync/config.h"
 #include "sync/sign.h"
 #include "sync/wire.h"
+#include "scanners/i18n.h"
 
-#define _(s) gettext(s)
 
 #define DEFAULT_CONFIG "/etc/sklad/sync.conf"
 

@@ -47,8 +47,8 @@
 #include "console/export_fmt.h"
 #include "console/workflow.h"
 #include "store/store.h"
+#include "scanners/i18n.h"
 
-#define _(s) gettext(s)
 
 /* --- SHA-256 (FIPS 180-4), for naming a file by its content ------------ */
 

@@ -23,8 +23,8 @@
 #include "console/cli.h"
 #include "console/export_fmt.h"
 #include "store/store.h"
+#include "scanners/i18n.h"
 
-#define _(s) gettext(s)
 
 struct xargs {
 	const char *db, *out, *from, *to;

@@ -34,8 +34,8 @@
 #include "sync/api_stock.h"
 #include "sync/config.h"
 #include "sync/sign.h"
+#include "scanners/i18n.h"
 
-#define _(s) gettext(s)
 #define MISSING_MAX 10000	/* GTINs asked about in one run */
 
 struct fetch_ctx {

@@ -21,8 +21,8 @@
 #include "console/cli.h"
 #include "console/cmd_mark.h"
 #include "console/label_job.h"
+#include "scanners/i18n.h"
 
-#define _(s) gettext(s)
 #define DEFAULT_LABELS_CONFIG "/etc/sklad/labels.conf"
 
 struct label_args {

@@ -24,8 +24,8 @@
 #include "console/cli.h"
 #include "console/cmd_stock.h"
 #include "store/store.h"
+#include "scanners/i18n.h"
 
-#define _(s) gettext(s)
 
 int
 stock_args(int argc, char **argv, const char *cmd, unsigned allow,

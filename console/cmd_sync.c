@@ -36,8 +36,8 @@
 #include "console/cli.h"
 #include "sync/batch.h"
 #include "sync/log.h"
+#include "scanners/i18n.h"
 
-#define _(s) gettext(s)
 
 enum {
 	SYNC_LOCKED = 3,	/* another run holds the lock */

@@ -17,8 +17,8 @@
 #include <string.h>
 
 #include "console/exec_line.h"
+#include "scanners/i18n.h"
 
-#define _(s) dgettext("sklad", s)
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 if none:
  * no overlong forms, no surrogates, nothing above U+10FFFF. */

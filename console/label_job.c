@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "console/label_job.h"
+#include "scanners/i18n.h"
 
-#define _(s) gettext(s)
 
 int
 lbj_label(struct st_db *db, const char *sscc, const struct lb_config *cfg,

@@ -24,9 +24,8 @@
 #include "console/keys.h"
 #include "console/workflow.h"
 #include "scanners/scan.h"
+#include "scanners/i18n.h"
 
-#define _(s) gettext(s)
-#define N_(s) (s)
 
 #define UI_STACK_MAX 8
 #define UI_TEXT_MAX 256		/* a typed line */

@@ -10,8 +10,8 @@
 
 #include "console/export_fmt.h"
 #include "console/workflow.h"
+#include "scanners/i18n.h"
 
-#define _(s) dgettext("sklad", s)
 #define MAX_WORDS 8
 #define LINE_MAX_LEN 1024
 

@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "labels/labels.h"
+#include "scanners/i18n.h"
 
-#define _(s) dgettext("sklad", s)
 #define IMAGE_MAX_PIXELS (64L * 1024 * 1024)
 
 void

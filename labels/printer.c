@@ -29,8 +29,8 @@
 #include <unistd.h>
 
 #include "labels/labels.h"
+#include "scanners/i18n.h"
 
-#define _(s) dgettext("sklad", s)
 
 static int64_t
 now_ms(void)

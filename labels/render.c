@@ -17,8 +17,8 @@
 
 #include "labels/labels.h"
 #include "labels/render.h"
+#include "scanners/i18n.h"
 
-#define _(s) dgettext("sklad", s)
 
 /* A growing output buffer; on allocation failure it keeps failed set
  * and stops growing. */

@@ -13,8 +13,8 @@
 #include <zint.h>
 
 #include "labels/labels.h"
+#include "scanners/i18n.h"
 
-#define _(s) dgettext("sklad", s)
 /* The byte libdmtx is told stands for FNC1, in and out: it cannot occur
  * in GS1 data (ASCII only), so a GS in the data stays a GS. */
 #define FNC1_BYTE 232

@@ -12,8 +12,8 @@
 
 #include "labels/labels.h"
 #include "labels/render.h"
+#include "scanners/i18n.h"
 
-#define _(s) dgettext("sklad", s)
 #define DEFAULT_FONT "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 static FT_Library ft;

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "mark.h"
+#include "scanners/i18n.h"
 
-#define N_(s) (s)
 
 static const char *const err_names[] = {
 #define NAME(name, str) str,
@@ -135,7 +135,7 @@ format_ai(const char *ai, char *out, size_t n)
 	else if (ai[0] != '\0')
 		snprintf(out, n, "%s", ai);
 	else
-		snprintf(out, n, "%s", dgettext("sklad", "the code"));
+		snprintf(out, n, "%s", _("the code"));
 }
 
 /* A byte as people can read it: 'x' when printable, else 0xNN. */
@@ -178,7 +178,7 @@ mark_strerror(const struct mark *m, char *buf, size_t n)
 	size_t out = 0;
 
 	t = (unsigned)e->code < MARK_E_COUNT ? err_messages[e->code] : NULL;
-	t = dgettext("sklad", t != NULL ? t : N_("Invalid code."));
+	t = _(t != NULL ? t : N_("Invalid code."));
 	while (*t != '\0') {
 		const char *close = *t == '{' ? strchr(t, '}') : NULL;
 		char tmp[32];

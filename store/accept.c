@@ -19,6 +19,7 @@
 #include "store/doc.h"
 #include "store/pack.h"
 #include "store/rules_accept.h"
+#include "scanners/i18n.h"
 
 /* A deliveries row. */
 struct dlv {
@@ -99,7 +100,7 @@ need_delivery(struct st_db *db, const struct st_actor *who,
 
 	if (rc != 0)
 		return rc;
-	snprintf(why, sizeof(why), dgettext("sklad", "No delivery %lld."),
+	snprintf(why, sizeof(why), _("No delivery %lld."),
 		 (long long)id);
 	return pack_refuse_text(db, who, act, 0, 0, NULL, 0, why, e);
 }
@@ -113,12 +114,12 @@ refuse(struct st_db *db, const struct st_actor *who, enum st_action act,
 	char why[ERR_MSG_MAX];
 
 	if (r == RULES_ACC_MISSING)
-		snprintf(why, sizeof(why), dgettext("sklad", "%d expected "
+		snprintf(why, sizeof(why), _("%d expected "
 			 "codes are still missing: scan them, or finish in "
 			 "part to reject them."), d->expected - d->matched);
 	else
 		snprintf(why, sizeof(why), "%s",
-			 dgettext("sklad", rules_accept_reason(r)));
+			 _(rules_accept_reason(r)));
 	return pack_refuse_text(db, who, act, 0, 0, scan,
 				scan != NULL ? strlen(scan) : 0, why, e);
 }
@@ -406,7 +407,7 @@ st_accept_scan(struct st_db *db, const struct st_actor *who,
 	v = rules_accept_verdict(&s);
 	reason = rules_accept_verdict_reason(v);
 	if (reason != NULL)
-		reason = dgettext("sklad", reason);
+		reason = _(reason);
 	if ((rc = apply_verdict(db, &d, item, v, &units, e)) < 0 ||
 	    (rc = record_scan(db, who, &d, item, k.text, v, units, e)) < 0 ||
 	    (rc = db_audit(db, who, ST_ACT_ACCEPT_SCAN,
@@ -417,7 +418,7 @@ st_accept_scan(struct st_db *db, const struct st_actor *who,
 	progress(&d, rules_accept_verdict_name(v), units, out);
 	if (problem[0] != '\0')
 		snprintf(out->checked, sizeof(out->checked),
-			 dgettext("sklad", "checked: %s"), problem);
+			 _("checked: %s"), problem);
 	return 0;
 fail:
 	db_rollback(db);

@@ -13,8 +13,8 @@
 #include <time.h>
 
 #include "store/db.h"
+#include "scanners/i18n.h"
 
-#define _(s) dgettext("sklad", s)
 
 /* --- names and PINs ------------------------------------------------------ */
 

@@ -20,8 +20,8 @@
 #include <strings.h>
 
 #include "store/db.h"
+#include "scanners/i18n.h"
 
-#define _(s) dgettext("sklad", s)
 
 /* A GTIN as the catalogue keys it: 14 digits with a valid check digit;
  * 8, 12 or 13 digits (EAN-8, UPC, EAN-13) are padded with zeros. */

@@ -16,6 +16,7 @@
 
 #include "store/db.h"
 #include "store/rules_check.h"
+#include "scanners/i18n.h"
 
 static const char *
 use_name(enum st_check_use use)
@@ -93,8 +94,7 @@ delivery_codes(struct st_db *db, int64_t id, struct st_check_target *t,
 	if ((rc = db_row(db, st, e, "delivery")) < 0)
 		return rc;
 	if (rc == 0)
-		return err_set(e, ERR_NOTFOUND, dgettext("sklad",
-			       "No delivery %lld."), (long long)id);
+		return err_set(e, ERR_NOTFOUND, _("No delivery %lld."), (long long)id);
 	db_text(st, 0, t->sender_inn, sizeof(t->sender_inn));
 	sqlite3_reset(st);
 	t->delivery_id = id;
@@ -128,13 +128,12 @@ pack_codes(struct st_db *db, const char *sscc, struct st_check_target *t,
 	if ((rc = db_row(db, st, e, "pack")) < 0)
 		return rc;
 	if (rc == 0)
-		return err_set(e, ERR_NOTFOUND, "%s %s", dgettext("sklad",
-			       "No pack with SSCC"), sscc);
+		return err_set(e, ERR_NOTFOUND, "%s %s", _("No pack with SSCC"), sscc);
 	id = sqlite3_column_int64(st, 0);
 	db_text(st, 1, state, sizeof(state));
 	sqlite3_reset(st);
 	if (strcmp(state, "open") != 0 && strcmp(state, "closed") != 0)
-		return err_set(e, ERR_REFUSED, dgettext("sklad", "Pack %s is "
+		return err_set(e, ERR_REFUSED, _("Pack %s is "
 			       "%s: only an open or closed pack is checked "
 			       "before aggregation."), sscc, state);
 	snprintf(t->sscc, sizeof(t->sscc), "%s", sscc);

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "scanners/i18n.h"
 
 #define CHECK_SHOW 20
 
@@ -50,7 +51,7 @@ col(sqlite3_stmt *st, int i)
 static void
 say_integrity(sqlite3_stmt *st, char *buf, size_t n)
 {
-	snprintf(buf, n, dgettext("sklad", "SQLite integrity check: %s"),
+	snprintf(buf, n, _("SQLite integrity check: %s"),
 		 col(st, 0));
 }
 
@@ -58,11 +59,11 @@ static void
 say_fk(sqlite3_stmt *st, char *buf, size_t n)
 {
 	if (sqlite3_column_type(st, 1) == SQLITE_NULL)	/* WITHOUT ROWID */
-		snprintf(buf, n, dgettext("sklad", "a row of table %s refers "
+		snprintf(buf, n, _("a row of table %s refers "
 					  "to a missing row of %s"),
 			 col(st, 0), col(st, 2));
 	else
-		snprintf(buf, n, dgettext("sklad", "table %s row %s refers "
+		snprintf(buf, n, _("table %s row %s refers "
 					  "to a missing row of %s"),
 			 col(st, 0), col(st, 1), col(st, 2));
 }
@@ -70,7 +71,7 @@ say_fk(sqlite3_stmt *st, char *buf, size_t n)
 static void
 say_two_packs(sqlite3_stmt *st, char *buf, size_t n)
 {
-	snprintf(buf, n, dgettext("sklad", "code %s is stored %s times, in "
+	snprintf(buf, n, _("code %s is stored %s times, in "
 				  "packs: %s"), col(st, 0), col(st, 1),
 		 col(st, 2));
 }
@@ -78,14 +79,14 @@ say_two_packs(sqlite3_stmt *st, char *buf, size_t n)
 static void
 say_parent(sqlite3_stmt *st, char *buf, size_t n)
 {
-	snprintf(buf, n, dgettext("sklad", "code %s is in %s, which %s"),
+	snprintf(buf, n, _("code %s is in %s, which %s"),
 		 col(st, 0), col(st, 1), col(st, 2));
 }
 
 static void
 say_counts(sqlite3_stmt *st, char *buf, size_t n)
 {
-	snprintf(buf, n, dgettext("sklad", "%s %s counts %s but holds %s%s"),
+	snprintf(buf, n, _("%s %s counts %s but holds %s%s"),
 		 col(st, 0), col(st, 1), col(st, 2), col(st, 3), col(st, 4));
 }
 
@@ -93,11 +94,11 @@ static void
 say_cycle(sqlite3_stmt *st, char *buf, size_t n)
 {
 	if (sqlite3_column_int(st, 1) != 0)
-		snprintf(buf, n, dgettext("sklad", "pack %s is inside itself "
+		snprintf(buf, n, _("pack %s is inside itself "
 					  "(a loop in the pack tree)"),
 			 col(st, 0));
 	else
-		snprintf(buf, n, dgettext("sklad", "pack %s is nested deeper "
+		snprintf(buf, n, _("pack %s is nested deeper "
 					  "than %d levels"), col(st, 0),
 			 ST_MAX_DEPTH);
 }
@@ -105,14 +106,14 @@ say_cycle(sqlite3_stmt *st, char *buf, size_t n)
 static void
 say_outbox(sqlite3_stmt *st, char *buf, size_t n)
 {
-	snprintf(buf, n, dgettext("sklad", "document %s (%s): %s"),
+	snprintf(buf, n, _("document %s (%s): %s"),
 		 col(st, 0), col(st, 1), col(st, 2));
 }
 
 static void
 say_deps(sqlite3_stmt *st, char *buf, size_t n)
 {
-	snprintf(buf, n, dgettext("sklad", "document %s waits for itself "
+	snprintf(buf, n, _("document %s waits for itself "
 				  "through others (a loop in what documents "
 				  "wait for)"), col(st, 0));
 }

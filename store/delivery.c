@@ -40,6 +40,7 @@
 #include "store/doc.h"
 #include "store/pack.h"
 #include "store/upd.h"
+#include "scanners/i18n.h"
 
 /* Rows per step of the one-call import: it blocks its caller anyway,
  * and each commit costs a sync (bench_import: 5 000 a step doubles the
@@ -260,7 +261,7 @@ st_listed_code_parse(const char *s, size_t n, struct mark *m, char *why, size_t 
 	if (mark_parse(s, n, m) == 0) {
 		if (m->kind != MARK_COMMAND)
 			return 0;
-		snprintf(why, wn, "%s", dgettext("sklad", "a command barcode "
+		snprintf(why, wn, "%s", _("a command barcode "
 			 "is not a marking code"));
 		return -1;
 	}
@@ -404,8 +405,7 @@ list_header(struct st_import *im, const char *s, size_t n, int lineno)
 		/* INNs have 10 digits (a company) or 12 (a person). */
 		if (vlen == 0 || vlen >= fields[k].size ||
 		    ((k == 4 || k == 5) && vlen != 10 && vlen != 12)) {
-			snprintf(im->why, sizeof(im->why), dgettext("sklad",
-				 "Line %d: a bad value for %s"), lineno,
+			snprintf(im->why, sizeof(im->why), _("Line %d: a bad value for %s"), lineno,
 				 fields[k].key);
 			return 0;
 		}
@@ -445,21 +445,18 @@ list_line(struct st_import *im, const char *s, size_t n, int lineno,
 		 * secret (an /etc/shadow), so only the line and what was
 		 * expected are said. */
 		if (!im->is_delivery && m.kind != MARK_COMMAND)
-			snprintf(im->why, sizeof(im->why), dgettext("sklad",
-				 "Line %d: expected a marking code, an SSCC "
+			snprintf(im->why, sizeof(im->why), _("Line %d: expected a marking code, an SSCC "
 				 "or a \"# \" header line; this file does not "
 				 "look like a delivery list."), lineno);
 		else
-			snprintf(im->why, sizeof(im->why), dgettext("sklad",
-				 "Line %d: %s"), lineno, why);
+			snprintf(im->why, sizeof(im->why), _("Line %d: %s"), lineno, why);
 		return 0;
 	}
 	im->is_delivery = true;
 	while (*depth > 0 && stack_ind[*depth - 1] >= ind)
 		(*depth)--;
 	if (ind > 0 && *depth == 0) {
-		snprintf(im->why, sizeof(im->why), dgettext("sklad",
-			 "Line %d: indented, but there is no SSCC above it to "
+		snprintf(im->why, sizeof(im->why), _("Line %d: indented, but there is no SSCC above it to "
 			 "hold it"), lineno);
 		return 0;
 	}
@@ -467,16 +464,14 @@ list_line(struct st_import *im, const char *s, size_t n, int lineno,
 	if ((rc = add_item(im, &m, parent, &id, e)) <= 0) {
 		if (rc == 0) {
 			snprintf(why, sizeof(why), "%s", im->why);
-			snprintf(im->why, sizeof(im->why), dgettext("sklad",
-				 "Line %d: %s"), lineno, why);
+			snprintf(im->why, sizeof(im->why), _("Line %d: %s"), lineno, why);
 		}
 		return rc;
 	}
 	if (m.kind != MARK_SSCC)
 		return 1;
 	if (*depth == ST_MAX_DEPTH) {
-		snprintf(im->why, sizeof(im->why), dgettext("sklad",
-			 "Line %d: packs nested too deep"), lineno);
+		snprintf(im->why, sizeof(im->why), _("Line %d: packs nested too deep"), lineno);
 		return 0;
 	}
 	stack_ind[*depth] = ind;
@@ -523,14 +518,12 @@ src_read(struct st_import *im, char *buf, size_t n)
 	size_t got = fread(buf, 1, n, im->src);
 
 	if (got == 0 && ferror(im->src)) {
-		snprintf(im->why, sizeof(im->why), dgettext("sklad",
-			 "%s cannot be read: %s"), im->name, strerror(errno));
+		snprintf(im->why, sizeof(im->why), _("%s cannot be read: %s"), im->name, strerror(errno));
 		return -1;
 	}
 	im->read_bytes += got;
 	if (im->read_bytes > im->max_bytes) {
-		snprintf(im->why, sizeof(im->why), dgettext("sklad",
-			 "%s is larger than the import limit of %llu MB: "
+		snprintf(im->why, sizeof(im->why), _("%s is larger than the import limit of %llu MB: "
 			 "nothing was imported."), im->name,
 			 (unsigned long long)(im->max_bytes >> 20));
 		return -1;
@@ -590,14 +583,12 @@ import_list(struct st_import *im, struct err *e)
 			n -= 3;
 		}
 		if (n > IMP_LINE_MAX) {
-			snprintf(im->why, sizeof(im->why), dgettext("sklad",
-				 "Line %d is longer than %d bytes: a delivery "
+			snprintf(im->why, sizeof(im->why), _("Line %d is longer than %d bytes: a delivery "
 				 "list has one code a line."), lineno,
 				 IMP_LINE_MAX);
 			rc = 0;
 		} else if ((bad = not_text(s, n)) < n) {
-			snprintf(im->why, sizeof(im->why), dgettext("sklad",
-				 "Line %d is not text (byte %zu): a delivery "
+			snprintf(im->why, sizeof(im->why), _("Line %d is not text (byte %zu): a delivery "
 				 "list is text, one code a line; this file is "
 				 "none."), lineno, bad + 1);
 			rc = 0;
@@ -652,8 +643,7 @@ json_refuse(struct st_import *im, const char *path, const char *code, size_t n,
 	int line = code != NULL ? line_of(im, code, n) : 0;
 
 	if (line > 0)
-		snprintf(im->why, sizeof(im->why), dgettext("sklad",
-			 "Line %d (%s): %s"), line, path, why);
+		snprintf(im->why, sizeof(im->why), _("Line %d (%s): %s"), line, path, why);
 	else
 		snprintf(im->why, sizeof(im->why), "%s: %s", path, why);
 }
@@ -674,7 +664,7 @@ json_product(struct st_import *im, json_t *p, int64_t parent, const char *path,
 	if (!json_is_string(code))
 		code = json_object_get(p, "uitu_code");
 	if (!json_is_string(code)) {
-		json_refuse(im, path, NULL, 0, dgettext("sklad", "no uit_code "
+		json_refuse(im, path, NULL, 0, _("no uit_code "
 			    "or uitu_code"));
 		return 0;
 	}
@@ -694,8 +684,7 @@ json_product(struct st_import *im, json_t *p, int64_t parent, const char *path,
 	}
 	if (snprintf(sub, sizeof(sub), "%s.children", path) >=
 	    (int)sizeof(sub)) {
-		json_refuse(im, path, NULL, 0, dgettext("sklad",
-			    "packs nested too deep"));
+		json_refuse(im, path, NULL, 0, _("packs nested too deep"));
 		return 0;
 	}
 	return json_products(im, json_object_get(p, "children"), id, sub,
@@ -713,13 +702,11 @@ json_products(struct st_import *im, json_t *arr, int64_t parent, const char *pat
 	if (arr == NULL || json_is_null(arr))
 		return 1;
 	if (!json_is_array(arr)) {
-		json_refuse(im, path, NULL, 0, dgettext("sklad",
-			    "not a list of products"));
+		json_refuse(im, path, NULL, 0, _("not a list of products"));
 		return 0;
 	}
 	if (depth > ST_MAX_DEPTH) {
-		json_refuse(im, path, NULL, 0, dgettext("sklad",
-			    "packs nested too deep"));
+		json_refuse(im, path, NULL, 0, _("packs nested too deep"));
 		return 0;
 	}
 	for (i = 0; i < json_array_size(arr); i++) {
@@ -904,14 +891,12 @@ head_missing(struct st_import *im, bool list)
 	if (im->date[0] == '\0')
 		strcat(missing, list ? " # date:" : " date");
 	if (missing[0] != '\0' && !list) {
-		snprintf(im->why, sizeof(im->why), dgettext("sklad",
-			 "The document lacks fields its acceptance needs: "
+		snprintf(im->why, sizeof(im->why), _("The document lacks fields its acceptance needs: "
 			 "%s."), missing + 1);
 		return 1;
 	}
 	if (missing[0] != '\0') {
-		snprintf(im->why, sizeof(im->why), dgettext("sklad",
-			 "The list lacks the header lines of its transfer "
+		snprintf(im->why, sizeof(im->why), _("The list lacks the header lines of its transfer "
 			 "document:%s. Add them at the top, e.g. "
 			 "\"# sender_inn: 7700000001\", \"# number: 42\", "
 			 "\"# date: 2026-11-30\"."), missing);
@@ -919,8 +904,7 @@ head_missing(struct st_import *im, bool list)
 	}
 	if (!doc_timestamp_z(im->date, ts) ||
 	    (im->transfer_date[0] && !doc_timestamp_z(im->transfer_date, ts))) {
-		snprintf(im->why, sizeof(im->why), "%s", dgettext("sklad",
-			 "The date header is not a date: write it as "
+		snprintf(im->why, sizeof(im->why), "%s", _("The date header is not a date: write it as "
 			 "2026-11-30, 30.11.2026 or 2026-11-30T10:00:00."));
 		return 1;
 	}
@@ -951,23 +935,20 @@ import_upd(struct st_import *im, const char *data, size_t len,
 		return rc < 0 ? err_set(e, ERR_INTERNAL, "out of memory") : 0;
 	rc = 1;
 	if (strcmp(d.knd, "1115132") == 0) {
-		snprintf(im->why, sizeof(im->why), "%s", dgettext("sklad",
-			 "This is a buyer's title (КНД 1115132), not the "
+		snprintf(im->why, sizeof(im->why), "%s", _("This is a buyer's title (КНД 1115132), not the "
 			 "seller's УПД: it lists no goods to accept."));
 		rc = 0;
 	} else if (strcmp(d.function, "СЧФ") == 0) {
-		snprintf(im->why, sizeof(im->why), "%s", dgettext("sklad",
-			 "This УПД is an invoice only (Функция СЧФ): it "
+		snprintf(im->why, sizeof(im->why), "%s", _("This УПД is an invoice only (Функция СЧФ): it "
 			 "transfers no goods to accept."));
 		rc = 0;
 	} else if (d.receiver_inn[0] == '\0') {
-		snprintf(im->why, sizeof(im->why), "%s", dgettext("sklad",
-			 "The УПД names no buyer's INN (СвПокуп): it cannot "
+		snprintf(im->why, sizeof(im->why), "%s", _("The УПД names no buyer's INN (СвПокуп): it cannot "
 			 "be checked to be for this site."));
 		rc = 0;
 	} else if (st_site_get(im->db, &site, &ignored) == 0 &&
 		   site.inn[0] && strcmp(site.inn, d.receiver_inn) != 0) {
-		snprintf(im->why, sizeof(im->why), dgettext("sklad", "This "
+		snprintf(im->why, sizeof(im->why), _("This "
 			 "УПД is for another receiver: buyer INN %s, this "
 			 "site's INN is %s."), d.receiver_inn, site.inn);
 		rc = 0;
@@ -980,15 +961,13 @@ import_upd(struct st_import *im, const char *data, size_t len,
 		int64_t id;
 
 		if (st_listed_code_parse(text, strlen(text), &m, why, sizeof(why)) < 0) {
-			snprintf(im->why, sizeof(im->why), dgettext("sklad",
-				 "Line %d: %s"), c->lineno, why);
+			snprintf(im->why, sizeof(im->why), _("Line %d: %s"), c->lineno, why);
 			rc = 0;
 			break;
 		}
 		if ((rc = add_item(im, &m, c->parent, &id, e)) == 0) {
 			snprintf(why, sizeof(why), "%s", im->why);
-			snprintf(im->why, sizeof(im->why), dgettext("sklad",
-				 "Line %d: %s"), c->lineno, why);
+			snprintf(im->why, sizeof(im->why), _("Line %d: %s"), c->lineno, why);
 		}
 	}
 	if (rc == 1) {
@@ -1145,7 +1124,7 @@ parse_input(struct st_import *im, const char *name, struct err *e)
 		    body == NULL) {
 			if (im->why[0] == '\0')
 				snprintf(im->why, sizeof(im->why), "%s",
-					 dgettext("sklad", "Not a document "
+					 _("Not a document "
 					 "answer: expected the JSON of "
 					 "/doc/{id}/info with its body."));
 			rc = 0;
@@ -1164,8 +1143,7 @@ parse_input(struct st_import *im, const char *name, struct err *e)
 			      "products", 0, e) :
 		import_list(im, e);
 	if (rc == 1 && im->count == 0) {
-		snprintf(im->why, sizeof(im->why), "%s", dgettext("sklad",
-			 "The delivery lists no codes."));
+		snprintf(im->why, sizeof(im->why), "%s", _("The delivery lists no codes."));
 		rc = 0;
 	}
 	if (rc == 1 && head_missing(im, doc == NULL))
@@ -1408,19 +1386,19 @@ open_input(const char *path, uint64_t max, char *why, size_t n)
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
 	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) <
 	    0) {
-		snprintf(why, n, dgettext("sklad", "Cannot open %s: %s."),
+		snprintf(why, n, _("Cannot open %s: %s."),
 			 path, strerror(errno));
 		return NULL;
 	}
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		snprintf(why, n, dgettext("sklad", "%s is not a regular file "
+		snprintf(why, n, _("%s is not a regular file "
 			 "(a device, FIFO or directory): a delivery is "
 			 "imported from a file."), path);
 		close(fd);
 		return NULL;
 	}
 	if ((uint64_t)sb.st_size > max) {
-		snprintf(why, n, dgettext("sklad", "%s has %llu MB, more than "
+		snprintf(why, n, _("%s has %llu MB, more than "
 			 "the import limit of %llu MB: nothing was imported."),
 			 path, (unsigned long long)((sb.st_size + (1 << 20) - 1) >> 20),
 			 (unsigned long long)(max >> 20));
@@ -1429,7 +1407,7 @@ open_input(const char *path, uint64_t max, char *why, size_t n)
 	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	if ((f = fdopen(fd, "rb")) == NULL) {
-		snprintf(why, n, dgettext("sklad", "Cannot read %s: %s."),
+		snprintf(why, n, _("Cannot read %s: %s."),
 			 path, strerror(errno));
 		close(fd);
 	}
@@ -1531,8 +1509,7 @@ st_import_step(struct st_import *im, int rows, struct err *e)
 	if ((rc = db_done(im->db, st, e, "import")) < 0)
 		goto fail;
 	if (sqlite3_changes(im->db->h) != 1) {
-		rc = err_set(e, ERR_INTERNAL, "%s", dgettext("sklad",
-			     "The import was abandoned: start it again."));
+		rc = err_set(e, ERR_INTERNAL, "%s", _("The import was abandoned: start it again."));
 		goto fail;
 	}
 	if ((st = db_stmt(im->db, ins, e)) == NULL) {
@@ -1583,8 +1560,7 @@ st_import_finish(struct st_import *im, struct st_delivery *out,
 	if ((rc = db_done(db, st, e, "finish import")) < 0)
 		goto fail;
 	if (sqlite3_changes(db->h) != 1) {
-		rc = err_set(e, ERR_INTERNAL, "%s", dgettext("sklad",
-			     "The import was abandoned: start it again."));
+		rc = err_set(e, ERR_INTERNAL, "%s", _("The import was abandoned: start it again."));
 		goto fail;
 	}
 	if ((rc = db_audit(db, &im->who, ST_ACT_DELIVERY_IMPORT, true, 0, 0,

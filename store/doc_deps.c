@@ -28,8 +28,8 @@
 
 #include "store/db.h"
 #include "store/doc.h"
+#include "scanners/i18n.h"
 
-#define N_(s) (s)
 
 /* The latest earlier document that changed each code of src(code_id),
  * or, when sync never sends that one, what it waited for. ?1 is the new
@@ -182,6 +182,6 @@ st_doc_type_title(const char *type)
 
 	for (i = 0; type && i < sizeof(t) / sizeof(t[0]); i++)
 		if (strcmp(type, t[i].type) == 0)
-			return dgettext("sklad", t[i].title);
+			return _(t[i].title);
 	return type ? type : "";
 }

@@ -20,6 +20,7 @@
 
 #include "store/db.h"
 #include "store/pack.h"
+#include "scanners/i18n.h"
 
 /* One code as read, before it is arranged. */
 struct xrow {
@@ -408,7 +409,7 @@ st_export_shipment(struct st_db *db, int64_t id, struct st_export **out,
 	if ((rc = db_row(db, st, e, "shipment")) != 1) {
 		sqlite3_reset(st);
 		if (rc == 0)
-			rc = err_set(e, ERR_NOTFOUND, dgettext("sklad", "There "
+			rc = err_set(e, ERR_NOTFOUND, _("There "
 				     "is no shipment %lld."), (long long)id);
 		goto fail;
 	}
@@ -478,7 +479,7 @@ st_export_acceptance(struct st_db *db, int64_t id, struct st_export **out,
 	if ((rc = db_row(db, st, e, "delivery")) != 1) {
 		sqlite3_reset(st);
 		if (rc == 0)
-			rc = err_set(e, ERR_NOTFOUND, dgettext("sklad", "There "
+			rc = err_set(e, ERR_NOTFOUND, _("There "
 				     "is no delivery %lld."), (long long)id);
 		goto fail;
 	}
@@ -599,7 +600,7 @@ st_export_pack(struct st_db *db, const char *sscc, struct st_export **out,
 	}
 	if (b.n == 0) {
 		build_free(&b);
-		rc = err_set(e, ERR_NOTFOUND, dgettext("sklad", "There is no "
+		rc = err_set(e, ERR_NOTFOUND, _("There is no "
 			     "pack %s."), sscc);
 		goto fail;
 	}

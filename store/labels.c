@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "scanners/i18n.h"
 
-#define _(s) dgettext("sklad", s)
 
 int
 st_label_facts(struct st_db *db, const char *sscc, struct st_label_facts *out,

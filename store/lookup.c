@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "store/pack.h"
+#include "scanners/i18n.h"
 
 /* The audit's name of action a ("pack_scan"), "unknown" if none. */
 const char *
@@ -204,11 +205,9 @@ where_acceptance(struct st_db *db, const struct pack_key *k,
 	if (rc < 0)
 		return rc;
 	if (rc == 0)
-		return err_set(e, ERR_NOTFOUND, dgettext("sklad",
-			       "%s has never been scanned here."), k->text);
+		return err_set(e, ERR_NOTFOUND, _("%s has never been scanned here."), k->text);
 	if (strcmp(state, "accepting") != 0)
-		return err_set(e, ERR_NOTFOUND, dgettext("sklad",
-			       "%s is not in stock: the acceptance of delivery "
+		return err_set(e, ERR_NOTFOUND, _("%s is not in stock: the acceptance of delivery "
 			       "%lld (%s) scanned it as %s and did not take "
 			       "it in."), k->text, (long long)id, number,
 			       verdict);

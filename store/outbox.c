@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "scanners/i18n.h"
 
 /* The columns st_outbox_next reads, in this order. */
 #define OUTBOX_COLS \
@@ -519,7 +520,7 @@ st_outbox_retry(struct st_db *db, const struct st_actor *who, int64_t id,
 	if ((rc = db_begin(db, e)) < 0)
 		return rc;
 	if (who->role < ST_SUPERVISOR) {
-		snprintf(why, sizeof(why), "%s", dgettext("sklad", "Only a "
+		snprintf(why, sizeof(why), "%s", _("Only a "
 			 "supervisor sends a document again."));
 		rc = ERR_DENIED;
 	} else if ((st = db_stmt(db, sql, e)) == NULL) {
@@ -532,7 +533,7 @@ st_outbox_retry(struct st_db *db, const struct st_actor *who, int64_t id,
 		if ((rc = db_done(db, st, e, "outbox")) < 0)
 			goto fail;
 		if (sqlite3_changes(db->h) != 1) {
-			snprintf(why, sizeof(why), dgettext("sklad", "Document "
+			snprintf(why, sizeof(why), _("Document "
 				 "%lld was not refused or given up, or is held "
 				 "for export: there is nothing to send again."),
 				 (long long)id);

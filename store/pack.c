@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "store/pack.h"
+#include "scanners/i18n.h"
 
 /* Report pack row p into out. */
 static void
@@ -91,7 +92,7 @@ st_pack_get(struct st_db *db, const char *sscc, struct st_pack *out,
 		return rc;
 	if (rc == 0)
 		return err_set(e, ERR_NOTFOUND, "%s %s",
-			       dgettext("sklad", "No pack with SSCC"), sscc);
+			       _("No pack with SSCC"), sscc);
 	return fill_out(db, p.id, false, out, e);
 }
 
@@ -167,7 +168,7 @@ next_sscc(struct st_db *db, char out[MARK_SSCC_LEN + 1], struct err *e)
 	for (;;) {
 		if (mark_sscc_make(site.extension, site.gcp, n, out) < 0)
 			return err_set(e, ERR_INVALID, "%s",
-				       dgettext("sklad", "The SSCC range of "
+				       _("The SSCC range of "
 						"this company prefix is used "
 						"up."));
 		if ((st = db_stmt(db, used, e)) == NULL)
@@ -286,7 +287,7 @@ st_pack_open(struct st_db *db, const struct st_actor *who,
 		if (rc == 1) {
 			char why[ERR_MSG_MAX];
 
-			snprintf(why, sizeof(why), dgettext("sklad", "SSCC %s "
+			snprintf(why, sizeof(why), _("SSCC %s "
 				 "is already used: every pack needs a new "
 				 "label."), code);
 			return pack_refuse_text(db, who, ST_ACT_PACK_OPEN,
@@ -325,8 +326,7 @@ need_pack(struct st_db *db, const struct st_actor *who, enum st_action act,
 
 	if (rc != 0)
 		return rc;
-	snprintf(why, sizeof(why), "%s %s", dgettext("sklad",
-		 "No pack with SSCC"), sscc);
+	snprintf(why, sizeof(why), "%s %s", _("No pack with SSCC"), sscc);
 	pack_refuse_text(db, who, act, 0, 0, scan, len, why, e);
 	return 0;
 }
@@ -408,7 +408,7 @@ st_pack_scan(struct st_db *db, const struct st_actor *who, const char *sscc,
 		goto fail;
 	if (problem[0] != '\0')
 		snprintf(out->checked, sizeof(out->checked),
-			 dgettext("sklad", "checked: %s"), problem);
+			 _("checked: %s"), problem);
 	return 0;
 fail_e:
 	rc = e->code;
@@ -525,14 +525,14 @@ cancel_refusal(struct st_db *db, const struct st_actor *who,
 	int64_t by = 0;
 
 	if (p->state != RULES_OPEN)
-		return dgettext("sklad", "Only an open pack can be "
+		return _("Only an open pack can be "
 				"cancelled: close or take this one apart.");
 	if (p->count > 0)
-		return dgettext("sklad", "The pack is not empty: take out "
+		return _("The pack is not empty: take out "
 				"what is in it first, or close it.");
 	if (who->role < ST_SUPERVISOR &&
 	    (db_int(db, opener, p->id, &by, e) < 0 || by != who->user_id))
-		return dgettext("sklad", "Someone else opened this pack: a "
+		return _("Someone else opened this pack: a "
 				"supervisor must cancel it.");
 	return NULL;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "store/pack.h"
+#include "scanners/i18n.h"
 
 int
 pack_key(struct st_db *db, const struct mark *m, bool create,
@@ -282,7 +283,7 @@ pack_refuse(struct st_db *db, const struct st_actor *who,
 	    const char *scan, size_t len, enum rules_verdict v,
 	    const char *other, struct err *e)
 {
-	const char *t = dgettext("sklad", rules_reason(v));
+	const char *t = _(rules_reason(v));
 	const char *at = strstr(t, "%s");
 	char reason[ERR_MSG_MAX];
 

@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "store/rules.h"
+#include "scanners/i18n.h"
 
-#define N_(s) (s)
 
 static const char *const reasons[RULES_COUNT] = {
 	[RULES_OK] = N_("OK"),

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "store/rules_accept.h"
+#include "scanners/i18n.h"
 
-#define N_(s) (s)
 
 enum rules_accept_verdict
 rules_accept_verdict(const struct rules_accept_scan *s)

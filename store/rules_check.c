@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "store/rules_check.h"
+#include "scanners/i18n.h"
 
 static bool
 is(const char *s, const char *v)
@@ -85,47 +86,47 @@ rules_check_reason(enum rules_check_problem p,
 	case RULES_CHK_OK:
 		break;
 	case RULES_CHK_UNKNOWN:
-		snprintf(out, n, "%s", dgettext("sklad", "the state system "
+		snprintf(out, n, "%s", _("the state system "
 			 "does not know this code"));
 		break;
 	case RULES_CHK_NO_ANSWER:
-		snprintf(out, n, dgettext("sklad", "the state system could "
+		snprintf(out, n, _("the state system could "
 			 "not say anything about this code (error %s: %s)"),
 			 or_dash(f->error_code), or_dash(f->error));
 		break;
 	case RULES_CHK_STATUS:
 		if (c->use == RULES_CHK_ACCEPT)
-			snprintf(out, n, dgettext("sklad", "status %s: a code "
+			snprintf(out, n, _("status %s: a code "
 				 "received from a supplier must be in "
 				 "circulation (INTRODUCED)"),
 				 or_dash(f->status));
 		else
-			snprintf(out, n, dgettext("sklad", "status %s: only "
+			snprintf(out, n, _("status %s: only "
 				 "applied (APPLIED) or introduced "
 				 "(INTRODUCED) codes can be packed"),
 				 or_dash(f->status));
 		break;
 	case RULES_CHK_SPECIAL:
-		snprintf(out, n, dgettext("sklad", "special state %s: the "
+		snprintf(out, n, _("special state %s: the "
 			 "code cannot be used now"), or_dash(f->status_ex));
 		break;
 	case RULES_CHK_OWNER:
 		if (c->use == RULES_CHK_ACCEPT && !empty(c->sender_inn) &&
 		    !empty(f->owner_inn))
-			snprintf(out, n, dgettext("sklad", "owned by INN %s, "
+			snprintf(out, n, _("owned by INN %s, "
 				 "neither the supplier (%s) nor us (%s)"),
 				 or_dash(f->owner_inn), c->sender_inn,
 				 or_dash(c->our_inn));
 		else if (c->use == RULES_CHK_ACCEPT)
-			snprintf(out, n, "%s", dgettext("sklad", "the state "
+			snprintf(out, n, "%s", _("the state "
 				 "system names no owner for this code"));
 		else
-			snprintf(out, n, dgettext("sklad", "owned by INN %s, "
+			snprintf(out, n, _("owned by INN %s, "
 				 "not by us (%s)"), or_dash(f->owner_inn),
 				 or_dash(c->our_inn));
 		break;
 	case RULES_CHK_OTHER_AGGREGATE:
-		snprintf(out, n, dgettext("sklad", "already in aggregate %s "
+		snprintf(out, n, _("already in aggregate %s "
 			 "for the state system: disaggregate it first"),
 			 f->parent);
 		break;

@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "store/rules_ship.h"
+#include "scanners/i18n.h"
 
-#define N_(s) (s)
 
 static const char *const reasons[RULES_SHIP_COUNT] = {
 	[RULES_SHIP_OK] = N_("OK"),

@@ -19,6 +19,7 @@
 #include "store/doc.h"
 #include "store/pack.h"
 #include "store/rules_ship.h"
+#include "scanners/i18n.h"
 
 /* A shipments row. */
 struct shp {
@@ -87,7 +88,7 @@ refuse(struct st_db *db, const struct st_actor *who, enum st_action act,
        int64_t code_id, const char *scan, enum rules_ship_verdict v,
        const char *other, struct err *e)
 {
-	const char *t = dgettext("sklad", rules_ship_reason(v));
+	const char *t = _(rules_ship_reason(v));
 	const char *at = strstr(t, "%s");
 	char why[ERR_MSG_MAX];
 
@@ -111,7 +112,7 @@ need_shipment(struct st_db *db, const struct st_actor *who,
 
 	if (rc != 0)
 		return rc;
-	snprintf(why, sizeof(why), dgettext("sklad", "No shipment %lld."),
+	snprintf(why, sizeof(why), _("No shipment %lld."),
 		 (long long)id);
 	return pack_refuse_text(db, who, act, 0, 0, NULL, 0, why, e);
 }
@@ -153,7 +154,7 @@ reopen(struct st_db *db, const struct st_actor *who, int64_t id,
 	if ((rc = load_shipment(db, id, &s, e)) < 0)
 		goto fail;
 	if (!s.open) {
-		snprintf(why, sizeof(why), dgettext("sklad", "Document %s to "
+		snprintf(why, sizeof(why), _("Document %s to "
 			 "%s was shipped already: a new shipment needs a new "
 			 "document number."), s.number, s.receiver_inn);
 		return pack_refuse_text(db, who, ST_ACT_SHIP_OPEN, 0, 0, number,
@@ -179,7 +180,7 @@ st_ship_get(struct st_db *db, int64_t id, struct st_shipment *out,
 	int rc = load_shipment(db, id, &s, e);
 
 	if (rc == 0)
-		return err_set(e, ERR_NOTFOUND, dgettext("sklad", "No "
+		return err_set(e, ERR_NOTFOUND, _("No "
 			       "shipment %lld."), (long long)id);
 	if (rc == 1)
 		fill_out(&s, out);
@@ -556,7 +557,7 @@ st_ship_turnover(struct st_db *db, const struct st_actor *who, int64_t id,
 	if (type == NULL || (strcmp(type, "SELLING") != 0 &&
 			     strcmp(type, "COMMISSION") != 0 &&
 			     strcmp(type, "AGENT") != 0))
-		return err_set(e, ERR_INVALID, "%s", dgettext("sklad", "The "
+		return err_set(e, ERR_INVALID, "%s", _("The "
 			       "turnover type is SELLING, COMMISSION or "
 			       "AGENT."));
 	if ((rc = db_begin(db, e)) < 0)

@@ -36,8 +36,8 @@
 
 #include "store/db.h"
 #include "store/pack.h"
+#include "scanners/i18n.h"
 
-#define _(s) dgettext("sklad", s)
 
 struct stk_item {
 	int32_t gtin;		/* index in s->gtins, -1 for an SSCC */

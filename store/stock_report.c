@@ -18,8 +18,8 @@
 
 #include "store/db.h"
 #include "store/pack.h"
+#include "scanners/i18n.h"
 
-#define _(s) dgettext("sklad", s)
 
 static int
 report_gtin(struct st_db *db, int (*fn)(void *, const struct st_stock_row *),

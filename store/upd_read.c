@@ -22,6 +22,7 @@
 
 #include "scanners/mark.h"
 #include "store/upd.h"
+#include "scanners/i18n.h"
 
 #define GS_MARK "&#xE01D;"		/* what GS becomes before parsing */
 #define GS_UTF8 "\xee\x80\x9d"		/* ... and after (U+E01D) */
@@ -105,7 +106,7 @@ refuse(struct rd *r, int lineno, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (lineno > 0)
-		snprintf(r->why, r->wn, dgettext("sklad", "Line %d: %s"),
+		snprintf(r->why, r->wn, _("Line %d: %s"),
 			 lineno, msg);
 	else
 		snprintf(r->why, r->wn, "%s", msg);
@@ -264,7 +265,7 @@ node_of(struct rd *r, const char *raw, size_t rawn, int lineno)
 	int64_t ko, to;
 
 	if (n == 0) {
-		refuse(r, lineno, "%s", dgettext("sklad", "an empty code in "
+		refuse(r, lineno, "%s", _("an empty code in "
 		       "the marking block"));
 		return -1;
 	}
@@ -309,16 +310,16 @@ mention(struct rd *r, int lineno)
 		return n == -2 ? -1 : 0;
 	if (p < 0) {
 		if (r->nodes[n].flat++ > 0)
-			return refuse(r, lineno, dgettext("sklad", "%s is listed "
+			return refuse(r, lineno, _("%s is listed "
 				      "twice in the marking block"),
 				      r->arena + r->nodes[n].text);
 		return 1;
 	}
 	if (n == p)
-		return refuse(r, lineno, dgettext("sklad", "%s is listed inside "
+		return refuse(r, lineno, _("%s is listed inside "
 			      "itself"), r->arena + r->nodes[n].text);
 	if (r->nodes[n].parent >= 0)
-		return refuse(r, lineno, dgettext("sklad", "%s is listed twice "
+		return refuse(r, lineno, _("%s is listed twice "
 			      "inside packs"), r->arena + r->nodes[n].text);
 	r->nodes[n].parent = p;
 	return 1;
@@ -489,8 +490,7 @@ order(struct rd *r)
 	if (done < r->nn) {
 		for (i = 0; i < r->nn && r->nodes[i].out >= 0; i++)
 			;
-		return refuse(r, r->nodes[i].lineno, dgettext("sklad",
-			      "%s is inside a pack that is inside it"),
+		return refuse(r, r->nodes[i].lineno, _("%s is inside a pack that is inside it"),
 			      r->arena + r->nodes[i].text);
 	}
 	return 1;
@@ -510,7 +510,7 @@ reader_error(void *arg, const char *msg, xmlParserSeverities sev,
 	n = strlen(m);
 	while (n > 0 && (m[n - 1] == '\n' || m[n - 1] == ' '))
 		m[--n] = '\0';
-	snprintf(r->why, r->wn, dgettext("sklad", "Line %d: not a readable "
+	snprintf(r->why, r->wn, _("Line %d: not a readable "
 		 "XML file: %s"), xmlTextReaderLocatorLineNumber(loc), m);
 }
 
@@ -547,7 +547,7 @@ upd_parse(const char *data, size_t len, struct upd_doc *d, char *why,
 		case XML_READER_TYPE_ENTITY_REFERENCE:
 		case XML_READER_TYPE_ENTITY:
 			rc = refuse(&r, xmlTextReaderGetParserLineNumber(r.r),
-				    "%s", dgettext("sklad", "a document type "
+				    "%s", _("a document type "
 				    "or entity: a УПД has none, and sklad does "
 				    "not read them"));
 			break;
@@ -580,12 +580,11 @@ upd_parse(const char *data, size_t len, struct upd_doc *d, char *why,
 			rc = -1;
 	}
 	if (rc == 1 && ret < 0)
-		rc = why[0] ? 0 : refuse(&r, 0, "%s", dgettext("sklad",
-					 "Not a readable XML file."));
+		rc = why[0] ? 0 : refuse(&r, 0, "%s", _("Not a readable XML file."));
 	xmlFreeTextReader(r.r);
 	free(marked);
 	if (rc == 1 && d->file_id[0] == '\0' && d->knd[0] == '\0')
-		rc = refuse(&r, 0, "%s", dgettext("sklad", "Not a УПД: no "
+		rc = refuse(&r, 0, "%s", _("Not a УПД: no "
 			    "Файл/@ИдФайл and no Документ/@КНД."));
 	if (rc == 1)
 		rc = order(&r);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "scanners/i18n.h"
 
 static const char *const role_names[] = {
 	[ST_OPERATOR] = "operator", [ST_SUPERVISOR] = "supervisor",
@@ -105,8 +106,7 @@ insert_user(struct st_db *db, const char *name, enum st_role role,
 
 		sqlite3_reset(st);
 		if (busy)
-			return err_set(e, ERR_EXISTS, dgettext("sklad",
-				       "User %s already exists."), name);
+			return err_set(e, ERR_EXISTS, _("User %s already exists."), name);
 		return db_fail(db, e, "user");
 	}
 	sqlite3_reset(st);
@@ -142,26 +142,22 @@ st_site_init(struct st_db *db, const struct st_site *s, const char *admin,
 	int rc;
 
 	if (!all_digits(s->inn, 10, 12) || strlen(s->inn) == 11)
-		return err_set(e, ERR_INVALID, "%s", dgettext("sklad",
-			       "The INN has 10 digits (a company) or 12 (an "
+		return err_set(e, ERR_INVALID, "%s", _("The INN has 10 digits (a company) or 12 (an "
 			       "individual entrepreneur)."));
 	if (!all_digits(s->gcp, 6, 12))
-		return err_set(e, ERR_INVALID, "%s", dgettext("sklad",
-			       "The GS1 company prefix has 6 to 12 digits."));
+		return err_set(e, ERR_INVALID, "%s", _("The GS1 company prefix has 6 to 12 digits."));
 	if (s->extension < 0 || s->extension > 9)
-		return err_set(e, ERR_INVALID, "%s", dgettext("sklad",
-			       "The SSCC extension is one digit, 0 to 9."));
+		return err_set(e, ERR_INVALID, "%s", _("The SSCC extension is one digit, 0 to 9."));
 	if (s->pin_min_length != 0 && (s->pin_min_length < ST_PIN_MIN ||
 					s->pin_min_length > ST_PIN_MAX))
-		return err_set(e, ERR_INVALID, dgettext("sklad", "A PIN has at"
+		return err_set(e, ERR_INVALID, _("A PIN has at"
 			       " least %d and at most %d digits."), ST_PIN_MIN,
 			       ST_PIN_MAX);
 	if ((rc = db_begin(db, e)) < 0)
 		return rc;
 	if ((rc = st_site_get(db, &old, e)) == 0) {
 		db_rollback(db);
-		return err_set(e, ERR_EXISTS, "%s", dgettext("sklad",
-			       "This database is already set up."));
+		return err_set(e, ERR_EXISTS, "%s", _("This database is already set up."));
 	}
 	snprintf(num, sizeof(num), "%d", s->extension);
 	if ((rc = put_setting(db, "inn", s->inn, e)) < 0 ||
@@ -252,8 +248,7 @@ st_site_get(struct st_db *db, struct st_site *out, struct err *e)
 	if (rc < 0)
 		return rc;
 	if (!seen)
-		return err_set(e, ERR_NOTFOUND, "%s", dgettext("sklad",
-			       "The site is not set up: run `sklad init`."));
+		return err_set(e, ERR_NOTFOUND, "%s", _("The site is not set up: run `sklad init`."));
 	return 0;
 }
 
@@ -269,8 +264,7 @@ st_user_add(struct st_db *db, const struct st_actor *who, const char *name,
 	if (who->role < ST_ADMIN) {
 		char why[ERR_MSG_MAX];
 
-		snprintf(why, sizeof(why), "%s", dgettext("sklad",
-			 "Only an admin may add users."));
+		snprintf(why, sizeof(why), "%s", _("Only an admin may add users."));
 		db_audit(db, who, ST_ACT_USER_ADD, false, 0, 0, name,
 			 strlen(name), why, e);
 		db_commit(db, e);
