@@ -21,6 +21,10 @@
 
 struct acall;
 
+/* Where the sign-in is (login_phase): none running, asked for the
+ * challenge, sent the signed challenge. */
+enum { L_IDLE, L_KEY, L_SIGNIN };
+
 struct sy_api {
 	char *v3, *v4, *pg, *inn, *token_file;
 	struct sy_sign *signer;
@@ -54,6 +58,78 @@ struct reply {
 	int64_t delay_ms;
 	char text[400];		/* server's or network's words */
 };
+
+/*
+ * A call is one request with the policy applied: it waits for a token
+ * (the sign-in runs as calls of its own, one at a time), for the
+ * throttle, for the answer, and for back-off, re-authenticating once on a
+ * 401. Nothing here blocks: sy_api_pump() moves every call as far as it
+ * can, the answers arrive through sy_http's queue. The blocking functions
+ * run the same machines in a small poll loop (sy_api_run()).
+ */
+enum cphase {
+	C_START,	/* needs a token check */
+	C_WAIT_LOGIN,	/* waits for the sign-in to end */
+	C_THROTTLE,	/* waits for the rate limit (wake) */
+	C_SENT,		/* waits for the answer */
+	C_SLEEP,	/* back-off before trying again (wake) */
+	C_DONE,		/* r (and rc, err) hold the outcome */
+};
+
+struct acall {
+	enum sy_policy_op op;
+	const char *method;	/* "GET" / "POST" (static) */
+	char *url;		/* owned */
+	char *body;		/* owned, or NULL */
+	size_t len;
+	int with_auth;		/* sends the Bearer token */
+	enum cphase phase;
+	int64_t wake;		/* monotonic ms, for C_THROTTLE / C_SLEEP */
+	int attempt;		/* tries so far that asked for a retry */
+	int reauthed;		/* re-authenticated once already */
+	unsigned login_gen;	/* sign-in generation waited for */
+	int orphan;		/* owner gone: free when done */
+	int rc;			/* < 0: failed before any usable answer */
+	struct err err;
+	struct reply r;
+	struct acall *next;	/* the api's list of live calls */
+};
+
+/* A new call, queued on a (it starts on the next sy_api_pump); takes
+ * body (malloc'd or NULL) whatever happens. NULL: out of memory. */
+struct acall *sy_api_call_new(struct sy_api *a, enum sy_policy_op op,
+			      const char *method, const char *url, char *body,
+			      size_t len, int with_auth);
+
+/* Unlink c from a and free it, wiping its body (it may hold a
+ * signature). NULL is ignored. */
+void sy_api_call_free(struct sy_api *a, struct acall *c);
+
+/* Route the answers that arrived, then move every call as far as it
+ * goes; never waits. */
+void sy_api_pump(struct sy_api *a, int64_t now);
+
+/* The batch's loop: pump and poll until c is done or, with c NULL,
+ * until the sign-in of generation gen has ended. */
+void sy_api_run(struct sy_api *a, struct acall *c, unsigned gen);
+
+/* Wipe the token from memory (not its cache file). */
+void sy_api_token_wipe(struct sy_api *a);
+
+/* Wipe the token and delete its cache file: the server refused it. */
+void sy_api_token_forget(struct sy_api *a);
+
+/* 1 if a token valid for more than the safety margin is in memory or
+ * in the cache file (then loaded), else 0. */
+int sy_api_have_token(struct sy_api *a);
+
+/* Start a sign-in unless one runs. If it cannot start, login_phase stays
+ * L_IDLE and login_rc / login_err say why (login_gen moves). */
+void sy_api_login_start(struct sy_api *a);
+
+/* The sign-in's call (a->login_call) is done: send the next request, or
+ * end the sign-in (token kept and cached, or login_rc < 0). */
+void sy_api_login_advance(struct sy_api *a);
 
 /* A log line for the caller's logger (never a secret). */
 void sy_api_logf(struct sy_api *a, const char *fmt, ...)
