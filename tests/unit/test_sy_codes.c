@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "tests/api/emu_site.h"
+
 #include "store/rules_check.h"
 #include "store/store.h"
 
@@ -29,11 +31,7 @@
 static struct emu emu;
 
 struct fixture {
-	char dir[128];
-	char db[192];
-	char conf[192];
-	char out[192];		/* last run's stdout */
-	char errf[192];		/* last run's stderr */
+	struct emu_site s;
 	int serial;
 };
 
@@ -58,30 +56,11 @@ static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct st_site site = { .gcp = "4600439", .extension = 1,
-				.product_group = "milk",
-				.require_crypto = false, .gtin_policy = "any" };
-	struct st_actor admin;
-	struct st_db *db = NULL;
-	struct err e;
 
 	assert_non_null(f);
-	snprintf(site.inn, sizeof(site.inn), "%s", emu.inn);
-	snprintf(f->dir, sizeof(f->dir), "%s/sklad-codes-XXXXXX",
-		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->db, sizeof(f->db), "%s/t.db", f->dir);
-	snprintf(f->conf, sizeof(f->conf), "%s/sync.conf", f->dir);
-	snprintf(f->out, sizeof(f->out), "%s/out.txt", f->dir);
-	snprintf(f->errf, sizeof(f->errf), "%s/err.txt", f->dir);
-	emu_write_conf(&emu, f->conf, NULL, NULL, f->dir, "max_attempts = 2\nmax_wait_ms = 2000\n",
-		       "");
-	assert_int_equal(st_open(f->db, true, &db, &e), 0);
-	assert_int_equal(st_site_init(db, &site, "boss", "1234", &e), 0);
-	assert_int_equal(st_login(db, "boss", "1234", "t1", &admin, &e), 0);
-	assert_int_equal(st_user_add(db, &admin, "ivan", ST_OPERATOR,
-				     "1234", &e), 0);
-	st_close(&db);
+	emu_site_make(&emu, &f->s, "sklad-codes", &(struct emu_site_opts){
+		.pg = "milk", .operator = true,
+		.api_extra = "max_attempts = 2\nmax_wait_ms = 2000\n" });
 	f->serial = 1;
 	*state = f;
 	return emu_ok(&emu, "{\"cmd\":\"reset\"}") ? 0 : -1;
@@ -92,42 +71,9 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	nftw(f->dir, emu_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	emu_site_remove(&f->s);
 	free(f);
 	return 0;
-}
-
-/* Run sklad with args (NULL-terminated); exit code, -1 if it did not
- * exit. */
-static int
-run(struct fixture *f, const char *const *args)
-{
-	const char *bin = getenv("SKLAD_BIN");
-	pid_t pid;
-	int st;
-
-	assert_non_null(bin);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		const char *argv[32];
-		int k = 0, fd;
-
-		argv[k++] = bin;
-		while (*args && k < 30)
-			argv[k++] = *args++;
-		argv[k] = NULL;
-		fd = open("/dev/null", O_RDONLY);
-		dup2(fd, 0);
-		fd = open(f->out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(fd, 1);
-		fd = open(f->errf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(fd, 2);
-		execv(bin, (char *const *)argv);
-		_exit(127);
-	}
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 /* A unit code (КИ without the crypto tail) that the mark parser takes. */
@@ -197,7 +143,7 @@ delivery(struct fixture *f, char (*u)[64], int n)
 	}
 	len += (size_t)snprintf(text + len, cap - len, "# sender_inn: "
 				SENDER "\n# number: 5\n# date: 2026-11-20\n");
-	assert_int_equal(st_open(f->db, false, &db, &e), 0);
+	assert_int_equal(st_open(f->s.db, false, &db, &e), 0);
 	assert_int_equal(st_login(db, "ivan", "1234", "t1", &who, &e), 0);
 	if (st_delivery_import(db, &who, "list.txt", text, len, &d, &e) != 0)
 		fail_msg("import: %s", e.msg);
@@ -213,11 +159,11 @@ test_delivery_in_three_batches(void **state)
 	struct fixture *f = *state;
 	char (*u)[64] = calloc(NDELIVERY, sizeof(*u));
 	char arg[32], why[400];
-	const char *const text[] = { "codes", "check", "--db", f->db,
-				     "--config", f->conf, "--delivery", arg,
+	const char *const text[] = { "codes", "check", "--db", f->s.db,
+				     "--config", f->s.conf, "--delivery", arg,
 				     NULL };
-	const char *const json[] = { "codes", "check", "--db", f->db,
-				     "--config", f->conf, "--delivery", arg,
+	const char *const json[] = { "codes", "check", "--db", f->s.db,
+				     "--config", f->s.conf, "--delivery", arg,
 				     "--json", NULL };
 	struct st_accept_progress p;
 	struct st_actor who;
@@ -243,7 +189,7 @@ test_delivery_in_three_batches(void **state)
 			NULL));
 	}
 	add_cises(arr);
-	assert_int_equal(run(f, text), 1);
+	assert_int_equal(emu_site_run(&f->s, NULL, text), 1);
 	/* three requests, none above 1000 codes */
 	r = emu_cmd(&emu, "{\"cmd\":\"cises_seen\"}");
 	assert_non_null(r);
@@ -257,22 +203,22 @@ test_delivery_in_three_batches(void **state)
 	/* each problem on its own line, then the summary */
 	snprintf(why, sizeof(why), "%s\tstatus APPLIED: a code received from "
 		 "a supplier must be in circulation (INTRODUCED)", u[5]);
-	assert_non_null(strstr(emu_slurp(f->out), why));
+	assert_non_null(strstr(emu_slurp(f->s.out), why));
 	snprintf(why, sizeof(why), "%s\tspecial state LOAN_RETIRED", u[6]);
-	assert_non_null(strstr(emu_slurp(f->out), why));
+	assert_non_null(strstr(emu_slurp(f->s.out), why));
 	snprintf(why, sizeof(why), "%s\tthe state system does not know "
 		 "this code", u[7]);
-	assert_non_null(strstr(emu_slurp(f->out), why));
+	assert_non_null(strstr(emu_slurp(f->s.out), why));
 	snprintf(why, sizeof(why), "%s\tthe state system names no owner",
 		 u[8]);
-	assert_non_null(strstr(emu_slurp(f->out), why));
-	assert_null(strstr(emu_slurp(f->out), u[9]));	/* on its way to us */
-	assert_null(strstr(emu_slurp(f->out), u[10]));	/* ours already */
-	assert_non_null(strstr(emu_slurp(f->out), "2500 codes checked with the "
+	assert_non_null(strstr(emu_slurp(f->s.out), why));
+	assert_null(strstr(emu_slurp(f->s.out), u[9]));	/* on its way to us */
+	assert_null(strstr(emu_slurp(f->s.out), u[10]));	/* ours already */
+	assert_non_null(strstr(emu_slurp(f->s.out), "2500 codes checked with the "
 			       "state system (3 requests): 4 with problems"));
 	/* the same as JSON */
-	assert_int_equal(run(f, json), 1);
-	r = json_loads(emu_slurp(f->out), 0, &je);
+	assert_int_equal(emu_site_run(&f->s, NULL, json), 1);
+	r = json_loads(emu_slurp(f->s.out), 0, &je);
 	assert_non_null(r);
 	assert_int_equal(json_integer_value(json_object_get(r, "checked")),
 			 NDELIVERY);
@@ -283,7 +229,7 @@ test_delivery_in_three_batches(void **state)
 		u[5]);
 	json_decref(r);
 	/* acceptance shows the recorded problem, offline, and still counts */
-	assert_int_equal(st_open(f->db, false, &db, &e), 0);
+	assert_int_equal(st_open(f->s.db, false, &db, &e), 0);
 	assert_int_equal(st_login(db, "ivan", "1234", "t1", &who, &e), 0);
 	assert_int_equal(st_accept_open(db, &who, id, &p, &e), 0);
 	m = parsed(u[5]);
@@ -304,9 +250,9 @@ test_delivery_in_three_batches(void **state)
 	json_array_append_new(arr, cis(u[5], "INTRODUCED", NULL, SENDER,
 				       NULL));
 	add_cises(arr);
-	assert_int_equal(run(f, text), 1);
-	assert_non_null(strstr(emu_slurp(f->out), "3 with problems"));
-	assert_int_equal(st_open(f->db, false, &db, &e), 0);
+	assert_int_equal(emu_site_run(&f->s, NULL, text), 1);
+	assert_non_null(strstr(emu_slurp(f->s.out), "3 with problems"));
+	assert_int_equal(st_open(f->s.db, false, &db, &e), 0);
 	assert_int_equal(st_checks_problem(db, u[5], ST_CHECK_ACCEPT, why,
 					   sizeof(why), &e), 0);
 	st_close(&db);
@@ -319,8 +265,8 @@ test_pack_rules(void **state)
 	struct fixture *f = *state;
 	char sscc[MARK_SSCC_LEN + 1], other[MARK_SSCC_LEN + 1];
 	char u[6][64], why[400];
-	const char *const text[] = { "codes", "check", "--db", f->db,
-				     "--config", f->conf, "--pack", sscc,
+	const char *const text[] = { "codes", "check", "--db", f->s.db,
+				     "--config", f->s.conf, "--pack", sscc,
 				     NULL };
 	struct st_check_target t;
 	struct st_code_check c;
@@ -332,7 +278,7 @@ test_pack_rules(void **state)
 	struct mark m;
 	int i, problems;
 
-	assert_int_equal(st_open(f->db, false, &db, &e), 0);
+	assert_int_equal(st_open(f->s.db, false, &db, &e), 0);
 	assert_int_equal(st_login(db, "ivan", "1234", "t1", &who, &e), 0);
 	assert_int_equal(st_pack_open(db, &who, ST_BOX, NULL, NULL, NULL,
 				      &pk, &e), 0);
@@ -357,22 +303,22 @@ test_pack_rules(void **state)
 	json_array_append_new(arr, cis(u[4], "INTRODUCED", NULL, emu.inn,
 				       sscc));
 	add_cises(arr);
-	assert_int_equal(run(f, text), 1);
+	assert_int_equal(emu_site_run(&f->s, NULL, text), 1);
 	snprintf(why, sizeof(why), "%s\tstatus EMITTED: only applied "
 		 "(APPLIED) or introduced (INTRODUCED) codes can be packed",
 		 u[1]);
-	assert_non_null(strstr(emu_slurp(f->out), why));
+	assert_non_null(strstr(emu_slurp(f->s.out), why));
 	snprintf(why, sizeof(why), "%s\towned by INN 7700000009, not by us "
 		 "(%s)", u[2], emu.inn);
-	assert_non_null(strstr(emu_slurp(f->out), why));
+	assert_non_null(strstr(emu_slurp(f->s.out), why));
 	snprintf(why, sizeof(why), "%s\talready in aggregate %s", u[3], other);
-	assert_non_null(strstr(emu_slurp(f->out), why));
-	assert_null(strstr(emu_slurp(f->out), u[0]));
-	assert_null(strstr(emu_slurp(f->out), u[4]));	/* in this very pack */
-	assert_non_null(strstr(emu_slurp(f->out), "5 codes checked with the "
+	assert_non_null(strstr(emu_slurp(f->s.out), why));
+	assert_null(strstr(emu_slurp(f->s.out), u[0]));
+	assert_null(strstr(emu_slurp(f->s.out), u[4]));	/* in this very pack */
+	assert_non_null(strstr(emu_slurp(f->s.out), "5 codes checked with the "
 			       "state system (1 requests): 3 with problems"));
 	/* a pack of good codes: exit 0 */
-	assert_int_equal(st_open(f->db, false, &db, &e), 0);
+	assert_int_equal(st_open(f->s.db, false, &db, &e), 0);
 	assert_int_equal(st_pack_open(db, &who, ST_BOX, NULL, NULL, NULL,
 				      &pk, &e), 0);
 	snprintf(sscc, sizeof(sscc), "%s", pk.sscc);
@@ -407,10 +353,10 @@ test_pack_rules(void **state)
 	json_array_append_new(arr, cis(u[5], "INTRODUCED", NULL, emu.inn,
 				       NULL));
 	add_cises(arr);
-	assert_int_equal(run(f, text), 0);
-	assert_non_null(strstr(emu_slurp(f->out), "1 codes checked with the "
+	assert_int_equal(emu_site_run(&f->s, NULL, text), 0);
+	assert_non_null(strstr(emu_slurp(f->s.out), "1 codes checked with the "
 			       "state system (1 requests): 0 with problems"));
-	assert_int_equal(st_open(f->db, false, &db, &e), 0);
+	assert_int_equal(st_open(f->s.db, false, &db, &e), 0);
 	assert_int_equal(st_checks_problem(db, u[5], ST_CHECK_AGGREGATE, why,
 					   sizeof(why), &e), 0);
 	st_close(&db);
@@ -422,8 +368,8 @@ test_unavailable(void **state)
 	struct fixture *f = *state;
 	char (*u)[64] = calloc(1200, sizeof(*u));
 	char arg[32], why[400];
-	const char *const text[] = { "codes", "check", "--db", f->db,
-				     "--config", f->conf, "--delivery", arg,
+	const char *const text[] = { "codes", "check", "--db", f->s.db,
+				     "--config", f->s.conf, "--delivery", arg,
 				     NULL };
 	struct st_db *db = NULL;
 	struct err e;
@@ -444,11 +390,11 @@ test_unavailable(void **state)
 			   "\"kind\":\"status\",\"status\":503,\"count\":1}"));
 	assert_true(emu_ok(&emu, "{\"cmd\":\"fault\",\"path\":\"/cises/info\","
 			   "\"kind\":\"drop\",\"count\":20}"));
-	assert_int_equal(run(f, text), 75);
-	assert_non_null(strstr(emu_slurp(f->errf), "nothing was recorded, work "
+	assert_int_equal(emu_site_run(&f->s, NULL, text), 75);
+	assert_non_null(strstr(emu_slurp(f->s.errf), "nothing was recorded, work "
 			       "goes on offline"));
-	assert_string_equal(emu_slurp(f->out), "");
-	assert_int_equal(st_open(f->db, false, &db, &e), 0);
+	assert_string_equal(emu_slurp(f->s.out), "");
+	assert_int_equal(st_open(f->s.db, false, &db, &e), 0);
 	assert_int_equal(st_checks_problem(db, u[0], ST_CHECK_ACCEPT, why,
 					   sizeof(why), &e), 0);
 	assert_int_equal(st_checks_problem(db, u[1100], ST_CHECK_ACCEPT, why,
@@ -461,35 +407,35 @@ static void
 test_usage_and_setup(void **state)
 {
 	struct fixture *f = *state;
-	const char *const none[] = { "codes", "check", "--db", f->db,
-				     "--config", f->conf, NULL };
-	const char *const both[] = { "codes", "check", "--db", f->db,
+	const char *const none[] = { "codes", "check", "--db", f->s.db,
+				     "--config", f->s.conf, NULL };
+	const char *const both[] = { "codes", "check", "--db", f->s.db,
 				     "--delivery", "1", "--pack",
 				     "146004390000000017", NULL };
-	const char *const bad[] = { "codes", "check", "--db", f->db,
+	const char *const bad[] = { "codes", "check", "--db", f->s.db,
 				    "--delivery", "x", NULL };
-	const char *const noconf[] = { "codes", "check", "--db", f->db,
+	const char *const noconf[] = { "codes", "check", "--db", f->s.db,
 				       "--config", "/nonexistent/sync.conf",
 				       "--pack", "146004390000000017", NULL };
-	const char *const nodlv[] = { "codes", "check", "--db", f->db,
-				      "--config", f->conf, "--delivery",
+	const char *const nodlv[] = { "codes", "check", "--db", f->s.db,
+				      "--config", f->s.conf, "--delivery",
 				      "999", NULL };
 	char u[1][64];
 	char arg[32];
-	const char *const noconf2[] = { "codes", "check", "--db", f->db,
+	const char *const noconf2[] = { "codes", "check", "--db", f->s.db,
 					"--config", "/nonexistent/sync.conf",
 					"--delivery", arg, NULL };
 
-	assert_int_equal(run(f, none), 2);
-	assert_int_equal(run(f, both), 2);
-	assert_int_equal(run(f, bad), 2);
+	assert_int_equal(emu_site_run(&f->s, NULL, none), 2);
+	assert_int_equal(emu_site_run(&f->s, NULL, both), 2);
+	assert_int_equal(emu_site_run(&f->s, NULL, bad), 2);
 	/* no such pack: refused before the configuration is needed */
-	assert_int_equal(run(f, noconf), 1);
-	assert_non_null(strstr(emu_slurp(f->errf), "No pack with SSCC"));
-	assert_int_equal(run(f, nodlv), 1);
-	assert_non_null(strstr(emu_slurp(f->errf), "No delivery 999."));
+	assert_int_equal(emu_site_run(&f->s, NULL, noconf), 1);
+	assert_non_null(strstr(emu_slurp(f->s.errf), "No pack with SSCC"));
+	assert_int_equal(emu_site_run(&f->s, NULL, nodlv), 1);
+	assert_non_null(strstr(emu_slurp(f->s.errf), "No delivery 999."));
 	snprintf(arg, sizeof(arg), "%lld", (long long)delivery(f, u, 1));
-	assert_int_equal(run(f, noconf2), 78);
+	assert_int_equal(emu_site_run(&f->s, NULL, noconf2), 78);
 	assert_int_equal(emu_count(&emu, "/cises/info"), 0);
 }
 

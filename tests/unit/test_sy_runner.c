@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "tests/api/emu_site.h"
 #include <sqlite3.h>
 
 #include "store/store.h"
@@ -25,8 +27,7 @@
 static struct emu emu;
 
 struct fixture {
-	char dir[128];
-	char db[192];
+	struct emu_site s;
 	struct st_db *st;
 	struct st_actor admin, op;
 	int serial;
@@ -53,18 +54,12 @@ static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct st_site site = { .gcp = "4600439", .extension = 1,
-				.product_group = "milk",
-				.require_crypto = true, .gtin_policy = "any" };
 	struct err e;
 
-	snprintf(site.inn, sizeof(site.inn), "%s", emu.inn);
-	snprintf(f->dir, sizeof(f->dir), "%s/sklad-runner-XXXXXX",
-		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->db, sizeof(f->db), "%s/t.db", f->dir);
-	assert_int_equal(st_open(f->db, true, &f->st, &e), 0);
-	assert_int_equal(st_site_init(f->st, &site, "boss", "1234", &e), 0);
+	assert_non_null(f);
+	emu_site_make(&emu, &f->s, "sklad-runner", &(struct emu_site_opts){
+		.pg = "milk", .require_crypto = true });
+	assert_int_equal(st_open(f->s.db, false, &f->st, &e), 0);
 	assert_int_equal(st_login(f->st, "boss", "1234", "t1", &f->admin, &e),
 			 0);
 	f->op = f->admin;
@@ -79,7 +74,7 @@ teardown(void **state)
 	struct fixture *f = *state;
 
 	st_close(&f->st);
-	nftw(f->dir, emu_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	emu_site_remove(&f->s);
 	free(f);
 	return 0;
 }
@@ -119,7 +114,7 @@ sql_int(struct fixture *f, const char *sql)
 	sqlite3_stmt *st;
 	int64_t v = -1;
 
-	assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_open(f->s.db, &h), SQLITE_OK);
 	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
 		fail_msg("%s: %s", sql, sqlite3_errmsg(h));
 	if (sqlite3_step(st) == SQLITE_ROW)

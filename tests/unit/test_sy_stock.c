@@ -19,16 +19,14 @@
 
 #include <cmocka.h>
 
+#include "tests/api/emu_site.h"
+
 #include "store/store.h"
 
 static struct emu emu;
 
 struct fixture {
-	char dir[128];
-	char db[192];
-	char conf[192];
-	char out[192];
-	char errf[192];
+	struct emu_site s;
 };
 
 static int
@@ -53,25 +51,11 @@ static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct st_site site = { .gcp = "4600439", .extension = 1,
-				.product_group = "milk", .gtin_policy = "any" };
-	struct st_db *db = NULL;
-	struct err e;
 
 	assert_non_null(f);
-	snprintf(site.inn, sizeof(site.inn), "%s", emu.inn);
-	snprintf(f->dir, sizeof(f->dir), "%s/sklad-stk-XXXXXX",
-		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->db, sizeof(f->db), "%s/t.db", f->dir);
-	snprintf(f->conf, sizeof(f->conf), "%s/sync.conf", f->dir);
-	snprintf(f->out, sizeof(f->out), "%s/out.txt", f->dir);
-	snprintf(f->errf, sizeof(f->errf), "%s/err.txt", f->dir);
-	emu_write_conf(&emu, f->conf, NULL, NULL, f->dir,
-		       "max_attempts = 2\nmax_wait_ms = 2000\n", "");
-	assert_int_equal(st_open(f->db, true, &db, &e), 0);
-	assert_int_equal(st_site_init(db, &site, "boss", "1234", &e), 0);
-	st_close(&db);
+	emu_site_make(&emu, &f->s, "sklad-stk", &(struct emu_site_opts){
+		.pg = "milk",
+		.api_extra = "max_attempts = 2\nmax_wait_ms = 2000\n" });
 	*state = f;
 	return emu_ok(&emu, "{\"cmd\":\"reset\"}") ? 0 : -1;
 }
@@ -81,50 +65,19 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	nftw(f->dir, emu_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	emu_site_remove(&f->s);
 	free(f);
 	return 0;
-}
-
-static int
-run(struct fixture *f, const char *const *args)
-{
-	const char *bin = getenv("SKLAD_BIN");
-	pid_t pid;
-	int st;
-
-	assert_non_null(bin);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		const char *argv[32];
-		int k = 0, fd;
-
-		argv[k++] = bin;
-		while (*args && k < 30)
-			argv[k++] = *args++;
-		argv[k] = NULL;
-		fd = open("/dev/null", O_RDONLY);
-		dup2(fd, 0);
-		fd = open(f->out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(fd, 1);
-		fd = open(f->errf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(fd, 2);
-		execv(bin, (char *const *)argv);
-		_exit(127);
-	}
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 /* Run and expect exit code want; else fail showing what it said. */
 static void
 expect(struct fixture *f, const char *const *args, int want)
 {
-	int rc = run(f, args);
+	int rc = emu_site_run(&f->s, NULL, args);
 
 	if (rc != want)
-		fail_msg("exit %d, not %d: %s", rc, want, emu_slurp(f->errf));
+		fail_msg("exit %d, not %d: %s", rc, want, emu_slurp(f->s.errf));
 }
 
 static void
@@ -175,8 +128,8 @@ static void
 test_fetch_paged_and_ship(void **state)
 {
 	struct fixture *f = *state;
-	const char *const args[] = { "stock", "fetch", "--db", f->db,
-				     "--config", f->conf, "--user", "boss",
+	const char *const args[] = { "stock", "fetch", "--db", f->s.db,
+				     "--config", f->s.conf, "--user", "boss",
 				     "--json", NULL };
 	json_t *arr = json_array(), *r, *pages;
 	char code[64], box[2][19];
@@ -216,7 +169,7 @@ test_fetch_paged_and_ship(void **state)
 		char data[128];
 
 		snprintf(data, sizeof(data), "code\n%s\n", code);
-		assert_int_equal(st_open(f->db, false, &db, &e), 0);
+		assert_int_equal(st_open(f->s.db, false, &db, &e), 0);
 		assert_int_equal(st_login(db, "boss", "1234", "t", &who, &e),
 				 0);
 		assert_int_equal(st_stock_load(db, &who, "x.csv", data,
@@ -224,7 +177,7 @@ test_fetch_paged_and_ship(void **state)
 		st_close(&db);
 	}
 	expect(f, args, 0);
-	r = json_loads(emu_slurp(f->out), 0, NULL);
+	r = json_loads(emu_slurp(f->s.out), 0, NULL);
 	assert_non_null(r);
 	assert_int_equal(json_integer_value(json_object_get(r, "units")),
 			 2299);
@@ -243,7 +196,7 @@ test_fetch_paged_and_ship(void **state)
 		json_array_get(pages, 1), "perPage")), 1000);
 	json_decref(r);
 	/* a fetched box ships by its SSCC with its 100 units */
-	assert_int_equal(st_open(f->db, false, &db, &e), 0);
+	assert_int_equal(st_open(f->s.db, false, &db, &e), 0);
 	assert_int_equal(st_login(db, "boss", "1234", "t", &who, &e), 0);
 	assert_int_equal(mark_sscc_check(box[1], 18, &m), 0);
 	assert_int_equal(st_ship_open(db, &who, "7711111111", "F-1", &s, &e),
@@ -253,7 +206,7 @@ test_fetch_paged_and_ship(void **state)
 	st_close(&db);
 	/* again: everything is known now, nothing new */
 	expect(f, args, 0);
-	r = json_loads(emu_slurp(f->out), 0, NULL);
+	r = json_loads(emu_slurp(f->s.out), 0, NULL);
 	assert_int_equal(json_integer_value(json_object_get(r, "known")),
 			 2302);
 	assert_int_equal(json_integer_value(json_object_get(r, "units")), 0);
@@ -264,8 +217,8 @@ static void
 test_fetch_limit(void **state)
 {
 	struct fixture *f = *state;
-	const char *const args[] = { "stock", "fetch", "--db", f->db,
-				     "--config", f->conf, "--user", "boss",
+	const char *const args[] = { "stock", "fetch", "--db", f->s.db,
+				     "--config", f->s.conf, "--user", "boss",
 				     NULL };
 	json_t *arr = json_array(), *r;
 	char code[64];
@@ -278,8 +231,8 @@ test_fetch_limit(void **state)
 	}
 	send_cmd(json_pack("{s:s, s:o}", "cmd", "add_cises", "cises", arr));
 	expect(f, args, 0);
-	assert_non_null(strstr(emu_slurp(f->out), "10000 units and 0 packs"));
-	assert_non_null(strstr(emu_slurp(f->out), "at most 10000 codes"));
+	assert_non_null(strstr(emu_slurp(f->s.out), "10000 units and 0 packs"));
+	assert_non_null(strstr(emu_slurp(f->s.out), "at most 10000 codes"));
 	r = emu_cmd(&emu, "{\"cmd\":\"search_seen\"}");
 	assert_int_equal(json_array_size(json_object_get(r, "pages")), 10);
 	json_decref(r);
@@ -289,8 +242,8 @@ static void
 test_fetch_unavailable(void **state)
 {
 	struct fixture *f = *state;
-	const char *const args[] = { "stock", "fetch", "--db", f->db,
-				     "--config", f->conf, "--user", "boss",
+	const char *const args[] = { "stock", "fetch", "--db", f->s.db,
+				     "--config", f->s.conf, "--user", "boss",
 				     NULL };
 	struct st_where w;
 	struct st_db *db = NULL;
@@ -313,7 +266,7 @@ test_fetch_unavailable(void **state)
 	assert_true(emu_ok(&emu, "{\"cmd\":\"fault\",\"path\":\"/cises/"
 			   "search\",\"kind\":\"drop\",\"count\":20}"));
 	expect(f, args, 75);
-	assert_int_equal(st_open(f->db, false, &db, &e), 0);
+	assert_int_equal(st_open(f->s.db, false, &db, &e), 0);
 	unit(5, 0, code);
 	assert_int_equal(mark_parse(code, strlen(code), &m), 0);
 	assert_int_equal(st_where(db, &m, &w, NULL, NULL, &e), ERR_NOTFOUND);
@@ -324,8 +277,8 @@ static void
 test_catalogue_fetch(void **state)
 {
 	struct fixture *f = *state;
-	const char *const args[] = { "catalogue", "fetch", "--db", f->db,
-				     "--config", f->conf, "--user", "boss",
+	const char *const args[] = { "catalogue", "fetch", "--db", f->s.db,
+				     "--config", f->s.conf, "--user", "boss",
 				     "--json", NULL };
 	json_t *prods = json_array(), *r, *sizes;
 	char data[150 * 40 + 16], code[64], gt[15], name[64];
@@ -348,7 +301,7 @@ test_catalogue_fetch(void **state)
 				"s:s, s:i}", "gtin", gt, "name", name,
 				"productGroup", "milk", "productGroupId", 8));
 	}
-	assert_int_equal(st_open(f->db, false, &db, &e), 0);
+	assert_int_equal(st_open(f->s.db, false, &db, &e), 0);
 	assert_int_equal(st_login(db, "boss", "1234", "t", &who, &e), 0);
 	assert_int_equal(st_stock_load(db, &who, "s.csv", data, len, &sr, &e),
 			 0);
@@ -359,8 +312,8 @@ test_catalogue_fetch(void **state)
 	assert_true(emu_ok(&emu, "{\"cmd\":\"fault\",\"path\":\"/product/"
 			   "info\",\"kind\":\"xml401\",\"count\":1}"));
 	expect(f, args, 0);
-	assert_non_null(strstr(emu_slurp(f->out), "\"asked\":150"));
-	assert_non_null(strstr(emu_slurp(f->out), "\"products\":140"));
+	assert_non_null(strstr(emu_slurp(f->s.out), "\"asked\":150"));
+	assert_non_null(strstr(emu_slurp(f->s.out), "\"products\":140"));
 	r = emu_cmd(&emu, "{\"cmd\":\"products_seen\"}");
 	sizes = json_object_get(r, "sizes");
 	/* the 401 answer, then 100 and 50 */
@@ -369,7 +322,7 @@ test_catalogue_fetch(void **state)
 	assert_int_equal(json_integer_value(json_array_get(sizes,
 		json_array_size(sizes) - 2)), 100);
 	json_decref(r);
-	assert_int_equal(st_open(f->db, false, &db, &e), 0);
+	assert_int_equal(st_open(f->s.db, false, &db, &e), 0);
 	gtin(100 + 7, gt);
 	assert_int_equal(st_product_name(db, gt, name, sizeof(name)), 1);
 	assert_string_equal(name, "Молоко 7");

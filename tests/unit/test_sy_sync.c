@@ -22,6 +22,8 @@
 #include <sys/stat.h>
 
 #include <cmocka.h>
+
+#include "tests/api/emu_site.h"
 #include <sqlite3.h>
 
 #include "store/store.h"
@@ -32,11 +34,7 @@
 static struct emu emu;
 
 struct fixture {
-	char dir[128];
-	char db[192];
-	char conf[192];
-	char out[192];		/* last run's stdout */
-	char errf[192];		/* last run's stderr */
+	struct emu_site s;	/* its out and errf: the last run's */
 	struct st_db *st;
 	struct st_actor admin, op;
 	int serial;		/* next unit serial */
@@ -66,7 +64,7 @@ static void
 write_conf(struct fixture *f, const char *v3, const char *v4)
 {
 	/* max_attempts = 2 keeps the unreachable case short. */
-	emu_write_conf(&emu, f->conf, v3, v4, f->dir, "max_attempts = 2\n",
+	emu_write_conf(&emu, f->s.conf, v3, v4, f->s.dir, "max_attempts = 2\n",
 		       "[sync]\npoll_initial_ms = 200\npoll_max_ms = 500\n"
 		       "settle_ms = 800\n");
 }
@@ -75,26 +73,15 @@ static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct st_site site = { .gcp = "4600439", .extension = 1,
-				.product_group = "furs",
-				.require_crypto = true, .gtin_policy = "any" };
 	struct err e;
 
-	snprintf(site.inn, sizeof(site.inn), "%s", emu.inn);
-	snprintf(f->dir, sizeof(f->dir), "%s/sklad-sync-XXXXXX",
-		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->db, sizeof(f->db), "%s/t.db", f->dir);
-	snprintf(f->conf, sizeof(f->conf), "%s/sync.conf", f->dir);
-	snprintf(f->out, sizeof(f->out), "%s/out.txt", f->dir);
-	snprintf(f->errf, sizeof(f->errf), "%s/err.txt", f->dir);
+	assert_non_null(f);
+	emu_site_make(&emu, &f->s, "sklad-sync", &(struct emu_site_opts){
+		.pg = "furs", .require_crypto = true, .operator = true });
 	write_conf(f, emu.v3, emu.v4);
-	assert_int_equal(st_open(f->db, true, &f->st, &e), 0);
-	assert_int_equal(st_site_init(f->st, &site, "boss", "1234", &e), 0);
+	assert_int_equal(st_open(f->s.db, false, &f->st, &e), 0);
 	assert_int_equal(st_login(f->st, "boss", "1234", "t1", &f->admin, &e),
 			 0);
-	assert_int_equal(st_user_add(f->st, &f->admin, "ivan", ST_OPERATOR,
-					     "1234", &e), 0);
 	assert_int_equal(st_login(f->st, "ivan", "1234", "scanner-1", &f->op,
 				  &e), 0);
 	f->serial = 1;
@@ -108,7 +95,7 @@ teardown(void **state)
 	struct fixture *f = *state;
 
 	st_close(&f->st);
-	nftw(f->dir, emu_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	emu_site_remove(&f->s);
 	free(f);
 	return 0;
 }
@@ -214,15 +201,15 @@ start_sync(struct fixture *f, const char *const *extra)
 		argv[k++] = bin;
 		argv[k++] = "sync";
 		argv[k++] = "--db";
-		argv[k++] = f->db;
+		argv[k++] = f->s.db;
 		argv[k++] = "--config";
-		argv[k++] = f->conf;
+		argv[k++] = f->s.conf;
 		while (extra && *extra && k < 30)
 			argv[k++] = *extra++;
 		argv[k] = NULL;
-		fd = open(f->out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		fd = open(f->s.out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		dup2(fd, 1);
-		fd = open(f->errf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		fd = open(f->s.errf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		dup2(fd, 2);
 		/* what systemd tells a service whose stderr is the journal
 		 * stream: that stream's device and inode */
@@ -269,7 +256,7 @@ sql_int(struct fixture *f, const char *sql)
 	sqlite3_stmt *st;
 	int64_t v = -1;
 
-	assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_open(f->s.db, &h), SQLITE_OK);
 	sqlite3_busy_timeout(h, 5000);
 	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
 		fail_msg("%s: %s", sql, sqlite3_errmsg(h));
@@ -338,13 +325,13 @@ secret_in_log(struct fixture *f)
 	FILE *fp;
 	size_t n;
 
-	snprintf(path, sizeof(path), "%s/token", f->dir);
+	snprintf(path, sizeof(path), "%s/token", f->s.dir);
 	if ((fp = fopen(path, "r")) != NULL) {
 		n = fread(tok, 1, sizeof(tok) - 1, fp);
 		tok[n] = '\0';
 		fclose(fp);
 	}
-	log = emu_slurp(f->errf);
+	log = emu_slurp(f->s.errf);
 	assert_true(strlen(tok) > 20);
 	/* the file holds the token and its expiry; any 40 characters of
 	 * it in the log would be a leak */
@@ -354,7 +341,7 @@ secret_in_log(struct fixture *f)
 		found = strstr(log, piece) != NULL && strspn(piece,
 			"0123456789\" :,{}\n") < 40;
 	}
-	assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_open(f->s.db, &h), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(h, "SELECT substr(signature,"
 					    " 200, 40) FROM outbox", -1, &st,
 					    NULL), SQLITE_OK);
@@ -400,12 +387,12 @@ test_every_type(void **state)
 	assert_int_equal(outbox_n(f, "pending"), 6);
 
 	if (run_sync(f, NULL) != 0)
-		fail_msg("sync failed; its log:\n%.3000s", emu_slurp(f->errf));
-	assert_non_null(strstr(emu_slurp(f->out), "found 6, sent 6, confirmed 6, "
+		fail_msg("sync failed; its log:\n%.3000s", emu_slurp(f->s.errf));
+	assert_non_null(strstr(emu_slurp(f->s.out), "found 6, sent 6, confirmed 6, "
 				"rejected 0, failed 0, still waiting 0"));
 	/* the log tells the story, without a key, token or signature */
-	assert_non_null(strstr(emu_slurp(f->errf), "accepted by the server"));
-	assert_null(strstr(emu_slurp(f->errf), "BEGIN"));
+	assert_non_null(strstr(emu_slurp(f->s.errf), "accepted by the server"));
+	assert_null(strstr(emu_slurp(f->s.errf), "BEGIN"));
 	assert_false(secret_in_log(f));
 	assert_int_equal(outbox_n(f, "confirmed"), 6);
 	assert_int_equal(emu_ndocs(&emu), 6 + 1);	/* and the supplier's */
@@ -432,7 +419,7 @@ test_every_type(void **state)
 	json_decref(r);
 	/* a second run finds nothing to do */
 	assert_int_equal(run_sync(f, NULL), 0);
-	assert_non_null(strstr(emu_slurp(f->out), "found 0, sent 0"));
+	assert_non_null(strstr(emu_slurp(f->s.out), "found 0, sent 0"));
 	assert_int_equal(emu_ndocs(&emu), 6 + 1);
 }
 
@@ -447,12 +434,12 @@ test_rejected(void **state)
 			   "[\"4: unit 0104600439931256 is not yours\"]}"));
 	closed_box(f, 2, a, NULL);
 	assert_int_equal(run_sync(f, NULL), 1);
-	assert_non_null(strstr(emu_slurp(f->out), "rejected 1"));
+	assert_non_null(strstr(emu_slurp(f->s.out), "rejected 1"));
 	assert_int_equal(outbox_n(f, "rejected"), 1);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox WHERE"
 				 " last_error LIKE '%CHECKED_NOT_OK%'"
 				 " AND last_error LIKE '%is not yours%'"), 1);
-	reason = emu_slurp(f->errf);
+	reason = emu_slurp(f->s.errf);
 	assert_non_null(strstr(reason, "is not yours"));
 	/* the pack stays closed: the state system does not know it */
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM packs WHERE"
@@ -472,7 +459,7 @@ test_rejected(void **state)
 		assert_int_equal(st_pack_close(f->st, &f->op, p.sscc, &p, &e),
 				 0);
 		assert_int_equal(run_sync(f, NULL), 1);
-		reason = emu_slurp(f->errf);
+		reason = emu_slurp(f->s.errf);
 		assert_non_null(strstr(reason, "document 2, packing "
 				       "(aggregation)"));
 		assert_non_null(strstr(reason, "blocked: it waits for "
@@ -523,18 +510,18 @@ test_journal_priorities(void **state)
 
 	closed_box(f, 2, a, NULL);
 	assert_int_equal(run_sync(f, NULL), 0);
-	log = emu_slurp(f->errf);
+	log = emu_slurp(f->s.errf);
 	assert_non_null(strstr(log, "sending"));
 	assert_null(strchr(log, '<'));
 
-	snprintf(token, sizeof(token), "%s/token", f->dir);
+	snprintf(token, sizeof(token), "%s/token", f->s.dir);
 	assert_int_equal(chmod(token, 0644), 0);
 	assert_true(emu_ok(&emu, "{\"cmd\":\"reject_next\",\"errors\":"
 			   "[\"4: unit 0104600439931256 is not yours\"]}"));
 	closed_box(f, 2, a, NULL);
 	f->journal = true;
 	assert_int_equal(run_sync(f, NULL), 1);
-	log = emu_slurp(f->errf);
+	log = emu_slurp(f->s.errf);
 	assert_true(line_with(log, "<3>", "is not yours"));
 	assert_true(line_with(log, "<3>", "rejected by the state system"));
 	assert_true(line_with(log, "<4>", "token cache"));
@@ -547,7 +534,7 @@ test_journal_priorities(void **state)
 
 	f->journal = false;
 	assert_int_equal(run_sync(f, forced), 1);
-	assert_true(line_with(emu_slurp(f->errf), "<3>", "rejected"));
+	assert_true(line_with(emu_slurp(f->s.errf), "<3>", "rejected"));
 }
 
 /* The run lock is shared by the nightly service (its own user, umask
@@ -563,12 +550,12 @@ test_lock_mode_follows_db(void **state)
 	mode_t old;
 	int fd;
 
-	assert_int_equal(chmod(f->db, 0660), 0);
+	assert_int_equal(chmod(f->s.db, 0660), 0);
 	old = umask(077);
-	fd = sy_batch_lock(f->db, &e);
+	fd = sy_batch_lock(f->s.db, &e);
 	umask(old);
 	assert_true(fd >= 0);
-	snprintf(lock, sizeof(lock), "%s.sync.lock", f->db);
+	snprintf(lock, sizeof(lock), "%s.sync.lock", f->s.db);
 	assert_int_equal(stat(lock, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0660);
 	sy_batch_unlock(fd);
@@ -710,11 +697,11 @@ test_two_runs_at_once(void **state)
 	first = start_sync(f, args);
 	wait_sql(f, "SELECT count(*) FROM outbox WHERE fate_unknown = 1");
 	/* the second one writes its own output files */
-	snprintf(out1, sizeof(out1), "%s", f->out);
-	snprintf(f->out, sizeof(f->out), "%s/out2.txt", f->dir);
-	snprintf(f->errf, sizeof(f->errf), "%s/err2.txt", f->dir);
+	snprintf(out1, sizeof(out1), "%s", f->s.out);
+	snprintf(f->s.out, sizeof(f->s.out), "%s/out2.txt", f->s.dir);
+	snprintf(f->s.errf, sizeof(f->s.errf), "%s/err2.txt", f->s.dir);
 	assert_int_equal(run_sync(f, NULL), 3);
-	assert_non_null(strstr(emu_slurp(f->errf), "another sklad sync is "
+	assert_non_null(strstr(emu_slurp(f->s.errf), "another sklad sync is "
 				"running"));
 	assert_int_equal(wait_exit(first), 0);
 	assert_non_null(strstr(emu_slurp(out1), "confirmed 1"));
@@ -727,7 +714,7 @@ due_now(struct fixture *f)
 {
 	sqlite3 *h;
 
-	assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_open(f->s.db, &h), SQLITE_OK);
 	sqlite3_busy_timeout(h, 5000);
 	assert_int_equal(sqlite3_exec(h, "UPDATE outbox SET next_at_ms = 0",
 				      NULL, NULL, NULL), SQLITE_OK);
@@ -746,7 +733,7 @@ test_exit_codes(void **state)
 
 	closed_box(f, 1, a, NULL);
 	assert_int_equal(run_sync(f, dry), 0);
-	assert_non_null(strstr(emu_slurp(f->out), "1 documents open"));
+	assert_non_null(strstr(emu_slurp(f->s.out), "1 documents open"));
 	assert_int_equal(emu_ndocs(&emu), 0);
 	/* a pending document the state system would refuse (as an older
 	 * sklad wrote them: a file's name for a number, a date with 'Z'):
@@ -754,7 +741,7 @@ test_exit_codes(void **state)
 	{
 		sqlite3 *h;
 
-		assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+		assert_int_equal(sqlite3_open(f->s.db, &h), SQLITE_OK);
 		assert_int_equal(sqlite3_exec(h, "INSERT INTO outbox(type,"
 			" product_group, body, codes, state, created_at,"
 			" updated_at) VALUES ('LP_SHIP_GOODS', 'furs',"
@@ -767,14 +754,14 @@ test_exit_codes(void **state)
 			NULL, NULL, NULL), SQLITE_OK);
 		sqlite3_close(h);
 		assert_int_equal(run_sync(f, dry), 1);
-		assert_non_null(strstr(emu_slurp(f->out), "1 the state "
+		assert_non_null(strstr(emu_slurp(f->s.out), "1 the state "
 				       "system would refuse"));
-		assert_non_null(strstr(emu_slurp(f->errf), "document 2, "
+		assert_non_null(strstr(emu_slurp(f->s.errf), "document 2, "
 				       "shipment: the state system would "
 				       "refuse it: LP_SHIP_GOODS: field "
 				       "document_num"));
 		assert_int_equal(emu_ndocs(&emu), 0);
-		assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+		assert_int_equal(sqlite3_open(f->s.db, &h), SQLITE_OK);
 		assert_int_equal(sqlite3_exec(h, "DELETE FROM outbox WHERE"
 					      " id = 2", NULL, NULL, NULL),
 				 SQLITE_OK);
@@ -800,7 +787,7 @@ test_exit_codes(void **state)
 		 port);
 	write_conf(f, url3, url4);
 	assert_int_equal(run_sync(f, once), 75);
-	assert_non_null(strstr(emu_slurp(f->out), "still waiting 1"));
+	assert_non_null(strstr(emu_slurp(f->s.out), "still waiting 1"));
 	assert_int_equal(outbox_n(f, "pending"), 1);
 	assert_int_equal(sql_int(f, "SELECT fate_unknown FROM outbox"), 0);
 	/* back to the server, which refuses to sign us in: a person */
@@ -812,7 +799,7 @@ test_exit_codes(void **state)
 			   "\"status\":403,\"body\":\"{\\\"error_message\\\":"
 			   "\\\"user not found\\\"}\"}"));
 	assert_int_equal(run_sync(f, NULL), 1);
-	assert_non_null(strstr(emu_slurp(f->errf), "user not found"));
+	assert_non_null(strstr(emu_slurp(f->s.errf), "user not found"));
 	assert_int_equal(outbox_n(f, "pending"), 1);
 	assert_int_equal(sql_int(f, "SELECT fate_unknown FROM outbox"), 0);
 	assert_int_equal(emu_ndocs(&emu), 0);
@@ -823,18 +810,18 @@ test_exit_codes(void **state)
 	closed_box(f, 1, a, NULL);
 	/* --once: sent, its status not due yet: still waiting */
 	assert_int_equal(run_sync(f, json), 75);
-	assert_non_null(strstr(emu_slurp(f->out), "\"sent\":1"));
-	assert_non_null(strstr(emu_slurp(f->out), "\"still_waiting\":1"));
-	assert_non_null(strstr(emu_slurp(f->out), "\"exit\":75"));
+	assert_non_null(strstr(emu_slurp(f->s.out), "\"sent\":1"));
+	assert_non_null(strstr(emu_slurp(f->s.out), "\"still_waiting\":1"));
+	assert_non_null(strstr(emu_slurp(f->s.out), "\"exit\":75"));
 	/* usage and configuration */
 	{
 		static const char *const bad[] = { "--bogus", NULL };
 
 		assert_int_equal(run_sync(f, bad), 2);
 	}
-	unlink(f->conf);
+	unlink(f->s.conf);
 	assert_int_equal(run_sync(f, NULL), 78);
-	assert_non_null(strstr(emu_slurp(f->errf), "cannot open the "
+	assert_non_null(strstr(emu_slurp(f->s.errf), "cannot open the "
 				"configuration"));
 }
 
@@ -856,7 +843,7 @@ test_milk_site(void **state)
 	struct err e;
 	sqlite3 *h;
 
-	assert_int_equal(sqlite3_open(f->db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_open(f->s.db, &h), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(h, "UPDATE site SET value = 'milk'"
 				      " WHERE key = 'product_group'", NULL,
 				      NULL, NULL), SQLITE_OK);
@@ -871,19 +858,19 @@ test_milk_site(void **state)
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox WHERE"
 				 " NOT sendable AND state = 'pending'"), 2);
 	if (run_sync(f, NULL) != 0)
-		fail_msg("sync on a milk site: %s", emu_slurp(f->errf));
-	assert_non_null(strstr(emu_slurp(f->out), "found 2, sent 2, "
+		fail_msg("sync on a milk site: %s", emu_slurp(f->s.errf));
+	assert_non_null(strstr(emu_slurp(f->s.out), "found 2, sent 2, "
 			       "confirmed 2, rejected 0, failed 0, still "
 			       "waiting 0"));
-	assert_null(strstr(emu_slurp(f->errf), "needs a person"));
+	assert_null(strstr(emu_slurp(f->s.errf), "needs a person"));
 	assert_int_equal(emu_ndocs(&emu), 2 + 1);	/* and the supplier's */
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox WHERE"
 				 " NOT sendable AND state = 'pending'"
 				 " AND attempts = 0"), 2);
 	/* exported: the state says so, with the time and the file */
-	snprintf(out, sizeof(out), "%s/s1.xml", f->dir);
+	snprintf(out, sizeof(out), "%s/s1.xml", f->s.dir);
 	snprintf(cmd, sizeof(cmd), "%s export shipment %lld --db %s --out %s"
-		 " --format xml", getenv("SKLAD_BIN"), (long long)s.id, f->db,
+		 " --format xml", getenv("SKLAD_BIN"), (long long)s.id, f->s.db,
 		 out);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM outbox WHERE"
@@ -891,7 +878,7 @@ test_milk_site(void **state)
 				 " 'exported' AND exported_at IS NOT NULL AND"
 				 " export_file LIKE '%s1.xml'"), 1);
 	assert_int_equal(run_sync(f, NULL), 0);
-	assert_non_null(strstr(emu_slurp(f->out), "found 0, sent 0"));
+	assert_non_null(strstr(emu_slurp(f->s.out), "found 0, sent 0"));
 }
 
 int
