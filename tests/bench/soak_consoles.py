@@ -5,7 +5,9 @@ scanning 2 codes a second into boxes of 20 that close themselves; a box is
 opened by scanning its SSCC label, as on the floor. As mid-shift, console i
 starts with i/N of a box packed (not measured), so the boxes do not all
 close at once. Beside them a support session (`sklad exec` as admin, a
-`where` lookup 4 times a second).
+`where` lookup 4 times a second) and `sklad sync --once` every 2 s at nice
+10 against the True API emulator (at nice 19: a remote server), as in
+soak_site.
 
 The answer time of a scan is from its line written into the console's FIFO
 to the console's bell in its terminal output (tmux pipe-pane copies each
@@ -28,6 +30,7 @@ or a console died. Figures only: no timing decides anything.
                  this path.N
   TMPDIR         where the databases go
 """
+import json
 import os
 import select
 import selectors
@@ -62,15 +65,66 @@ def unit(console, n):
     return "010460043993125621C%03d%09d%s" % (console, n, TAIL)
 
 
+def low_priority_group(pid, nice):
+    """Give a process started in its own session (its own autogroup) the
+    group's nice: what a service's own cgroup with a low CPUWeight is on
+    a systemd host. Without it the group weighs as much as a console's."""
+    try:
+        with open("/proc/%d/autogroup" % pid, "w") as f:
+            f.write(str(nice))
+    except OSError:
+        pass
+
+
+class Emulator:
+    """The True API emulator (tests/api/emulator.py) at nice 19: the state
+    system is a remote server, its checks must not take the stations' CPU."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="sklad-consoles-emu-")
+        script = os.path.join(os.environ.get("SKLAD_SRC", "."), "tests",
+                              "api", "emulator.py")
+        self.proc = subprocess.Popen(
+            ["/usr/bin/python3", script, "--workdir", self.dir],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            preexec_fn=lambda: os.nice(19), start_new_session=True)
+        # its own group at the lowest weight: it and the openssl checks
+        # it starts take only what the site leaves, as a remote server
+        low_priority_group(self.proc.pid, 19)
+        line = self.proc.stdout.readline()
+        if not line.startswith("READY "):
+            die("the emulator did not start: %r" % line)
+        ready = json.loads(line[6:])
+        self.v3, self.v4, self.ca, self.inn = (ready["v3"], ready["v4"],
+                                               ready["ca"], ready["inn"])
+
+    def write_conf(self, path, token_dir):
+        """sync.conf trusting the emulator and signing with its test key,
+        as tests/api/emu.h writes it."""
+        with open(path, "w") as f:
+            f.write("[true-api]\nv3 = %s\nv4 = %s\nca_file = %s\n"
+                    "token_file = %s/token\n\n[sign]\nkey = %s\ncert = %s\n"
+                    % (self.v3, self.v4, self.ca, token_dir,
+                       os.path.join(self.dir, "client256.key"),
+                       os.path.join(self.dir, "client256.pem")))
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 class Site:
-    def __init__(self, n):
+    def __init__(self, n, emu):
         self.n = n
         self.dir = tempfile.mkdtemp(prefix="sklad-consoles-")
         self.db = os.path.join(self.dir, "site.db")
+        self.conf = os.path.join(self.dir, "sync.conf")
         self.sock = "sklad-soak-%d-%d" % (os.getpid(), n)
         env = dict(os.environ, SKLAD_PIN="4321")
+        emu.write_conf(self.conf, self.dir)
         r = subprocess.run([BIN, "init", "--db", self.db, "--inn",
-                            "7700000001", "--gcp", "4600439",
+                            emu.inn, "--gcp", "4600439",
                             "--box-capacity", str(BOX)], env=env,
                            capture_output=True)
         if r.returncode != 0:
@@ -185,8 +239,27 @@ def pct(v, p):
     return v[min(len(v) - 1, int(len(v) * p / 100))] if v else 0.0
 
 
-def run(n, seconds):
-    site = Site(n)
+def sync_failed(rc):
+    """A sync run that failed: died, or exited neither 0 (all settled) nor
+    75 (documents still with the state system: the next run goes on)."""
+    return rc not in (0, 75)
+
+
+def start_sync(site):
+    """One `sklad sync --once` as sklad-sync.service runs it: its own
+    group at low weight (CPUWeight), nice 10 inside it."""
+    p = subprocess.Popen([BIN, "sync", "--db", site.db, "--config",
+                          site.conf, "--once", "--quiet"],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL,
+                         preexec_fn=lambda: os.nice(10),
+                         start_new_session=True)
+    low_priority_group(p.pid, 10)
+    return p
+
+
+def run(n, seconds, emu):
+    site = Site(n, emu)
     try:
         fifos, outs = zip(*[site.start(i) for i in range(n)])
         sel = selectors.DefaultSelector()
@@ -231,6 +304,9 @@ def run(n, seconds):
         for i in range(n):
             due[i] = t0 + i * PERIOD / n
         next_sup = t0
+        # sync runs one after another, every 2 s at most, as a timer
+        # would start them
+        sync, next_sync, sync_runs, sync_fail = None, t0, 0, 0
         while True:
             t = time.monotonic()
             live = 0
@@ -272,6 +348,13 @@ def run(n, seconds):
                 sup_sent = None
             if sup_sent is not None:
                 live += 1
+            if sync is not None and sync.poll() is not None:
+                sync_runs += 1
+                sync_fail += sync_failed(sync.returncode)
+                sync = None
+            if sync is None and t < end and t >= next_sync:
+                sync = start_sync(site)
+                next_sync = t + 2.0
             if t >= end and live == 0:
                 break
             if t >= end + 60:
@@ -296,6 +379,9 @@ def run(n, seconds):
         split = {k: v - split0[k] for k, v in cpu_split(site, sup).items()}
         sup.stdin.close()
         sup.wait()
+        if sync is not None:
+            sync_runs += 1
+            sync_fail += sync_failed(sync.wait())
         time.sleep(0.5)                 # an error's last bells
         for key, _ in sel.select(0):
             extra_bells[key.data] += os.read(key.fd, 65536).count(b"\a")
@@ -315,7 +401,7 @@ def run(n, seconds):
                     max=lat[-1] if lat else 0, errors=errors,
                     lost=max(0, acked - stored), sup99=pct(sup_lat, 99),
                     supmax=sup_lat[-1] if sup_lat else 0,
-                    split=split)
+                    split=split, sync_runs=sync_runs, sync_fail=sync_fail)
     finally:
         site.close()
 
@@ -328,22 +414,30 @@ def main():
              os.environ.get("SOAK_CONSOLES", "1,50,100,150,200").split(",")]
     print("soak_consoles: consoles in tmux with FIFO scanners, 2 codes/s "
           "each into boxes of 20 opened by their labels, a support session "
-          "(where, 4/s), %d s each; scan to OK bell" % seconds)
-    print("  %8s %7s %8s %8s %8s %8s %7s %5s %8s %8s" % (
+          "(where, 4/s) and sklad sync in a loop, %d s each; scan to OK "
+          "bell" % seconds)
+    print("  %8s %7s %8s %8s %8s %8s %7s %5s %8s %8s %9s" % (
         "consoles", "scans", "p50 ms", "p99 ms", "max ms", "p99/1st",
-        "errors", "lost", "sup p99", "sup max"))
+        "errors", "lost", "sup p99", "sup max", "sync/fail"))
     first = None
     bad = False
     splits = []
+    emu = Emulator()
     for n in sizes:
-        r = run(n, seconds)
+        try:
+            r = run(n, seconds, emu)
+        except BaseException:
+            emu.close()
+            raise
         if first is None:
             first = r["p99"] or 1.0
-        print("  %8d %7d %8.1f %8.1f %8.1f %8.1f %7d %5d %8.1f %8.1f" % (
+        print("  %8d %7d %8.1f %8.1f %8.1f %8.1f %7d %5d %8.1f %8.1f %9s" % (
             n, r["scans"], r["p50"], r["p99"], r["max"], r["p99"] / first,
-            r["errors"], r["lost"], r["sup99"], r["supmax"]), flush=True)
+            r["errors"], r["lost"], r["sup99"], r["supmax"],
+            "%d/%d" % (r["sync_runs"], r["sync_fail"])), flush=True)
         splits.append((n, r["scans"], r["split"]))
         bad |= r["lost"] > 0
+    emu.close()
     # CPU per answered scan in the measured seconds, beside the
     # budget 2 cores give at 2 codes/s per console: 1000 ms / consoles
     print("  CPU ms per answered scan:")
