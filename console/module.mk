@@ -3,7 +3,7 @@
 # link too.
 console-y += console/cli.o console/cli_pin.o console/cmd_mark.o console/cmd_exec.o \
 	console/exec_line.o \
-	console/workflow.o
+	console/workflow.o console/wf_cmds.o
 console-y += console/cmd_scanners.o
 console-y += console/cmd_sync.o
 # The console: loop, screens, scanner sources, feedback.

@@ -1,7 +1,8 @@
 /*
  * view_help: the keys (from the request table), the command barcodes a
  * station can print, and the workflow commands the ':' prompt takes
- * (wf_help), as one list that scrolls within its length.
+ * (the table wf_cmds, with the role each needs), as one list that scrolls
+ * within its length.
  *
  * What it must not do: keep its own list of keys.
  */
@@ -39,7 +40,7 @@ help_lines(void)
 {
 	int n = REQ_COUNT - 1 + 1 + NBARCODES + 1, i;
 
-	for (i = 0; wf_help[i] != NULL; i++)
+	for (i = 0; wf_cmds[i].name != NULL; i++)
 		n++;
 	return n;
 }
@@ -83,6 +84,21 @@ draw_pair(int y, int cols, int w, const char *name, const char *what)
 	ui_put(y, w + 1, cols - w - 2, UI_NORMAL, false, what);
 }
 
+/* A command's usage and what it does, with the role it needs beyond an
+ * operator's (the words `user add` takes, so not translated). */
+static void
+draw_command(const struct wf_cmd *c, int y, int cols)
+{
+	char what[256];
+
+	if (c->role > ST_OPERATOR)
+		snprintf(what, sizeof(what), "%s [%s]", _(c->help),
+			 st_role_name(c->role));
+	else
+		snprintf(what, sizeof(what), "%s", _(c->help));
+	draw_pair(y, cols, cols >= 60 ? 27 : cols / 2, c->usage, what);
+}
+
 /* Line number line of the list at row y. */
 static void
 draw_line(int line, int y, int cols)
@@ -108,7 +124,7 @@ draw_line(int line, int y, int cols)
 		       _("Commands for the ':' prompt:"));
 		return;
 	}
-	ui_put(y, 1, cols - 2, UI_NORMAL, false, wf_help[line - 1]);
+	draw_command(&wf_cmds[line - 1], y, cols);
 }
 
 static void

@@ -72,7 +72,7 @@ void wf_init(struct wf *w, struct st_db *db, const struct st_actor *who);
 
 /*
  * Run one command line (the words of `sklad exec`: "box open", "scan
- * CODE", "close", ...; see wf_help). In CODE arguments the four characters
+ * CODE", "close", ...; see wf_cmds). In CODE arguments the four characters
  * \x1d stand for GS. Fills *r. Events of `where` and `docs` go to the
  * callbacks of the caller's choice through wf_where_cb / wf_docs_cb.
  */
@@ -101,7 +101,39 @@ void wf_resume(struct wf *w, const char *sscc, struct wf_result *r);
  */
 int wf_barcode_add(const char *spec, struct err *e);
 
-/* One line per command, for --help and the console's help screen. */
-extern const char *const wf_help[];
+/* --- the command table (wf_cmds.c) ----------------------------------- */
+
+enum wf_cmd_flags {
+	WF_BARCODE = 1 << 0,	/* a command barcode may run it */
+	WF_NO_LOGIN = 1 << 1,	/* runs before anyone has logged in */
+};
+
+struct wf_out;
+
+/*
+ * One command of the workflow language. `exec`, the console's ':'
+ * prompt, command barcodes and the help screen all read this table: usage
+ * errors and help come from it, and `role` is the one column that says who
+ * may run what. A refusal by role is audited as `act`. The store checks
+ * again, and finer (whose PIN, whose pack, a closed pack).
+ */
+struct wf_cmd {
+	const char *name;	/* the words that name it: "box open" */
+	int min_args, max_args;	/* words after the name */
+	enum st_role role;	/* the least role that may run it */
+	unsigned flags;		/* enum wf_cmd_flags */
+	enum st_action act;	/* the audit's action for a refusal by role */
+	const char *usage;	/* "box open [SSCC]" */
+	const char *help;	/* N_(): what it does, one line */
+	void (*run)(struct wf *w, char **a, int n, struct wf_result *r,
+		    const struct wf_out *out);
+};
+
+/* Every command, in the order help lists them; ends with a NULL name. */
+extern const struct wf_cmd wf_cmds[];
+
+/* The command words[0..n) name (a two-word name before a one-word one),
+ * or NULL; *nname gets how many words its name took. */
+const struct wf_cmd *wf_cmd_find(char *const *words, int n, int *nname);
 
 #endif

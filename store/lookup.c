@@ -23,6 +23,7 @@ st_action_name(int a)
 	case ST_ACT_USER_PIN: return "user_pin";
 	case ST_ACT_USER_DISABLE: return "user_disable";
 	case ST_ACT_USER_ENABLE: return "user_enable";
+	case ST_ACT_USER_LIST: return "user_list";
 	case ST_ACT_PACK_OPEN: return "pack_open";
 	case ST_ACT_PACK_SCAN: return "pack_scan";
 	case ST_ACT_PACK_CLOSE: return "pack_close";

@@ -39,6 +39,7 @@ enum st_action {
 	ST_ACT_USER_PIN = 5,		/* a PIN set or reset */
 	ST_ACT_USER_DISABLE = 6,
 	ST_ACT_USER_ENABLE = 7,
+	ST_ACT_USER_LIST = 8,		/* only ever a refusal: lists are read */
 	ST_ACT_PACK_OPEN = 10,
 	ST_ACT_PACK_SCAN = 11,
 	ST_ACT_PACK_CLOSE = 12,
@@ -280,6 +281,16 @@ int st_role_parse(const char *name);
 int st_audit_refusal(struct st_db *db, const struct st_actor *who,
 		     const char *scan, size_t len, const char *reason,
 		     struct err *e);
+
+/*
+ * Record that who was refused act for want of a role, before anything was
+ * looked up: subject is what the command named (a user, an SSCC, a
+ * number; left out unless it passes st_user_name_check, so no escape
+ * sequence reaches whoever reads the log), why the reason shown.
+ */
+int st_audit_denied(struct st_db *db, const struct st_actor *who,
+		    enum st_action act, const char *subject, const char *why,
+		    struct err *e);
 
 /* --- aggregation (pack.c) ----------------------------------------------- */
 

@@ -303,3 +303,14 @@ st_audit_refusal(struct st_db *db, const struct st_actor *who,
 	}
 	return 0;
 }
+
+int
+st_audit_denied(struct st_db *db, const struct st_actor *who,
+		enum st_action act, const char *subject, const char *why,
+		struct err *e)
+{
+	int rc = db_audit_account(db, who, act, subject, why);
+
+	return rc < 0 ? err_set(e, rc, "%s", _("The refusal could not be "
+				"recorded in the audit log.")) : 0;
+}

@@ -31,9 +31,10 @@ benches += bench_sync_doc
 unit-tests += test_sy_incoming
 unit-tests += test_st_accept_list test_st_import
 unit-tests += test_sy_codes
-unit-tests += test_accounts
+unit-tests += test_accounts test_wf_cmds
 fuzz-targets += fuzz_exec
-$(O)/fuzz/fuzz_exec: console/exec_line.c console/workflow.c console/export_fmt.c
+$(O)/fuzz/fuzz_exec: console/exec_line.c console/workflow.c console/wf_cmds.c \
+	console/export_fmt.c
 unit-tests += test_st_open
 unit-tests += test_st_stock
 benches += bench_stock

@@ -97,7 +97,7 @@ site_fx_close(struct site_fx *f)
 }
 
 /* A code as a test writes it, parsed as a marking code or an SSCC. */
-static struct mark
+static struct mark __attribute__((unused))
 site_fx_parsed(const char *scan)
 {
 	struct mark m;
