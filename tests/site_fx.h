@@ -96,6 +96,33 @@ site_fx_close(struct site_fx *f)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* cmocka setup: a fresh usual site (site_fx_open) in *state. */
+static int __attribute__((unused))
+site_fx_setup(void **state)
+{
+	struct site_fx *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	site_fx_open(f, NULL);
+	*state = f;
+	return 0;
+}
+
+/* cmocka teardown for any site_fx in *state: closed, removed, freed. */
+static int __attribute__((unused))
+site_fx_teardown(void **state)
+{
+	struct site_fx *f = *state;
+	int rc = site_fx_close(f);
+
+	free(f);
+	return rc;
+}
+
+/* A cmocka test on a fresh usual site. */
+#define SITE_FX_TEST(fn) \
+	cmocka_unit_test_setup_teardown(fn, site_fx_setup, site_fx_teardown)
+
 /* A code as a test writes it, parsed as a marking code or an SSCC. */
 static struct mark __attribute__((unused))
 site_fx_parsed(const char *scan)

@@ -31,16 +31,6 @@ setup(void **state)
 	return 0;
 }
 
-static int
-teardown(void **state)
-{
-	struct site_fx *f = *state;
-	int rc = site_fx_close(f);
-
-	free(f);
-	return rc;
-}
-
 /* The one integer sql selects, through a second connection. */
 static int
 sql_int(const struct site_fx *f, const char *sql)
@@ -542,33 +532,36 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_lockout_after_five, setup,
-						teardown),
+						site_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_unlock_by_supervisor,
-						setup, teardown),
+						setup, site_fx_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_lock_is_configurable_and_ends, setup, teardown),
+			test_lock_is_configurable_and_ends, setup,
+			site_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_disabled_user_refused,
-						setup, teardown),
+						setup, site_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_pinless_login_refused,
-						setup, teardown),
+						setup, site_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_short_pin_refused, setup,
-						teardown),
+						site_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_site_init_needs_admin_pin,
-						setup, teardown),
+						setup, site_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_names_refused, setup,
-						teardown),
+						site_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_who_sets_pins, setup,
-						teardown),
+						site_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_user_list, setup,
-						teardown),
+						site_fx_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_unknown_user_costs_the_same, setup, teardown),
+			test_unknown_user_costs_the_same, setup,
+			site_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_exec_pin_sources, setup,
-						teardown),
+						site_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_init_pin_sources, setup,
-						teardown),
+						site_fx_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_set_pin_for_pinless_account, setup, teardown),
+			test_set_pin_for_pinless_account, setup,
+			site_fx_teardown),
 	};
 
 	setenv("LC_ALL", "C", 1);

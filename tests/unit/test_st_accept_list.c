@@ -27,26 +27,6 @@ unit(const char *gtin13, int n, char *scan, size_t sn)
 		 mark_check_digit(gtin13, 13), n);
 }
 
-static int
-setup(void **state)
-{
-	struct site_fx *f = calloc(1, sizeof(*f));
-
-	site_fx_open(f, NULL);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct site_fx *f = *state;
-	int rc = site_fx_close(f);
-
-	free(f);
-	return rc;
-}
-
 static void
 test_deadline(void **state)
 {
@@ -250,10 +230,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deadline),
-		cmocka_unit_test_setup_teardown(test_deliveries, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_missing_and_surplus,
-						setup, teardown),
+		SITE_FX_TEST(test_deliveries),
+		SITE_FX_TEST(test_missing_and_surplus),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,26 +17,6 @@
 #include "store/store.h"
 #include "tests/site_fx.h"
 
-static int
-setup(void **state)
-{
-	struct site_fx *f = calloc(1, sizeof(*f));
-
-	site_fx_open(f, NULL);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct site_fx *f = *state;
-	int rc = site_fx_close(f);
-
-	free(f);
-	return rc;
-}
-
 static size_t
 import(struct site_fx *f, const char *data, int want)
 {
@@ -167,12 +147,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_csv_and_json, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_refusals, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_where_and_missing, setup,
-						teardown),
+		SITE_FX_TEST(test_csv_and_json),
+		SITE_FX_TEST(test_refusals),
+		SITE_FX_TEST(test_where_and_missing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,26 +23,6 @@
 #define GTIN13 "0460700000001"
 #define BIG 20000		/* codes of the big delivery */
 
-static int
-setup(void **state)
-{
-	struct site_fx *f = calloc(1, sizeof(*f));
-
-	site_fx_open(f, NULL);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct site_fx *f = *state;
-	int rc = site_fx_close(f);
-
-	free(f);
-	return rc;
-}
-
 static void
 unit(int n, char *scan, size_t sn)
 {
@@ -475,22 +455,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_steps_while_scanning,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_abort_crash_cleanup,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refused_writes_nothing,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_many_gtins, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_path_not_regular, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_path_not_a_delivery,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_path_size_limit, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_path_streaming, setup,
-						teardown),
+		SITE_FX_TEST(test_steps_while_scanning),
+		SITE_FX_TEST(test_abort_crash_cleanup),
+		SITE_FX_TEST(test_refused_writes_nothing),
+		SITE_FX_TEST(test_many_gtins),
+		SITE_FX_TEST(test_path_not_regular),
+		SITE_FX_TEST(test_path_not_a_delivery),
+		SITE_FX_TEST(test_path_size_limit),
+		SITE_FX_TEST(test_path_streaming),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -49,16 +49,6 @@ setup(void **state)
 	return 0;
 }
 
-static int
-teardown(void **state)
-{
-	struct site_fx *f = *state;
-	int rc = site_fx_close(f);
-
-	free(f);
-	return rc;
-}
-
 static struct st_db *
 second_connection(struct site_fx *f)
 {
@@ -281,17 +271,19 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 			test_waiter_is_refused_after_its_limit, setup,
-			teardown),
+			site_fx_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_killed_holder_frees_the_queue, setup, teardown),
+			test_killed_holder_frees_the_queue, setup,
+			site_fx_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_waiter_gets_in_when_released, setup, teardown),
+			test_waiter_gets_in_when_released, setup,
+			site_fx_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_queue_file_has_the_database_mode, setup,
-			teardown),
+			site_fx_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_housekeeping_keeps_the_log_short, setup,
-			teardown),
+			site_fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

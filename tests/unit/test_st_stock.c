@@ -22,26 +22,6 @@
 
 #define GTIN13 "0460043993125"
 
-static int
-setup(void **state)
-{
-	struct site_fx *f = calloc(1, sizeof(*f));
-
-	site_fx_open(f, NULL);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct site_fx *f = *state;
-	int rc = site_fx_close(f);
-
-	free(f);
-	return rc;
-}
-
 /* The КИ of unit n (with its check digit), and a full scan of it. */
 static void
 ki(int n, char out[64])
@@ -544,18 +524,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_csv_then_ship_by_sscc,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_json_tree_pack_and_disband,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_input, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_operator_denied, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_report_and_count, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_cli_regular_files_only,
-						setup, teardown),
+		SITE_FX_TEST(test_csv_then_ship_by_sscc),
+		SITE_FX_TEST(test_json_tree_pack_and_disband),
+		SITE_FX_TEST(test_bad_input),
+		SITE_FX_TEST(test_operator_denied),
+		SITE_FX_TEST(test_report_and_count),
+		SITE_FX_TEST(test_cli_regular_files_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

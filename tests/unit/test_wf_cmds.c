@@ -17,26 +17,6 @@
 #include "console/workflow.h"
 #include "tests/site_fx.h"
 
-static int
-setup(void **state)
-{
-	struct site_fx *f = calloc(1, sizeof(*f));
-
-	site_fx_open(f, NULL);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct site_fx *f = *state;
-	int rc = site_fx_close(f);
-
-	free(f);
-	return rc;
-}
-
 /* Run line as actor who in a fresh session. */
 static void
 run_as(struct site_fx *f, const struct st_actor *who, const char *line,
@@ -233,12 +213,9 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_is_well_formed),
-		cmocka_unit_test_setup_teardown(test_role_column_enforced,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_usage_and_login_gate,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_barcodes_only_their_rows,
-						setup, teardown),
+		SITE_FX_TEST(test_role_column_enforced),
+		SITE_FX_TEST(test_usage_and_login_gate),
+		SITE_FX_TEST(test_barcodes_only_their_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
