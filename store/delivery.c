@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "store/db.h"
+#include "store/gtin_table.h"
 #include "store/doc.h"
 #include "store/pack.h"
 #include "store/upd.h"
@@ -56,17 +57,11 @@
 /* One expected code as parsed, before it is written. */
 struct imp_item {
 	int64_t id;		/* delivery_items.id once inserted */
-	int32_t gtin;		/* index in im->gtins, -1 for an SSCC */
+	int32_t gtin;		/* index in im->gtins.v, -1 for an SSCC */
 	int32_t parent;		/* index of its pack, -1 at top level */
 	uint32_t serial;	/* offset in im->arena */
 	uint8_t serial_len;
 	uint8_t kind;		/* codes.kind */
-};
-
-/* A GTIN of the delivery; its database id is found at insert time. */
-struct imp_gtin {
-	char gtin[MARK_GTIN_LEN + 1];
-	int64_t id;		/* 0: not looked up yet */
 };
 
 /* One import in progress: the whole file parsed into memory, then written
@@ -80,12 +75,9 @@ struct st_import {
 	size_t count, cap, done;
 	char *arena;
 	size_t arena_len, arena_cap;
-	struct imp_gtin *gtins;
-	int ngtin, gtin_cap, last;
+	struct gtin_table gtins;	/* ids found at insert time */
 	int32_t *hash;		/* items, open addressing, -1 empty */
 	size_t hash_cap;
-	int32_t *ghash;		/* gtins, open addressing, -1 empty */
-	size_t ghash_cap;
 	char why[ERR_MSG_MAX];	/* set when the input is refused */
 	FILE *src;		/* the input while it is parsed (seekable) */
 	uint64_t max_bytes;	/* refuse input beyond this */
@@ -105,74 +97,6 @@ struct imp_head {
 	const char *number, *release_order, *date, *transfer_date;
 	const char *sender_inn, *receiver_inn, *turnover;
 };
-
-static uint32_t
-gtin_hash(const char *gtin)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *gtin != '\0'; gtin++)
-		h = (h ^ (uint8_t)*gtin) * 16777619u;
-	return h;
-}
-
-/* Grow the GTIN table to hold twice the GTINs; false if no memory. */
-static bool
-gtin_hash_grow(struct st_import *im)
-{
-	size_t cap = im->ghash_cap ? im->ghash_cap * 2 : 64, i, at;
-	int32_t *h = malloc(cap * sizeof(*h));
-
-	if (h == NULL)
-		return false;
-	for (i = 0; i < cap; i++)
-		h[i] = -1;
-	for (i = 0; i < (size_t)im->ngtin; i++) {
-		at = gtin_hash(im->gtins[i].gtin) & (cap - 1);
-		while (h[at] >= 0)
-			at = (at + 1) & (cap - 1);
-		h[at] = (int32_t)i;
-	}
-	free(im->ghash);
-	im->ghash = h;
-	im->ghash_cap = cap;
-	return true;
-}
-
-/*
- * The index of gtin in im->gtins, added if new; -1 if no memory. A hash
- * table, not a scan: a delivery of 200 000 distinct GTINs took a minute
- * with a linear search (issue 13).
- */
-static int
-gtin_index(struct st_import *im, const char *gtin)
-{
-	size_t at;
-
-	if (im->ngtin > 0 && strcmp(im->gtins[im->last].gtin, gtin) == 0)
-		return im->last;
-	if (((size_t)im->ngtin + 1) * 2 > im->ghash_cap && !gtin_hash_grow(im))
-		return -1;
-	at = gtin_hash(gtin) & (im->ghash_cap - 1);
-	for (; im->ghash[at] >= 0; at = (at + 1) & (im->ghash_cap - 1))
-		if (strcmp(im->gtins[im->ghash[at]].gtin, gtin) == 0)
-			return im->last = im->ghash[at];
-	if (im->ngtin == im->gtin_cap) {
-		int cap = im->gtin_cap ? im->gtin_cap * 2 : 16;
-		struct imp_gtin *g = realloc(im->gtins,
-					     (size_t)cap * sizeof(*g));
-
-		if (g == NULL)
-			return -1;
-		im->gtins = g;
-		im->gtin_cap = cap;
-	}
-	snprintf(im->gtins[im->ngtin].gtin, sizeof(im->gtins[0].gtin), "%s",
-		 gtin);
-	im->gtins[im->ngtin].id = 0;
-	im->ghash[at] = im->ngtin;
-	return im->last = im->ngtin++;
-}
 
 static uint32_t
 item_hash(int32_t gtin, const char *serial, size_t n)
@@ -304,7 +228,7 @@ add_item(struct st_import *im, const struct mark *m, int64_t parent,
 	struct imp_item *it;
 	int32_t g = -1;
 
-	if (m->kind != MARK_SSCC && (g = gtin_index(im, m->gtin)) < 0)
+	if (m->kind != MARK_SSCC && (g = gtin_table_index(&im->gtins, m->gtin)) < 0)
 		goto oom;
 	if ((im->count + 1) * 2 > im->hash_cap && !hash_grow(im))
 		goto oom;
@@ -1188,9 +1112,8 @@ st_import_free(struct st_import *im)
 		return;
 	free(im->items);
 	free(im->arena);
-	free(im->gtins);
+	gtin_table_free(&im->gtins);
 	free(im->hash);
-	free(im->ghash);
 	free(im->lines);
 	free(im);
 }
@@ -1456,7 +1379,7 @@ insert_item(struct st_import *im, sqlite3_stmt *ins, size_t i,
 	int rc;
 
 	if (it->gtin >= 0) {
-		struct imp_gtin *g = &im->gtins[it->gtin];
+		struct gtin_entry *g = &im->gtins.v[it->gtin];
 
 		if (g->id == 0 &&
 		    (rc = db_gtin_id(im->db, g->gtin, &g->id, e)) < 0)
@@ -1527,8 +1450,8 @@ fail:
 	db_rollback(im->db);
 undo:
 	/* What the rollback took back must be looked up again. */
-	for (g = 0; g < im->ngtin; g++)
-		im->gtins[g].id = 0;
+	for (g = 0; g < im->gtins.n; g++)
+		im->gtins.v[g].id = 0;
 	return rc;
 }
 

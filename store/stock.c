@@ -35,12 +35,13 @@
 #include <string.h>
 
 #include "store/db.h"
+#include "store/gtin_table.h"
 #include "store/pack.h"
 #include "scanners/i18n.h"
 
 
 struct stk_item {
-	int32_t gtin;		/* index in s->gtins, -1 for an SSCC */
+	int32_t gtin;		/* index in s->gtins.v, -1 for an SSCC */
 	int32_t parent;		/* index of its pack, -1 at top level */
 	uint32_t serial;	/* offset in arena */
 	uint32_t parent_text;	/* offset in arena of the parent SSCC, or
@@ -53,19 +54,13 @@ struct stk_item {
 	int64_t id;		/* codes.id once inserted */
 };
 
-struct stk_gtin {
-	char gtin[MARK_GTIN_LEN + 1];
-	int64_t id;
-};
-
 struct st_stock {
 	char name[256];
 	struct stk_item *items;
 	size_t n, cap;
 	char *arena;
 	size_t alen, acap;
-	struct stk_gtin *gtins;
-	int ngtin, gcap;
+	struct gtin_table gtins;	/* ids found at commit */
 	int32_t *hash;		/* open addressing over items, -1 empty */
 	size_t hcap;
 	bool resolved;
@@ -90,7 +85,7 @@ st_stock_free(struct st_stock *s)
 		return;
 	free(s->items);
 	free(s->arena);
-	free(s->gtins);
+	gtin_table_free(&s->gtins);
 	free(s->hash);
 	free(s);
 }
@@ -122,28 +117,6 @@ grow(void **p, size_t *cap, size_t need, size_t size)
 	*p = q;
 	*cap = n;
 	return true;
-}
-
-static int
-gtin_index(struct st_stock *s, const char *gtin)
-{
-	int i;
-
-	for (i = s->ngtin - 1; i >= 0; i--)
-		if (strcmp(s->gtins[i].gtin, gtin) == 0)
-			return i;
-	if (s->ngtin == s->gcap) {
-		int cap = s->gcap ? s->gcap * 2 : 16;
-		struct stk_gtin *g = realloc(s->gtins, (size_t)cap * sizeof(*g));
-
-		if (g == NULL)
-			return -1;
-		s->gtins = g;
-		s->gcap = cap;
-	}
-	snprintf(s->gtins[s->ngtin].gtin, sizeof(s->gtins[0].gtin), "%s", gtin);
-	s->gtins[s->ngtin].id = 0;
-	return s->ngtin++;
 }
 
 static uint32_t
@@ -267,7 +240,7 @@ st_stock_add(struct st_stock *s, const char *code, size_t len,
 	}
 	serial = m.kind == MARK_SSCC ? m.sscc : m.serial;
 	n = strlen(serial);
-	if (m.kind != MARK_SSCC && (g = gtin_index(s, m.gtin)) < 0)
+	if (m.kind != MARK_SSCC && (g = gtin_table_index(&s->gtins, m.gtin)) < 0)
 		return oom(e);
 	if ((s->n + 1) * 2 > s->hcap && !hash_grow(s))
 		return oom(e);
@@ -681,7 +654,7 @@ already(struct st_db *db, const struct st_stock *s,
 			 s->arena + it->serial);
 	else
 		snprintf(text, sizeof(text), "01%s21%.*s",
-			 s->gtins[it->gtin].gtin, it->serial_len,
+			 s->gtins.v[it->gtin].gtin, it->serial_len,
 			 s->arena + it->serial);
 	db_rollback(db);
 	return err_set(e, ERR_REFUSED, _("Line %d: %s is already known here "
@@ -708,7 +681,7 @@ insert_item(struct st_db *db, struct st_stock *s, struct stk_item *it,
 
 	if (st == NULL)
 		return e->code;
-	sqlite3_bind_int64(st, 1, it->gtin < 0 ? 0 : s->gtins[it->gtin].id);
+	sqlite3_bind_int64(st, 1, it->gtin < 0 ? 0 : s->gtins.v[it->gtin].id);
 	sqlite3_bind_text(st, 2, s->arena + it->serial, it->serial_len,
 			  SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, it->kind);
@@ -766,8 +739,8 @@ commit_tx(struct st_db *db, const struct st_actor *who, struct st_stock *s,
 			goto fail;
 		return err_set(e, ERR_DENIED, "%s", why);
 	}
-	for (i = 0; i < (size_t)s->ngtin; i++)
-		if ((rc = db_gtin_id(db, s->gtins[i].gtin, &s->gtins[i].id,
+	for (i = 0; i < (size_t)s->gtins.n; i++)
+		if ((rc = db_gtin_id(db, s->gtins.v[i].gtin, &s->gtins.v[i].id,
 				     e)) < 0)
 			goto fail;
 	/* Parents before children: by depth (a counting sort). */
