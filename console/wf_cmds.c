@@ -18,7 +18,6 @@
 #include "console/workflow_int.h"
 #include "scanners/i18n.h"
 
-#define MAX_WORDS 8
 #define LINE_MAX_LEN 1024
 
 static bool
@@ -772,7 +771,7 @@ wf_command(struct wf *w, const char *line, struct wf_result *r,
 	   int (*on_doc)(void *arg, const struct st_doc *d), void *arg)
 {
 	const struct wf_out out = { on_event, on_doc, arg };
-	char buf[LINE_MAX_LEN], *words[MAX_WORDS], *save = NULL, *t;
+	char buf[LINE_MAX_LEN], *words[WF_MAX_WORDS], *save = NULL, *t;
 	int n = 0;
 
 	wf_result_reset(r, "");
@@ -783,7 +782,7 @@ wf_command(struct wf *w, const char *line, struct wf_result *r,
 	snprintf(buf, sizeof(buf), "%s", line);
 	for (t = strtok_r(buf, " \t", &save); t != NULL;
 	     t = strtok_r(NULL, " \t", &save)) {
-		if (n == MAX_WORDS) {
+		if (n == WF_MAX_WORDS) {
 			wf_fail(r, ERR_INVALID, _("Too many words in the "
 						  "command."));
 			return;

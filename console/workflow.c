@@ -4,16 +4,12 @@
  * themselves are a table in wf_cmds.c.
  */
 #include <ctype.h>
-#include <errno.h>
 #include <libintl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "console/workflow_int.h"
 #include "scanners/i18n.h"
-
-#define MAX_WORDS 8
 
 void
 wf_init(struct wf *w, struct st_db *db, const struct st_actor *who)
@@ -234,7 +230,7 @@ static struct {
 static int nstation;
 
 /*
- * Split line (changed in place) into words[MAX_WORDS]; *n gets how many.
+ * Split line (changed in place) into words[WF_MAX_WORDS]; *n gets how many.
  * The command they name if a barcode may run it, else NULL.
  */
 static const struct wf_cmd *
@@ -245,7 +241,7 @@ barcode_command(char *line, char **words, int *n)
 	int nname;
 
 	*n = 0;
-	for (t = strtok_r(line, " ", &save); t != NULL && *n < MAX_WORDS;
+	for (t = strtok_r(line, " ", &save); t != NULL && *n < WF_MAX_WORDS;
 	     t = strtok_r(NULL, " ", &save))
 		words[(*n)++] = t;
 	c = wf_cmd_find(words, *n, &nname);
@@ -257,7 +253,7 @@ wf_barcode_add(const char *spec, struct err *e)
 {
 	const char *eq = strchr(spec, '=');
 	size_t tlen = eq != NULL ? (size_t)(eq - spec) : 0, at = 0;
-	char line[MARK_COMMAND_MAX + 1], *words[MAX_WORDS], ok[ERR_MSG_MAX];
+	char line[MARK_COMMAND_MAX + 1], *words[WF_MAX_WORDS], ok[ERR_MSG_MAX];
 	const struct wf_cmd *c;
 	int n;
 
@@ -303,7 +299,7 @@ static void
 command_barcode(struct wf *w, const char *cmd, struct wf_result *r)
 {
 	const struct wf_out none = { NULL, NULL, NULL };
-	char line[MARK_COMMAND_MAX + 1], *words[MAX_WORDS];
+	char line[MARK_COMMAND_MAX + 1], *words[WF_MAX_WORDS];
 	int n, i;
 
 	/* SKLAD:ACCEPT_FINISH_PARTIAL -> "accept finish partial" */

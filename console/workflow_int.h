@@ -8,6 +8,9 @@
 
 #include "console/workflow.h"
 
+/* Words in one command line or command barcode, at most. */
+#define WF_MAX_WORDS 8
+
 /* Empty r, labelled with the command that fills it. */
 void wf_result_reset(struct wf_result *r, const char *command);
 

@@ -228,7 +228,8 @@ add_item(struct st_import *im, const struct mark *m, int64_t parent,
 	struct imp_item *it;
 	int32_t g = -1;
 
-	if (m->kind != MARK_SSCC && (g = gtin_table_index(&im->gtins, m->gtin)) < 0)
+	if (m->kind != MARK_SSCC &&
+	    (g = gtin_table_index(&im->gtins, m->gtin)) < 0)
 		goto oom;
 	if ((im->count + 1) * 2 > im->hash_cap && !hash_grow(im))
 		goto oom;

@@ -281,8 +281,8 @@ main(void)
 	st_close(&db);
 	printf("(b2) stock load %ld units of as many GTINs: %.3f s; the same "
 	       "count of one GTIN %.3f s: %.2fx (each new GTIN is a row of its "
-	       "own; before the GTIN table 50 000 took 4.6 s against 0.6 s)\n", units, ts, tb,
-	       ts / tb);
+	       "own; before the GTIN table 50 000 took 4.6 s against 0.6 s)\n",
+	       units, ts, tb, ts / tb);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? 0 : 1;
 }
