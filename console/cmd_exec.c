@@ -44,6 +44,28 @@ exec_login(struct st_db *db, const struct db_args *a, struct st_actor *who,
 	return rc;
 }
 
+/* sklad exec --help: the options, then every workflow command from the
+ * command table with the role it needs beyond an operator's. */
+static int
+exec_help(void)
+{
+	const struct wf_cmd *c;
+
+	printf("usage: sklad exec --db PATH --user NAME [--pin-file FILE] "
+	       "[--device NAME]\n"
+	       "                  [--barcode TEXT=COMMAND]...\n\n"
+	       "Logs in as NAME (the PIN from SKLAD_PIN or --pin-file), reads "
+	       "workflow commands\nfrom standard input, one per line, and "
+	       "prints one JSON object per line.\n\nCommands:\n");
+	for (c = wf_cmds; c->name != NULL; c++)
+		printf("  %-26s %s%s%s%s\n", c->usage, c->help,
+		       c->role > ST_OPERATOR ? " (" : "",
+		       c->role > ST_OPERATOR ? st_role_name(c->role) : "",
+		       c->role > ST_OPERATOR ? ")" : "");
+	printf("\nSee sklad(1).\n");
+	return CLI_OK;
+}
+
 int
 cmd_exec(int argc, char **argv)
 {
@@ -53,6 +75,7 @@ cmd_exec(int argc, char **argv)
 		{ "device", required_argument, NULL, 'D' },
 		{ "barcode", required_argument, NULL, 'b' },
 		{ "pin-file", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct db_args a = { NULL, NULL, "exec", NULL };
@@ -83,6 +106,8 @@ cmd_exec(int argc, char **argv)
 			return cli_usage("exec: --barcode: %s", e.msg);
 		else if (c == 'b')
 			continue;
+		else if (c == 'h')
+			return exec_help();
 		else
 			return cli_usage("exec: unknown option '%s'",
 					 argv[optind - 1]);

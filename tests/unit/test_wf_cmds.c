@@ -2,8 +2,8 @@
  * test_wf_cmds: the command table (console/wf_cmds.c) is what runs. Its
  * role column is enforced for every row, whatever is added later: each
  * lesser role is refused and the refusal audited under the row's action,
- * while the role it names is let through. Usage errors, the login gate
- * and command barcodes come from the same rows.
+ * while the role it names is let through. Usage errors, the login gate,
+ * command barcodes and `exec --help` come from the same rows.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -208,6 +208,31 @@ test_barcodes_only_their_rows(void **state)
 	assert_string_equal(r.pack.state, "open");
 }
 
+/* `sklad exec --help` lists every row, with the role above operator. */
+static void
+test_exec_help_lists_the_table(void **state)
+{
+	const struct wf_cmd *c;
+	char cmd[512], out[8192], want[256];
+	size_t n;
+	FILE *p;
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "%s exec --help", getenv("SKLAD_BIN"));
+	assert_non_null(p = popen(cmd, "r"));
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	assert_int_equal(pclose(p), 0);
+	for (c = wf_cmds; c->name != NULL; c++) {
+		assert_non_null(strstr(out, c->usage));
+		snprintf(want, sizeof(want), "%s%s%s%s", c->help,
+			 c->role > ST_OPERATOR ? " (" : "",
+			 c->role > ST_OPERATOR ? st_role_name(c->role) : "",
+			 c->role > ST_OPERATOR ? ")" : "");
+		assert_non_null(strstr(out, want));
+	}
+}
+
 int
 main(void)
 {
@@ -216,6 +241,7 @@ main(void)
 		SITE_FX_TEST(test_role_column_enforced),
 		SITE_FX_TEST(test_usage_and_login_gate),
 		SITE_FX_TEST(test_barcodes_only_their_rows),
+		cmocka_unit_test(test_exec_help_lists_the_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
