@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store/code_index.h"
 #include "store/db.h"
 #include "store/gtin_table.h"
 #include "store/doc.h"
@@ -76,8 +77,7 @@ struct st_import {
 	char *arena;
 	size_t arena_len, arena_cap;
 	struct gtin_table gtins;	/* ids found at insert time */
-	int32_t *hash;		/* items, open addressing, -1 empty */
-	size_t hash_cap;
+	struct code_index dups;	/* the items, to refuse a code twice */
 	char why[ERR_MSG_MAX];	/* set when the input is refused */
 	FILE *src;		/* the input while it is parsed (seekable) */
 	uint64_t max_bytes;	/* refuse input beyond this */
@@ -98,49 +98,15 @@ struct imp_head {
 	const char *sender_inn, *receiver_inn, *turnover;
 };
 
-static uint32_t
-item_hash(int32_t gtin, const char *serial, size_t n)
+/* Item i's identity, for the duplicate index. */
+static struct code_key
+item_key(const void *owner, size_t i)
 {
-	uint32_t h = 2166136261u ^ (uint32_t)gtin;
-	size_t i;
+	const struct st_import *im = owner;
+	const struct imp_item *it = &im->items[i];
 
-	for (i = 0; i < n; i++)
-		h = (h ^ (uint8_t)serial[i]) * 16777619u;
-	return h;
-}
-
-static bool
-same_item(const struct st_import *im, const struct imp_item *it,
-	  int32_t gtin, const char *serial, size_t n)
-{
-	return it->gtin == gtin && it->serial_len == n &&
-		memcmp(im->arena + it->serial, serial, n) == 0;
-}
-
-/* Grow the duplicate table to hold twice the items; false if no memory. */
-static bool
-hash_grow(struct st_import *im)
-{
-	size_t cap = im->hash_cap ? im->hash_cap * 2 : 1024, i;
-	int32_t *h = malloc(cap * sizeof(*h));
-
-	if (h == NULL)
-		return false;
-	for (i = 0; i < cap; i++)
-		h[i] = -1;
-	for (i = 0; i < im->count; i++) {
-		const struct imp_item *it = &im->items[i];
-		size_t at = item_hash(it->gtin, im->arena + it->serial,
-				      it->serial_len) & (cap - 1);
-
-		while (h[at] >= 0)
-			at = (at + 1) & (cap - 1);
-		h[at] = (int32_t)i;
-	}
-	free(im->hash);
-	im->hash = h;
-	im->hash_cap = cap;
-	return true;
+	return (struct code_key){ it->gtin, im->arena + it->serial,
+				  it->serial_len };
 }
 
 static bool
@@ -231,16 +197,14 @@ add_item(struct st_import *im, const struct mark *m, int64_t parent,
 	if (m->kind != MARK_SSCC &&
 	    (g = gtin_table_index(&im->gtins, m->gtin)) < 0)
 		goto oom;
-	if ((im->count + 1) * 2 > im->hash_cap && !hash_grow(im))
+	if (!code_index_reserve(&im->dups, im->count, item_key, im))
 		goto oom;
-	at = item_hash(g, serial, n) & (im->hash_cap - 1);
-	for (; im->hash[at] >= 0; at = (at + 1) & (im->hash_cap - 1)) {
-		if (same_item(im, &im->items[im->hash[at]], g, serial, n)) {
-			snprintf(im->why, sizeof(im->why), "%s", dgettext(
-				 "sklad", "this code is listed twice in the "
-				 "delivery"));
-			return 0;
-		}
+	at = code_index_slot(&im->dups, (struct code_key){ g, serial, n },
+			     item_key, im);
+	if (im->dups.slot[at] >= 0) {
+		snprintf(im->why, sizeof(im->why), "%s", dgettext("sklad",
+			 "this code is listed twice in the delivery"));
+		return 0;
 	}
 	if (!reserve((void **)&im->items, &im->cap, im->count + 1,
 		     sizeof(*im->items)) ||
@@ -256,7 +220,7 @@ add_item(struct st_import *im, const struct mark *m, int64_t parent,
 	it->serial_len = (uint8_t)n;
 	it->kind = (uint8_t)kind_of(m);
 	im->arena_len += n;
-	im->hash[at] = (int32_t)im->count;
+	im->dups.slot[at] = (int32_t)im->count;
 	*id = (int64_t)im->count++;
 	return 1;
 oom:
@@ -1114,7 +1078,7 @@ st_import_free(struct st_import *im)
 	free(im->items);
 	free(im->arena);
 	gtin_table_free(&im->gtins);
-	free(im->hash);
+	code_index_free(&im->dups);
 	free(im->lines);
 	free(im);
 }

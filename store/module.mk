@@ -8,7 +8,7 @@ store-y += store/code_check.o store/rules_check.o
 store-y += store/accept_list.o store/open_work.o
 store-y += store/doc_deps.o store/doc_check.o
 store-y += store/export.o store/upd_read.o store/inbox.o
-store-y += store/stock.o store/catalogue.o store/stock_report.o store/gtin_table.o
+store-y += store/stock.o store/catalogue.o store/stock_report.o store/gtin_table.o store/code_index.o
 store-y += store/db_admin.o store/db_check.o
 store-y += store/labels.o
 # Delivery import is fuzzed straight from source with the store around it.

@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/code_index.h"
 #include "store/db.h"
 #include "store/gtin_table.h"
 #include "store/pack.h"
@@ -61,8 +62,7 @@ struct st_stock {
 	char *arena;
 	size_t alen, acap;
 	struct gtin_table gtins;	/* ids found at commit */
-	int32_t *hash;		/* open addressing over items, -1 empty */
-	size_t hcap;
+	struct code_index codes;	/* the items, by code */
 	bool resolved;
 	const char *data;	/* JSON: for line numbers while parsing */
 	size_t len;
@@ -86,7 +86,7 @@ st_stock_free(struct st_stock *s)
 	free(s->items);
 	free(s->arena);
 	gtin_table_free(&s->gtins);
-	free(s->hash);
+	code_index_free(&s->codes);
 	free(s);
 }
 
@@ -119,56 +119,23 @@ grow(void **p, size_t *cap, size_t need, size_t size)
 	return true;
 }
 
-static uint32_t
-hash_of(int32_t gtin, const char *serial, size_t n)
+/* Item i's identity, for the index of codes. */
+static struct code_key
+item_key(const void *owner, size_t i)
 {
-	uint32_t h = 2166136261u ^ (uint32_t)gtin;
-	size_t i;
+	const struct st_stock *s = owner;
+	const struct stk_item *it = &s->items[i];
 
-	for (i = 0; i < n; i++)
-		h = (h ^ (uint8_t)serial[i]) * 16777619u;
-	return h;
+	return (struct code_key){ it->gtin, s->arena + it->serial,
+				  it->serial_len };
 }
 
-static bool
-hash_grow(struct st_stock *s)
-{
-	size_t cap = s->hcap ? s->hcap * 2 : 2048, i;
-	int32_t *h = malloc(cap * sizeof(*h));
-
-	if (h == NULL)
-		return false;
-	for (i = 0; i < cap; i++)
-		h[i] = -1;
-	for (i = 0; i < s->n; i++) {
-		const struct stk_item *it = &s->items[i];
-		size_t at = hash_of(it->gtin, s->arena + it->serial,
-				    it->serial_len) & (cap - 1);
-
-		while (h[at] >= 0)
-			at = (at + 1) & (cap - 1);
-		h[at] = (int32_t)i;
-	}
-	free(s->hash);
-	s->hash = h;
-	s->hcap = cap;
-	return true;
-}
-
-/* The slot of (gtin, serial): an item's index or where it would go. */
+/* The slot of (gtin, serial): an item's number or where it would go. */
 static size_t
 slot(const struct st_stock *s, int32_t gtin, const char *serial, size_t n)
 {
-	size_t at = hash_of(gtin, serial, n) & (s->hcap - 1);
-
-	for (; s->hash[at] >= 0; at = (at + 1) & (s->hcap - 1)) {
-		const struct stk_item *it = &s->items[s->hash[at]];
-
-		if (it->gtin == gtin && it->serial_len == n &&
-		    memcmp(s->arena + it->serial, serial, n) == 0)
-			break;
-	}
-	return at;
+	return code_index_slot(&s->codes, (struct code_key){ gtin, serial, n },
+			       item_key, s);
 }
 
 static int
@@ -242,13 +209,13 @@ st_stock_add(struct st_stock *s, const char *code, size_t len,
 	n = strlen(serial);
 	if (m.kind != MARK_SSCC && (g = gtin_table_index(&s->gtins, m.gtin)) < 0)
 		return oom(e);
-	if ((s->n + 1) * 2 > s->hcap && !hash_grow(s))
+	if (!code_index_reserve(&s->codes, s->n, item_key, s))
 		return oom(e);
 	at = slot(s, g, serial, n);
-	if (s->hash[at] >= 0) {
+	if (s->codes.slot[at] >= 0) {
 		snprintf(why, sizeof(why), _("%s is listed twice (first on "
 			 "line %d)"), m.kind == MARK_SSCC ? m.sscc : m.cis,
-			 (int)s->items[s->hash[at]].line);
+			 (int)s->items[s->codes.slot[at]].line);
 		return refuse_line(line, why, e);
 	}
 	if (!grow((void **)&s->items, &s->cap, s->n + 1, sizeof(*s->items)) ||
@@ -270,7 +237,7 @@ st_stock_add(struct st_stock *s, const char *code, size_t len,
 		memcpy(s->arena + s->alen, parent, pn);
 		s->alen += pn;
 	}
-	s->hash[at] = (int32_t)s->n++;
+	s->codes.slot[at] = (int32_t)s->n++;
 	s->resolved = false;
 	return 0;
 }
@@ -285,7 +252,7 @@ resolve(struct st_stock *s, struct err *e)
 
 	if (s->resolved)
 		return 0;
-	if (s->hcap == 0 && !hash_grow(s))
+	if (!code_index_reserve(&s->codes, s->n, item_key, s))
 		return oom(e);
 	for (i = 0; i < s->n; i++) {
 		struct stk_item *it = &s->items[i];
@@ -299,12 +266,12 @@ resolve(struct st_stock *s, struct err *e)
 			continue;
 		p = s->arena + it->parent_text;
 		at = slot(s, -1, p, MARK_SSCC_LEN);
-		if (s->hash[at] < 0) {
+		if (s->codes.slot[at] < 0) {
 			snprintf(why, sizeof(why), _("the parent %.18s is not "
 				 "listed in the file"), p);
 			return refuse_line(it->line, why, e);
 		}
-		it->parent = s->hash[at];
+		it->parent = s->codes.slot[at];
 	}
 	for (i = 0; i < s->n; i++) {
 		struct stk_item *it = &s->items[i];
